@@ -1,0 +1,23 @@
+package io.flinkwatch.job.analytics;
+
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+
+/**
+ * The key of a monitored job: cluster and job name. The name, not the job id, so that a job
+ * resubmitted under a new id keeps its series, baselines and alerts. The separator is a control
+ * character, which the snapshot parser rejects in names, so keys cannot collide.
+ */
+public final class JobKeys {
+
+    private static final char SEPARATOR = '\u001f';
+
+    private JobKeys() {}
+
+    public static String of(String cluster, String jobName) {
+        return cluster + SEPARATOR + jobName;
+    }
+
+    public static String of(MetricSnapshot snapshot) {
+        return of(snapshot.cluster(), snapshot.job().name());
+    }
+}

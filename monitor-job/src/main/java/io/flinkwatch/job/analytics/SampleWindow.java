@@ -1,0 +1,120 @@
+package io.flinkwatch.job.analytics;
+
+import io.flinkwatch.job.analytics.math.CounterIncrease;
+import io.flinkwatch.job.analytics.math.LeastSquares;
+import java.util.Arrays;
+
+/**
+ * The recent samples of one series, in time order, in exactly-sized arrays so that its state is
+ * as small as its content. Evaluations read ranges that end at the evaluation time; samples that
+ * arrived early (a later timestamp) stay out of earlier evaluations.
+ *
+ * <p>Mutable; public fields so Flink serializes it as a POJO.
+ */
+public final class SampleWindow {
+
+    private static final long[] NO_TIMES = new long[0];
+    private static final double[] NO_VALUES = new double[0];
+
+    public long[] times = NO_TIMES;
+    public double[] values = NO_VALUES;
+
+    public int size() {
+        return times.length;
+    }
+
+    public boolean isEmpty() {
+        return times.length == 0;
+    }
+
+    /**
+     * Adds a sample in time order. Two samples at the same time keep the larger value, so the
+     * outcome does not depend on which arrived first.
+     */
+    public void add(long time, double value) {
+        int index = Arrays.binarySearch(times, time);
+        if (index >= 0) {
+            values[index] = Math.max(values[index], value);
+            return;
+        }
+        int insert = -index - 1;
+        long[] newTimes = new long[times.length + 1];
+        double[] newValues = new double[values.length + 1];
+        System.arraycopy(times, 0, newTimes, 0, insert);
+        System.arraycopy(values, 0, newValues, 0, insert);
+        newTimes[insert] = time;
+        newValues[insert] = value;
+        System.arraycopy(times, insert, newTimes, insert + 1, times.length - insert);
+        System.arraycopy(values, insert, newValues, insert + 1, values.length - insert);
+        times = newTimes;
+        values = newValues;
+    }
+
+    /** Index of the last sample at or before {@code time}, or -1. */
+    public int lastIndexAtOrBefore(long time) {
+        int index = Arrays.binarySearch(times, time);
+        return index >= 0 ? index : -index - 2;
+    }
+
+    /** Index of the first sample after {@code time}. */
+    private int firstIndexAfter(long time) {
+        return lastIndexAtOrBefore(time) + 1;
+    }
+
+    /** The newest sample's time, or {@link Long#MIN_VALUE} when empty. */
+    public long newestTime() {
+        return times.length == 0 ? Long.MIN_VALUE : times[times.length - 1];
+    }
+
+    /**
+     * The value of the newest sample in {@code (time - lookback, time]}, or NaN: a series whose last
+     * sample is older than the lookback is stale (Prometheus' lookback delta).
+     */
+    public double latest(long time, long lookback) {
+        int index = lastIndexAtOrBefore(time);
+        if (index < 0 || times[index] <= time - lookback) {
+            return Double.NaN;
+        }
+        return values[index];
+    }
+
+    /** The time of the sample {@link #latest} returns, or {@link Long#MIN_VALUE}. */
+    public long latestTime(long time, long lookback) {
+        int index = lastIndexAtOrBefore(time);
+        if (index < 0 || times[index] <= time - lookback) {
+            return Long.MIN_VALUE;
+        }
+        return times[index];
+    }
+
+    /** Number of samples in {@code (time - range, time]}. */
+    public int count(long time, long range) {
+        return firstIndexAfter(time) - firstIndexAfter(time - range);
+    }
+
+    /** PromQL {@code deriv(series[range])} at {@code time}: slope per second, or NaN. */
+    public double slopePerSecond(long time, long range) {
+        return LeastSquares.slopePerSecond(
+                times, values, firstIndexAfter(time - range), firstIndexAfter(time));
+    }
+
+    /** PromQL {@code increase(series[range])} at {@code time}, or NaN. */
+    public double increase(long time, long range) {
+        return CounterIncrease.increase(
+                times, values, firstIndexAfter(time - range), firstIndexAfter(time), time - range, time);
+    }
+
+    /** Drops samples at or before {@code time}. */
+    public void evictAtOrBefore(long time) {
+        int keepFrom = firstIndexAfter(time);
+        if (keepFrom > 0) {
+            times = Arrays.copyOfRange(times, keepFrom, times.length);
+            values = Arrays.copyOfRange(values, keepFrom, values.length);
+        }
+    }
+
+    public void clear() {
+        times = NO_TIMES;
+        values = NO_VALUES;
+    }
+}

@@ -1,0 +1,20 @@
+package io.flinkwatch.job.detection;
+
+import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.alerts.event.Fingerprint;
+import java.util.Map;
+
+/**
+ * A rule's condition holds for one alert instance at one evaluation.
+ *
+ * @param rule the alert name
+ * @param labels the instance's identifying labels (including alertname and severity)
+ * @param jobId the monitored job's id
+ * @param evidence the values that make the condition hold
+ */
+public record RuleOutcome(String rule, Map<String, String> labels, String jobId, Evidence evidence) {
+
+    public String fingerprint() {
+        return Fingerprint.of(labels);
+    }
+}

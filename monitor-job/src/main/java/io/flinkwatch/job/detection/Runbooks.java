@@ -1,0 +1,91 @@
+package io.flinkwatch.job.detection;
+
+import java.util.List;
+
+/** The operational runbook steps of the article, by kind of problem. */
+public final class Runbooks {
+
+    public static final List<String> JOB_NOT_RUNNING =
+            List.of(
+                    "Check the Flink dashboard for the job status and exception history.",
+                    "Review TaskManager logs for the root cause (OOM, connectivity failure,"
+                            + " deserialization error).",
+                    "If OOM, increase TaskManager memory or reduce state size before restarting.",
+                    "Restart from the latest checkpoint - never restart from scratch if a valid"
+                            + " checkpoint exists.");
+
+    public static final List<String> CHECKPOINTS =
+            List.of(
+                    "Check checkpoint alignment (the tasks' checkpointAlignmentTime) - if high, look"
+                            + " for data skew across subtasks.",
+                    "Check TaskManager disk I/O - checkpoints write to disk, and saturated disks cause"
+                            + " timeouts.",
+                    "Increase execution.checkpointing.timeout as a temporary measure while"
+                            + " investigating.",
+                    "If state is too large, consider enabling incremental checkpoints or tuning"
+                            + " RocksDB.");
+
+    public static final List<String> CONSUMER_LAG =
+            List.of(
+                    "Verify the source (Kafka) throughput - is there a traffic spike, or has the job"
+                            + " slowed down?",
+                    "Check backpressure metrics to find the bottleneck operator.",
+                    "If the sink is the bottleneck, check destination system health (query latency,"
+                            + " connection pool, rate limits).",
+                    "If throughput is the bottleneck, increase parallelism for the saturated"
+                            + " operator.");
+
+    public static final List<String> BACKPRESSURE =
+            List.of(
+                    "Identify the root bottleneck (first non-backpressured operator with high"
+                            + " busyTimeMsPerSecond).",
+                    "If it is a sink operator, the destination system is the bottleneck - check"
+                            + " batch size, connection pool, and destination load.",
+                    "If it is a processing operator, profile the operator logic for"
+                            + " inefficiencies.",
+                    "Increase parallelism for the bottleneck operator, ensuring downstream operators"
+                            + " can handle the increased throughput.");
+
+    public static final List<String> STATE_SIZE =
+            List.of(
+                    "Identify which operator's state is growing by checking per-operator state"
+                            + " sizes.",
+                    "Review the operator logic for unbounded state (missing TTL, windows that never"
+                            + " fire).",
+                    "If a join or deduplication operator, verify the key space is bounded.",
+                    "Configure state TTL for operators that should expire old entries:"
+                            + " StateTtlConfig.newBuilder(Duration.ofHours(24)).build().");
+
+    public static final List<String> THROUGHPUT =
+            List.of(
+                    "Compare with the source system: did the traffic itself drop (a quiet upstream,"
+                            + " a failed producer), or has the job slowed down?",
+                    "Check backpressure metrics to find the bottleneck operator.",
+                    "Check for a stalled subtask (one subtask near zero while its peers are healthy):"
+                            + " data skew or a partition problem.",
+                    "Check the job's exception history and TaskManager logs for restarts.");
+
+    public static final List<String> METRICS_ABSENT =
+            List.of(
+                    "Check whether the job still exists in the Flink dashboard (it may have failed"
+                            + " terminally or been cancelled).",
+                    "Check the metric publisher: the Flinkwatch reporter in the cluster's plugins/"
+                            + " directory, or the Prometheus bridge, and its logs.",
+                    "Check that the publisher can reach Kafka and that the metrics topic exists.",
+                    "If the job is gone for good, expect this alert to stay until its metrics"
+                            + " return; silence it downstream.");
+
+    private Runbooks() {}
+
+    /** The steps as one numbered text, for the {@code runbook} annotation. */
+    public static String numbered(List<String> steps) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < steps.size(); i++) {
+            if (i > 0) {
+                text.append('\n');
+            }
+            text.append(i + 1).append(". ").append(steps.get(i));
+        }
+        return text.toString();
+    }
+}

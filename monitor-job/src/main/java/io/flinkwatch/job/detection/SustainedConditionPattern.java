@@ -1,0 +1,78 @@
+package io.flinkwatch.job.detection;
+
+import io.flinkwatch.job.detection.ConditionEvaluation.Kind;
+import java.time.Duration;
+import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.cep.pattern.conditions.IterativeCondition;
+import org.apache.flink.cep.pattern.conditions.SimpleCondition;
+
+/**
+ * The Flink CEP pattern for "the condition held at every evaluation for a duration" (PromQL's
+ * {@code for}): an evaluation that raises the condition, not followed by one that clears it,
+ * followed by an evaluation that still holds at least the duration after the raise.
+ *
+ * <p>Because the evaluations are edges, a single CLEARED anywhere in the run kills the partial
+ * match: a spike shorter than the duration never fires. The match completes on the first
+ * evaluation at or after raise + duration, which is exactly when Prometheus would fire. One
+ * partial match exists per raise, so the cost per evaluation does not grow with the duration.
+ */
+public final class SustainedConditionPattern {
+
+    public static final String RAISED = "raised";
+    public static final String CLEARED = "cleared";
+    public static final String SUSTAINED = "sustained";
+
+    private SustainedConditionPattern() {}
+
+    public static Pattern<ConditionEvaluation, ?> heldFor(Duration duration) {
+        Pattern<ConditionEvaluation, ConditionEvaluation> raised =
+                Pattern.<ConditionEvaluation>begin(RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
+                        .where(new KindIs(Kind.RAISED));
+        if (duration.isZero()) {
+            // Fires on the raise itself; the rule's own condition already measures time.
+            return raised;
+        }
+        return raised.notFollowedBy(CLEARED)
+                .where(new KindIs(Kind.CLEARED))
+                .followedBy(SUSTAINED)
+                .where(new HeldSinceRaise(duration.toMillis()));
+    }
+
+    /** Matches evaluations of one kind. */
+    static final class KindIs extends SimpleCondition<ConditionEvaluation> {
+        private static final long serialVersionUID = 1L;
+        private final Kind kind;
+
+        KindIs(Kind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public boolean filter(ConditionEvaluation evaluation) {
+            return evaluation.kind() == kind;
+        }
+    }
+
+    /** Matches a HOLDING evaluation at least the duration after the matched raise. */
+    static final class HeldSinceRaise extends IterativeCondition<ConditionEvaluation> {
+        private static final long serialVersionUID = 1L;
+        private final long durationMs;
+
+        HeldSinceRaise(long durationMs) {
+            this.durationMs = durationMs;
+        }
+
+        @Override
+        public boolean filter(ConditionEvaluation evaluation, Context<ConditionEvaluation> context)
+                throws Exception {
+            if (evaluation.kind() != Kind.HOLDING) {
+                return false;
+            }
+            for (ConditionEvaluation raise : context.getEventsForPattern(RAISED)) {
+                return evaluation.timestamp() - raise.timestamp() >= durationMs;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.flinkwatch.job.lifecycle;
+
+import io.flinkwatch.alerts.event.AlertLabels;
+import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.job.detection.ConditionEvaluation;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What detection tells the alert lifecycle: an alert instance's condition has been sustained
+ * long enough to fire, or it has stopped holding.
+ *
+ * @param kind fire or resolve
+ * @param rule the alert name
+ * @param fingerprint identity of the alert instance
+ * @param timestamp event time at which the alert fires or resolves
+ * @param activeSince event time since which the condition has held (for {@link Kind#FIRE})
+ * @param labels identifying labels
+ * @param jobId the monitored job's id
+ * @param evidence the values behind the signal
+ * @param immediate true when the signal was raised by the wall clock rather than by event time
+ *     (a job whose metrics stopped while event time stands still); the lifecycle applies it on
+ *     arrival instead of waiting for the watermark
+ */
+public record AlertSignal(
+        Kind kind,
+        String rule,
+        String fingerprint,
+        long timestamp,
+        long activeSince,
+        Map<String, String> labels,
+        String jobId,
+        Evidence evidence,
+        boolean immediate) {
+
+    /** Whether an alert instance starts or ends. */
+    public enum Kind {
+        FIRE,
+        RESOLVE
+    }
+
+    public AlertSignal {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(evidence, "evidence");
+    }
+
+    /** The condition held long enough: the alert fires at the evaluation's time. */
+    public static AlertSignal fire(ConditionEvaluation sustained, long activeSince) {
+        return new AlertSignal(
+                Kind.FIRE,
+                sustained.rule(),
+                sustained.fingerprint(),
+                sustained.timestamp(),
+                activeSince,
+                sustained.labels(),
+                sustained.jobId(),
+                sustained.evidence(),
+                false);
+    }
+
+    /** The condition stopped holding. */
+    public static AlertSignal resolve(ConditionEvaluation cleared) {
+        return new AlertSignal(
+                Kind.RESOLVE,
+                cleared.rule(),
+                cleared.fingerprint(),
+                cleared.timestamp(),
+                cleared.since(),
+                cleared.labels(),
+                cleared.jobId(),
+                cleared.evidence(),
+                false);
+    }
+
+    /** The lifecycle groups alerts by monitored job name (see inhibition's equal labels). */
+    public String jobName() {
+        return labels.getOrDefault(AlertLabels.JOB_NAME, "");
+    }
+}
