@@ -1,0 +1,230 @@
+package io.flinkwatch.testing.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM on
+ * free loopback ports, with its data in a temporary directory that {@link #close()} deletes. Tests,
+ * the demo and the benchmarks share it.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+    private final Path dataDir;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+        this.dataDir = dataDir;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Formats a fresh storage directory and starts a broker on it. */
+    public static EmbeddedKafka start() throws Exception {
+        Path dataDir = Files.createTempDirectory("flinkwatch-kafka-");
+        int brokerPort = FreePorts.next();
+        int controllerPort = FreePorts.next();
+        String logDir = dataDir.resolve("log").toString();
+
+        Properties props = new Properties();
+        props.setProperty("process.roles", "broker,controller");
+        props.setProperty("node.id", "1");
+        props.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        props.setProperty("controller.listener.names", "CONTROLLER");
+        props.setProperty(
+                "listeners",
+                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        props.setProperty("log.dirs", logDir);
+        props.setProperty("num.partitions", "1");
+        // One node: every internal topic must have a replication factor of 1, or it hangs silently.
+        props.setProperty("offsets.topic.replication.factor", "1");
+        props.setProperty("offsets.topic.num.partitions", "1");
+        props.setProperty("transaction.state.log.replication.factor", "1");
+        props.setProperty("transaction.state.log.min.isr", "1");
+        props.setProperty("transaction.state.log.num.partitions", "1");
+        props.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        props.setProperty("share.coordinator.state.topic.min.isr", "1");
+        props.setProperty("group.initial.rebalance.delay.ms", "0");
+        props.setProperty("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        props.setProperty("auto.create.topics.enable", "false");
+
+        new Formatter()
+                .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .setNodeId(1)
+                .setClusterId(randomClusterId())
+                .setDirectories(List.of(logDir))
+                .setMetadataLogDirectory(logDir)
+                .setControllerListenerName("CONTROLLER")
+                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setHasDynamicQuorum(false)
+                .run();
+
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, server, "127.0.0.1:" + brokerPort);
+        kafka.awaitReady();
+        LOG.info("Kafka broker ready at {}", kafka.bootstrapServers);
+        return kafka;
+    }
+
+    private static String randomClusterId() {
+        return org.apache.kafka.common.Uuid.randomUuid().toString();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try (Admin admin = admin()) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (Exception e) {
+                last = e;
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("Kafka broker did not become ready", last);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Admin admin() {
+        Properties props = new Properties();
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(props);
+    }
+
+    /** Creates topics with the given number of partitions; existing ones are left as they are. */
+    public void createTopics(int partitions, String... topics) {
+        List<NewTopic> newTopics = new ArrayList<>();
+        for (String topic : topics) {
+            newTopics.add(new NewTopic(topic, partitions, (short) 1));
+        }
+        try (Admin admin = admin()) {
+            admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("creating topics " + List.of(topics) + " failed", e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("creating topics " + List.of(topics) + " failed", e);
+        }
+    }
+
+    public KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        props.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer that reads only committed records (what transactional alerts need). */
+    public KafkaConsumer<byte[], byte[]> committedReader(String groupId) {
+        Properties props = new Properties();
+        props.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.setProperty(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Reads committed records of a topic from the beginning until {@code done} accepts what has
+     * been read, or the timeout passes; returns what was read either way.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> readCommitted(
+            String topic, Duration timeout, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader("reader-" + UUID.randomUUID())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                batch.forEach(records::add);
+                if (done.test(records)) {
+                    break;
+                }
+            }
+        }
+        return records;
+    }
+
+    /** Offsets at the end of each partition of a topic. */
+    public Map<Integer, Long> endOffsets(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = committedReader("end-offsets-" + UUID.randomUUID())) {
+            Map<Integer, Long> ends = new java.util.TreeMap<>();
+            var partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition()))
+                            .toList();
+            consumer.endOffsets(partitions).forEach((tp, offset) -> ends.put(tp.partition(), offset));
+            return ends;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("deleting " + dir + " failed", e);
+        }
+    }
+}

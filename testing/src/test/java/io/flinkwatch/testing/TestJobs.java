@@ -1,0 +1,60 @@
+package io.flinkwatch.testing;
+
+import io.flinkwatch.job.FlinkwatchJob;
+import io.flinkwatch.job.config.FlinkwatchConfig;
+import io.flinkwatch.testing.kafka.EmbeddedKafka;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** Topics and a Flinkwatch job wired to the shared broker, for one test. */
+public final class TestJobs {
+
+    public final String metricsTopic;
+    public final String alertsTopic;
+    public final String deadLetterTopic;
+    public final EmbeddedKafka kafka;
+    private final String id;
+
+    public TestJobs(EmbeddedKafka kafka, int metricPartitions) {
+        this.kafka = kafka;
+        this.id = UUID.randomUUID().toString().substring(0, 8);
+        this.metricsTopic = "metrics-" + id;
+        this.alertsTopic = "alerts-" + id;
+        this.deadLetterTopic = "dead-letters-" + id;
+        kafka.createTopics(metricPartitions, metricsTopic);
+        kafka.createTopics(1, alertsTopic, deadLetterTopic);
+    }
+
+    /** Parameters that point the job at this test's topics, plus {@code extra}. */
+    public FlinkwatchConfig config(Map<String, String> extra) {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        parameters.put("kafka.metrics-topics", metricsTopic);
+        parameters.put("kafka.alerts-topic", alertsTopic);
+        parameters.put("kafka.dead-letter-topic", deadLetterTopic);
+        parameters.put("kafka.group-id", "flinkwatch-" + id);
+        parameters.put("kafka.transactional-id-prefix", "flinkwatch-" + id);
+        parameters.put("kafka.starting-offsets", "earliest");
+        parameters.put("checkpoint.interval", "1s");
+        parameters.put("parallelism", "2");
+        // Topics with fewer partitions than source subtasks: the idle subtasks must not hold event time.
+        parameters.put("watermark.idleness", "1s");
+        parameters.putAll(extra);
+        return FlinkwatchConfig.fromMap(parameters);
+    }
+
+    /** An environment (the MiniCluster's, under a test) with the Flinkwatch dataflow on it. */
+    public static StreamExecutionEnvironment environment(FlinkwatchConfig config) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        FlinkwatchJob.configure(env, config);
+        FlinkwatchJob.pipeline(config)
+                .build(
+                        env,
+                        FlinkwatchJob.kafkaSource(config),
+                        FlinkwatchJob.alertSink(config),
+                        FlinkwatchJob.deadLetterSink(config));
+        return env;
+    }
+}
