@@ -1,0 +1,130 @@
+package io.flinkwatch.job.analytics.job;
+
+import static io.flinkwatch.job.Snapshots.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.job.Snapshots;
+import io.flinkwatch.job.analytics.EvaluationGrid;
+import io.flinkwatch.job.analytics.JobKeys;
+import io.flinkwatch.job.detection.ConditionEvaluation;
+import io.flinkwatch.job.detection.rules.JobNotRunning;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.junit.jupiter.api.Test;
+
+/** The job-health analytics operator on Flink's keyed operator harness (15 s grid, 60 s staleness). */
+class JobHealthAnalyzerTest {
+
+    private static final EvaluationGrid GRID = new EvaluationGrid(seconds(15), seconds(60));
+
+    @Test
+    void evaluatesOnTheGridAndReportsEdges() throws Exception {
+        try (var harness = harness()) {
+            // Samples every 10 s: running, then down from 20 s, then up again at 50 s.
+            send(harness, sample(0, 5000), sample(10, 15000), sample(20, 0), sample(30, 0), sample(40, 0), sample(50, 1000));
+
+            harness.processWatermark(seconds(45));
+
+            // 15 s: latest sample (10 s) is up; 30 s: down (raised); 45 s: still down.
+            assertThat(edges(harness)).containsExactly("30 RAISED", "45 HOLDING");
+
+            harness.processWatermark(seconds(60));
+            assertThat(edges(harness)).containsExactly("30 RAISED", "45 HOLDING", "60 CLEARED");
+        }
+    }
+
+    @Test
+    void aKeyThatGoesStaleClearsItsConditionsAndLeavesNoStateOrTimers() throws Exception {
+        try (var harness = harness()) {
+            send(harness, sample(0, 0));
+            harness.processWatermark(seconds(0));
+            assertThat(edges(harness)).containsExactly("0 RAISED");
+
+            harness.processWatermark(seconds(600));
+
+            // 15..45 s: the sample is within 60 s; 60 s: stale, cleared, and evaluation stops.
+            assertThat(edges(harness)).containsExactly("0 RAISED", "15 HOLDING", "30 HOLDING", "45 HOLDING", "60 CLEARED");
+            assertThat(harness.numEventTimeTimers()).isZero();
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void theOutcomeDoesNotDependOnTheWatermarkSteps() throws Exception {
+        List<String> stepwise;
+        try (var harness = harness()) {
+            send(harness, sample(0, 0), sample(10, 0), sample(20, 0));
+            for (long t = 0; t <= 600; t += 5) {
+                harness.processWatermark(seconds(t));
+            }
+            stepwise = edges(harness);
+        }
+        try (var harness = harness()) {
+            send(harness, sample(0, 0), sample(10, 0), sample(20, 0));
+            harness.processWatermark(Long.MAX_VALUE);
+            assertThat(edges(harness)).isEqualTo(stepwise);
+        }
+    }
+
+    @Test
+    void stateSurvivesASnapshotAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness()) {
+            send(harness, sample(0, 0), sample(10, 0));
+            harness.processWatermark(seconds(0));
+            snapshot = harness.snapshot(1, 1);
+        }
+        try (var harness = unopened()) {
+            harness.initializeState(snapshot);
+            harness.open();
+            send(harness, sample(20, 0));
+            harness.processWatermark(seconds(30));
+            // The run that started at 0 s continues: HOLDING, not a new RAISED.
+            assertThat(edges(harness)).containsExactly("15 HOLDING", "30 HOLDING");
+        }
+    }
+
+    private static MetricSnapshot sample(long second, double uptime) {
+        return Snapshots.job("orders").at(seconds(second)).metric("uptime", uptime).build();
+    }
+
+    /** An opened harness. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness()
+            throws Exception {
+        var harness = unopened();
+        harness.open();
+        return harness;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> unopened()
+            throws Exception {
+        JobHealthAnalyzer analyzer = new JobHealthAnalyzer(GRID, List.of(new JobNotRunning(Duration.ofMinutes(2))));
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(analyzer), JobKeys::of, Types.STRING);
+    }
+
+    private static void send(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness,
+            MetricSnapshot... snapshots)
+            throws Exception {
+        for (MetricSnapshot snapshot : snapshots) {
+            harness.processElement(new StreamRecord<>(snapshot, snapshot.timestamp()));
+        }
+    }
+
+    private static List<String> edges(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness) {
+        List<String> edges = new ArrayList<>();
+        for (ConditionEvaluation evaluation : harness.extractOutputValues()) {
+            edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind());
+        }
+        return edges;
+    }
+}

@@ -1,0 +1,86 @@
+package io.flinkwatch.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FlinkwatchConfigTest {
+
+    @Test
+    void defaultsAreTheDeclaredOnes() {
+        FlinkwatchConfig config = FlinkwatchConfig.defaults();
+
+        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.get(FlinkwatchParameters.METRICS_TOPICS)).containsExactly("flink-metrics");
+        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE)).isEqualTo(DeliveryMode.EXACTLY_ONCE);
+        assertThat(config.get(FlinkwatchParameters.DISABLED_RULES)).isEmpty();
+    }
+
+    @Test
+    void readsNameValuePairsInBothForms() {
+        FlinkwatchConfig config =
+                FlinkwatchConfig.fromArgs(
+                        "--kafka.metrics-topics", "a, b",
+                        "--delivery.guarantee=at-least-once",
+                        "--kafka.starting-offsets", "latest",
+                        "--rule.job-not-running.for", "90s");
+
+        assertThat(config.get(FlinkwatchParameters.METRICS_TOPICS)).isEqualTo(List.of("a", "b"));
+        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE)).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(config.get(FlinkwatchParameters.STARTING_OFFSETS)).isEqualTo(StartingOffsets.LATEST);
+        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.given()).containsEntry("delivery.guarantee", "at-least-once");
+    }
+
+    @Test
+    void anInvalidValueNamesTheParameterTheValueAndWhatIsAllowed() {
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--checkpoint.interval", "fast"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Invalid value 'fast' for job parameter --checkpoint.interval: expected a duration like"
+                                + " 30s, 2m or 1h from 100ms to 1h.");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--delivery.guarantee", "maybe"))
+                .hasMessage(
+                        "Invalid value 'maybe' for job parameter --delivery.guarantee: expected one of"
+                                + " exactly-once, at-least-once.");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--ingest.max-snapshot-bytes", "12"))
+                .hasMessage(
+                        "Invalid value '12' for job parameter --ingest.max-snapshot-bytes: expected a whole"
+                                + " number from 1024 to 16777216.");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.transaction-timeout", "1h"))
+                .hasMessageContaining("--kafka.transaction-timeout")
+                .hasMessageContaining("from 1s to 15m");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.bounded", "yes"))
+                .hasMessageContaining("expected true or false");
+    }
+
+    @Test
+    void unknownMissingAndRepeatedParametersAreRefused() {
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.bootstrap", "x"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageStartingWith("Unknown job parameter --kafka.bootstrap. Known parameters:")
+                .hasMessageContaining("kafka.bootstrap-servers");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism"))
+                .hasMessage("Job parameter --parallelism has no value.");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism", "1", "--parallelism", "2"))
+                .hasMessage("Job parameter --parallelism is given twice.");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("parallelism", "1"))
+                .hasMessageContaining("job parameters are given as --name value");
+    }
+
+    @Test
+    void disablingAnUnknownRuleIsRefused() {
+        assertThatThrownBy(
+                        () ->
+                                io.flinkwatch.job.detection.AlertCatalog.from(
+                                        FlinkwatchConfig.fromArgs("--rules.disabled", "FlinkJobNotRuning")))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("'FlinkJobNotRuning'")
+                .hasMessageContaining("--rules.disabled")
+                .hasMessageContaining("FlinkJobNotRunning");
+    }
+}

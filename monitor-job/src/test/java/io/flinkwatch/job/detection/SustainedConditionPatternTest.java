@@ -1,0 +1,165 @@
+package io.flinkwatch.job.detection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.job.detection.ConditionEvaluation.Kind;
+import io.flinkwatch.job.lifecycle.AlertSignal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cep.nfa.compiler.NFACompiler;
+import org.apache.flink.cep.operator.CepOperator;
+import org.apache.flink.cep.pattern.Pattern;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The "held at every evaluation for D" pattern on Flink's CEP operator, fed with evaluations every
+ * 15 s (times below are in seconds).
+ */
+class SustainedConditionPatternTest {
+
+    private static final Duration TWO_MINUTES = Duration.ofMinutes(2);
+
+    @Test
+    void firesAtTheFirstEvaluationAtLeastTheDurationAfterTheRaise() throws Exception {
+        // Raised at 0 s, holding every 15 s: 120 s is the first evaluation with 120 - 0 >= 120.
+        List<AlertSignal> fired = run(TWO_MINUTES, holdingRun(0, 180));
+
+        assertThat(fired).hasSize(1);
+        assertThat(fired.get(0).timestamp()).isEqualTo(120_000);
+        assertThat(fired.get(0).activeSince()).isEqualTo(0);
+        assertThat(fired.get(0).kind()).isEqualTo(AlertSignal.Kind.FIRE);
+    }
+
+    @Test
+    void aSpikeShorterThanTheDurationNeverFires() throws Exception {
+        // Holds from 0 s to 105 s, clears at 120 s: 105 - 0 < 120, and the clear kills the run.
+        List<ConditionEvaluation> spike = new ArrayList<>(holdingRun(0, 105));
+        spike.add(evaluation(120, Kind.CLEARED, 0));
+        spike.addAll(holdingRun(300, 330));
+
+        assertThat(run(TWO_MINUTES, spike)).isEmpty();
+    }
+
+    @Test
+    void aClearAtTheVeryInstantTheDurationEndsWins() throws Exception {
+        // Prometheus evaluates at 120 s, finds the condition false and does not fire.
+        List<ConditionEvaluation> almost = new ArrayList<>(holdingRun(0, 105));
+        almost.add(evaluation(120, Kind.CLEARED, 0));
+
+        assertThat(run(TWO_MINUTES, almost)).isEmpty();
+    }
+
+    @Test
+    void eachRunFiresOnceHoweverLongItLasts() throws Exception {
+        List<ConditionEvaluation> twoRuns = new ArrayList<>(holdingRun(0, 600));
+        twoRuns.add(evaluation(615, Kind.CLEARED, 0));
+        twoRuns.addAll(holdingRun(630, 900));
+
+        assertThat(run(TWO_MINUTES, twoRuns)).extracting(AlertSignal::timestamp).containsExactly(120_000L, 750_000L);
+    }
+
+    @Test
+    void aZeroDurationFiresOnTheRaise() throws Exception {
+        assertThat(run(Duration.ZERO, holdingRun(30, 60))).extracting(AlertSignal::timestamp).containsExactly(30_000L);
+    }
+
+    @Test
+    void evaluationsArrivingOutOfOrderBeforeTheWatermarkAreSortedFirst() throws Exception {
+        List<ConditionEvaluation> shuffled = new ArrayList<>(holdingRun(0, 150));
+        java.util.Collections.reverse(shuffled);
+
+        assertThat(run(TWO_MINUTES, shuffled)).extracting(AlertSignal::timestamp).containsExactly(120_000L);
+    }
+
+    @Test
+    void aPartialMatchSurvivesARestoreFromASnapshot() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(TWO_MINUTES)) {
+            harness.open();
+            feed(harness, holdingRun(0, 60));
+            harness.processWatermark(60_000);
+            snapshot = harness.snapshot(1, 61_000);
+        }
+        try (var harness = harness(TWO_MINUTES)) {
+            harness.initializeState(snapshot);
+            harness.open();
+            feed(harness, holdingRun(75, 150).stream().map(e -> evaluation(e.timestamp() / 1000, Kind.HOLDING, 0)).toList());
+            harness.processWatermark(150_000);
+            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(120_000L);
+        }
+    }
+
+    static List<ConditionEvaluation> holdingRun(long fromSeconds, long toSeconds) {
+        List<ConditionEvaluation> run = new ArrayList<>();
+        for (long t = fromSeconds; t <= toSeconds; t += 15) {
+            run.add(evaluation(t, t == fromSeconds ? Kind.RAISED : Kind.HOLDING, fromSeconds));
+        }
+        return run;
+    }
+
+    static ConditionEvaluation evaluation(long seconds, Kind kind, long sinceSeconds) {
+        return new ConditionEvaluation(
+                "FlinkTest",
+                "fp",
+                seconds * 1000,
+                kind,
+                sinceSeconds * 1000,
+                Map.of("alertname", "FlinkTest"),
+                "job",
+                Evidence.builder().value("at", seconds).build());
+    }
+
+    private static List<AlertSignal> run(Duration duration, List<ConditionEvaluation> evaluations) throws Exception {
+        try (var harness = harness(duration)) {
+            harness.open();
+            feed(harness, evaluations);
+            harness.processWatermark(Long.MAX_VALUE);
+            return signals(harness);
+        }
+    }
+
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness,
+            List<ConditionEvaluation> evaluations)
+            throws Exception {
+        for (ConditionEvaluation evaluation : evaluations) {
+            harness.processElement(new StreamRecord<>(evaluation, evaluation.timestamp()));
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness(
+            Duration duration) throws Exception {
+        Pattern<ConditionEvaluation, ?> pattern = SustainedConditionPattern.heldFor(duration);
+        CepOperator<ConditionEvaluation, String, AlertSignal> operator =
+                new CepOperator<>(
+                        TypeInformation.of(ConditionEvaluation.class).createSerializer(new SerializerConfigImpl()),
+                        false,
+                        NFACompiler.compileFactory(pattern, false),
+                        null,
+                        pattern.getAfterMatchSkipStrategy(),
+                        new SustainedMatchFunction(),
+                        null);
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, ConditionEvaluation::fingerprint, Types.STRING);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<AlertSignal> signals(
+            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness) {
+        List<AlertSignal> signals = new ArrayList<>();
+        for (Object element : harness.getOutput()) {
+            if (element instanceof StreamRecord<?> record) {
+                signals.add((AlertSignal) record.getValue());
+            }
+        }
+        return signals;
+    }
+}
