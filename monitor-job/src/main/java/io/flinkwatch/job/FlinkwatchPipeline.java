@@ -6,15 +6,18 @@ import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.kafka.SnapshotWatermarks;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.job.analytics.EvaluationGrid;
+import io.flinkwatch.job.analytics.JobAnalytics;
 import io.flinkwatch.job.analytics.JobKeys;
-import io.flinkwatch.job.analytics.job.JobHealthAnalyzer;
-import io.flinkwatch.job.analytics.job.JobHealthRule;
+import io.flinkwatch.job.analytics.MetricFamily;
+import io.flinkwatch.job.analytics.flow.TaskFlowFamily;
+import io.flinkwatch.job.analytics.job.JobHealthFamily;
+import io.flinkwatch.job.analytics.operator.OperatorFamily;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.FlinkwatchParameters;
+import io.flinkwatch.job.config.ThroughputScope;
 import io.flinkwatch.job.detection.AlertCatalog;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
-import io.flinkwatch.job.detection.Rule;
 import io.flinkwatch.job.detection.SustainedConditionPattern;
 import io.flinkwatch.job.detection.SustainedMatchFunction;
 import io.flinkwatch.job.ingest.JobHeartbeat;
@@ -24,11 +27,7 @@ import io.flinkwatch.job.lifecycle.AlertGrouping;
 import io.flinkwatch.job.lifecycle.AlertLifecycleFunction;
 import io.flinkwatch.job.lifecycle.AlertSignal;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import org.apache.flink.api.common.functions.FilterFunction;
-import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -43,9 +42,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * ingest:     source → validate (dead letters out) → split by metric family
- * analytics:  keyed by job, evaluated on an event-time grid → condition edges
- * detection:  one CEP pattern per rule ("held for D") → fire signals; clear edges → resolve signals;
- *             absence detector (event time and wall clock)
+ * analytics:  keyed by job, rules evaluated on an event-time grid → condition edges;
+ *             cleared conditions → resolve signals
+ * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
+ *             → fire signals; absence detector (event time and wall clock)
  * lifecycle:  keyed by job name → FIRING / RESOLVED events
  * sink:       alerts
  * </pre>
@@ -108,41 +108,34 @@ public final class FlinkwatchPipeline {
                 .uid("dead-letter-sink")
                 .name("dead letters");
 
-        Set<String> jobHealthMetrics = new HashSet<>();
-        for (JobHealthRule rule : catalog.jobHealthRules()) {
-            jobHealthMetrics.addAll(rule.metrics());
-        }
+        List<MetricFamily> families = families();
         SingleOutputStreamOperator<JobHeartbeat> heartbeats =
                 snapshots
-                        .process(new SnapshotSplitter(jobHealthMetrics))
+                        .process(new SnapshotSplitter(families))
                         .uid("split-metric-families")
                         .name("split metric families");
 
-        List<DataStream<ConditionEvaluation>> evaluationStreams = new ArrayList<>();
-        if (!catalog.jobHealthRules().isEmpty()) {
-            evaluationStreams.add(
-                    heartbeats
-                            .getSideOutput(SnapshotSplitter.JOB_HEALTH)
-                            .keyBy(JobKeys::of, Types.STRING)
-                            .process(new JobHealthAnalyzer(grid, catalog.jobHealthRules()))
-                            .uid("analytics-job-health")
-                            .name("analytics: job health"));
-        }
-
         List<DataStream<AlertSignal>> signals = new ArrayList<>();
-        if (!evaluationStreams.isEmpty()) {
-            DataStream<ConditionEvaluation> evaluations = union(evaluationStreams);
-            for (Rule rule : catalog.sustainedRules()) {
-                signals.add(sustained(evaluations, rule));
-            }
+        if (!families.isEmpty()) {
+            SingleOutputStreamOperator<AlertSignal> analytics =
+                    heartbeats
+                            .getSideOutput(SnapshotSplitter.ANALYTICS)
+                            .keyBy(JobKeys::of, Types.STRING)
+                            .process(new JobAnalytics(grid, families))
+                            .uid("analytics")
+                            .name("analytics: job health, throughput, backpressure, lag");
+            signals.add(analytics);
             signals.add(
-                    evaluations
-                            .filter(new IsCleared())
-                            .uid("select-cleared-conditions")
-                            .name("cleared conditions")
-                            .map(new ToResolveSignal())
-                            .uid("resolve-signals")
-                            .name("resolve signals"));
+                    CEP.pattern(
+                                    analytics
+                                            .getSideOutput(JobAnalytics.EVALUATIONS)
+                                            .keyBy(ConditionEvaluation::fingerprint, Types.STRING),
+                                    SustainedConditionPattern.pattern())
+                            .inEventTime()
+                            .process(new SustainedMatchFunction())
+                            .returns(TypeInformation.of(AlertSignal.class))
+                            .uid("detect-sustained-conditions")
+                            .name("detection: conditions held for their duration (CEP)"));
         }
         catalog.metricsAbsent()
                 .ifPresent(
@@ -170,20 +163,32 @@ public final class FlinkwatchPipeline {
                 .name("alerts");
     }
 
-    private static DataStream<AlertSignal> sustained(DataStream<ConditionEvaluation> evaluations, Rule rule) {
-        DataStream<ConditionEvaluation> ofRule =
-                evaluations
-                        .filter(new RuleIs(rule.name()))
-                        .uid("select-" + rule.name())
-                        .name("evaluations of " + rule.name());
-        return CEP.pattern(
-                        ofRule.keyBy(ConditionEvaluation::fingerprint, Types.STRING),
-                        SustainedConditionPattern.heldFor(rule.sustainFor()))
-                .inEventTime()
-                .process(new SustainedMatchFunction())
-                .returns(TypeInformation.of(AlertSignal.class))
-                .uid("sustained-" + rule.name())
-                .name("detection: " + rule.name() + " held for " + rule.sustainFor());
+    /** The metric families with enabled rules. */
+    private List<MetricFamily> families() {
+        long lookback = grid.stalenessMs();
+        long restartGrace = config.get(FlinkwatchParameters.RESTART_GRACE).toMillis();
+        List<MetricFamily> families = new ArrayList<>();
+        if (!catalog.jobHealthRules().isEmpty()) {
+            families.add(new JobHealthFamily(catalog.jobHealthRules(), lookback, restartGrace));
+        }
+        if (!catalog.taskFlowRules().isEmpty()) {
+            families.add(
+                    new TaskFlowFamily(
+                            catalog.taskFlowRules(), lookback, grid.intervalMs(), restartGrace, baselineSettings()));
+        }
+        if (!catalog.operatorRules().isEmpty()) {
+            families.add(new OperatorFamily(catalog.operatorRules(), lookback));
+        }
+        return families;
+    }
+
+    private TaskFlowFamily.BaselineSettings baselineSettings() {
+        return new TaskFlowFamily.BaselineSettings(
+                config.get(FlinkwatchParameters.THROUGHPUT_BASELINE),
+                config.get(FlinkwatchParameters.THROUGHPUT_BASELINE_WINDOW).toMillis(),
+                config.get(FlinkwatchParameters.THROUGHPUT_MIN_HISTORY).toMillis(),
+                config.get(FlinkwatchParameters.THROUGHPUT_SEASONAL_MIN_WEEKS),
+                config.get(FlinkwatchParameters.THROUGHPUT_VERTICES) == ThroughputScope.SOURCES);
     }
 
     private static <T> DataStream<T> union(List<DataStream<T>> streams) {
@@ -194,40 +199,5 @@ public final class FlinkwatchPipeline {
         @SuppressWarnings("unchecked")
         DataStream<T>[] rest = streams.subList(1, streams.size()).toArray(new DataStream[0]);
         return first.union(rest);
-    }
-
-    /** Keeps the evaluations of one rule. */
-    static final class RuleIs implements FilterFunction<ConditionEvaluation> {
-        private static final long serialVersionUID = 1L;
-        private final String rule;
-
-        RuleIs(String rule) {
-            this.rule = rule;
-        }
-
-        @Override
-        public boolean filter(ConditionEvaluation evaluation) {
-            return evaluation.rule().equals(rule);
-        }
-    }
-
-    /** Keeps the edges where a condition stopped holding. */
-    static final class IsCleared implements FilterFunction<ConditionEvaluation> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public boolean filter(ConditionEvaluation evaluation) {
-            return evaluation.kind() == ConditionEvaluation.Kind.CLEARED;
-        }
-    }
-
-    /** A cleared condition resolves its alert, if it fired. */
-    static final class ToResolveSignal implements MapFunction<ConditionEvaluation, AlertSignal> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public AlertSignal map(ConditionEvaluation cleared) {
-            return AlertSignal.resolve(cleared);
-        }
     }
 }

@@ -98,6 +98,41 @@ public final class SampleWindow {
                 times, values, firstIndexAfter(time - range), firstIndexAfter(time));
     }
 
+    /**
+     * The least-squares slope per second of the positive samples in {@code (from, to]}, or NaN with
+     * fewer than two. Gauges such as the last checkpoint's duration report 0 or -1 before the first
+     * checkpoint of a run: those are "no value yet", not a value.
+     */
+    public double slopeOfPositivePerSecond(long from, long to) {
+        int start = firstIndexAfter(from);
+        int end = firstIndexAfter(to);
+        int positive = 0;
+        for (int i = start; i < end; i++) {
+            if (values[i] > 0) {
+                positive++;
+            }
+        }
+        if (positive == end - start) {
+            return LeastSquares.slopePerSecond(times, values, start, end);
+        }
+        long[] t = new long[positive];
+        double[] v = new double[positive];
+        int n = 0;
+        for (int i = start; i < end; i++) {
+            if (values[i] > 0) {
+                t[n] = times[i];
+                v[n++] = values[i];
+            }
+        }
+        return LeastSquares.slopePerSecond(t, v, 0, n);
+    }
+
+    /** The value of the oldest sample in {@code (from, to]}, or NaN. */
+    public double firstAfter(long from, long to) {
+        int index = firstIndexAfter(from);
+        return index < times.length && times[index] <= to ? values[index] : Double.NaN;
+    }
+
     /** PromQL {@code increase(series[range])} at {@code time}, or NaN. */
     public double increase(long time, long range) {
         return CounterIncrease.increase(

@@ -3,6 +3,7 @@ package io.flinkwatch.job.config;
 import static io.flinkwatch.job.config.ValueParsers.format;
 
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
+import io.flinkwatch.job.analytics.baseline.BaselineMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -188,6 +189,320 @@ public final class FlinkwatchParameters {
                     "FlinkMetricsAbsent: how long a job may send no snapshot at all. Measured in event"
                             + " time and, so that a lone silent job is noticed, in wall-clock time since"
                             + " its last snapshot arrived.");
+
+    public static final Parameter<Duration> RESTART_GRACE =
+            duration(
+                    "restart.grace",
+                    "2m",
+                    Duration.ZERO,
+                    Duration.ofHours(6),
+                    "After a monitored job (re)starts or is resubmitted, throughput verdicts and"
+                            + " checkpoint and state trends wait this long (per-second meters are one-minute"
+                            + " moving averages that ramp up).");
+
+    // --- The article's alert table -----------------------------------------------------------
+
+    public static final Parameter<Duration> CHECKPOINT_FAILURES_RANGE =
+            duration(
+                    "rule.checkpoint-failures.range",
+                    "10m",
+                    Duration.ofSeconds(30),
+                    MAX_DURATION,
+                    "FlinkCheckpointFailures: range of increase(numberOfFailedCheckpoints[range]) > 0.");
+
+    public static final Parameter<Duration> CHECKPOINT_FAILURES_FOR =
+            duration(
+                    "rule.checkpoint-failures.for",
+                    "10m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkCheckpointFailures: how long failed checkpoints must keep increasing.");
+
+    public static final Parameter<Duration> LAG_GROWING_RANGE =
+            duration(
+                    "rule.lag-growing.range",
+                    "5m",
+                    Duration.ofSeconds(30),
+                    MAX_DURATION,
+                    "FlinkLagGrowing: range of deriv(records-lag-max[range]).");
+
+    public static final Parameter<Duration> LAG_GROWING_FOR =
+            duration(
+                    "rule.lag-growing.for",
+                    "5m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkLagGrowing: how long the lag must keep growing.");
+
+    public static final Parameter<Double> LAG_GROWING_MIN_SLOPE =
+            number(
+                    "rule.lag-growing.min-slope",
+                    "0",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkLagGrowing: the slope must exceed this many records per second (0: any"
+                            + " growth, as in the article).");
+
+    public static final Parameter<Duration> CHECKPOINT_DURATION_RANGE =
+            duration(
+                    "rule.checkpoint-duration-increasing.range",
+                    "30m",
+                    Duration.ofMinutes(1),
+                    MAX_DURATION,
+                    "FlinkCheckpointDurationIncreasing: range of deriv(lastCheckpointDuration[range]).");
+
+    public static final Parameter<Duration> CHECKPOINT_DURATION_FOR =
+            duration(
+                    "rule.checkpoint-duration-increasing.for",
+                    "30m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkCheckpointDurationIncreasing: how long the duration must keep increasing.");
+
+    public static final Parameter<Double> CHECKPOINT_DURATION_MIN_SLOPE =
+            number(
+                    "rule.checkpoint-duration-increasing.min-slope",
+                    "0",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkCheckpointDurationIncreasing: the slope must exceed this many milliseconds per"
+                            + " minute (0: any increase, as in the article).");
+
+    public static final Parameter<Double> BUSY_THRESHOLD =
+            number(
+                    "rule.high-backpressure.busy-threshold",
+                    "900",
+                    0,
+                    1000,
+                    "FlinkHighBackpressure: busyTimeMsPerSecond above which a subtask is saturated.");
+
+    public static final Parameter<Double> BACKPRESSURED_THRESHOLD =
+            number(
+                    "rule.high-backpressure.backpressured-threshold",
+                    "100",
+                    0,
+                    1000,
+                    "FlinkHighBackpressure: backPressuredTimeMsPerSecond above which a vertex counts as"
+                            + " backpressured when looking for the bottleneck (isBackPressured counts as 1000).");
+
+    public static final Parameter<Duration> HIGH_BACKPRESSURE_FOR =
+            duration(
+                    "rule.high-backpressure.for",
+                    "10m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkHighBackpressure: how long a subtask must stay busy above the threshold.");
+
+    public static final Parameter<Duration> STATE_SIZE_RANGE =
+            duration(
+                    "rule.state-size-growing.range",
+                    "1h",
+                    Duration.ofMinutes(1),
+                    MAX_DURATION,
+                    "FlinkStateSizeGrowing: range of deriv(lastCheckpointSize[range]) (the full size with"
+                            + " incremental checkpoints).");
+
+    public static final Parameter<Duration> STATE_SIZE_FOR =
+            duration(
+                    "rule.state-size-growing.for",
+                    "1h",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkStateSizeGrowing: how long the state must keep growing faster than the threshold.");
+
+    public static final Parameter<Double> STATE_SIZE_THRESHOLD =
+            number(
+                    "rule.state-size-growing.threshold",
+                    "1024",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkStateSizeGrowing: growth in bytes per second above which state counts as growing.");
+
+    public static final Parameter<Double> THROUGHPUT_DROP_RATIO =
+            number(
+                    "rule.throughput-drop.ratio",
+                    "0.5",
+                    0,
+                    1,
+                    "FlinkThroughputDrop: fires when throughput is below this fraction of the baseline.");
+
+    public static final Parameter<Duration> THROUGHPUT_DROP_FOR =
+            duration(
+                    "rule.throughput-drop.for",
+                    "15m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkThroughputDrop: how long throughput must stay below the ratio.");
+
+    public static final Parameter<BaselineMode> THROUGHPUT_BASELINE =
+            choice(
+                    "rule.throughput-drop.baseline",
+                    BaselineMode.class,
+                    BaselineMode.FLAT,
+                    "FlinkThroughputDrop: flat (the average of the baseline window, as in the article) or"
+                            + " seasonal (the same hour of the week in past weeks, flat until enough weeks exist).");
+
+    public static final Parameter<Duration> THROUGHPUT_BASELINE_WINDOW =
+            duration(
+                    "rule.throughput-drop.baseline-window",
+                    "7d",
+                    Duration.ofHours(1),
+                    Duration.ofDays(7),
+                    "FlinkThroughputDrop: window of the flat baseline (avg_over_time[window]).");
+
+    public static final Parameter<Duration> THROUGHPUT_MIN_HISTORY =
+            duration(
+                    "rule.throughput-drop.min-history",
+                    "1d",
+                    Duration.ofMinutes(1),
+                    Duration.ofDays(7),
+                    "FlinkThroughputDrop: hours of data the baseline needs before it is used.");
+
+    public static final Parameter<Integer> THROUGHPUT_SEASONAL_MIN_WEEKS =
+            declare(
+                    "rule.throughput-drop.seasonal-min-weeks",
+                    "whole number from 1 to 52",
+                    "1",
+                    "FlinkThroughputDrop: past weeks of the same hour needed before the seasonal baseline"
+                            + " is used.",
+                    ValueParsers.integer(1, 52));
+
+    public static final Parameter<ThroughputScope> THROUGHPUT_VERTICES =
+            choice(
+                    "rule.throughput-drop.vertices",
+                    ThroughputScope.class,
+                    ThroughputScope.SOURCES,
+                    "FlinkThroughputDrop: watch source vertices only (records out) or every vertex"
+                            + " (records in).");
+
+    public static final Parameter<Double> THROUGHPUT_MIN_BASELINE =
+            number(
+                    "rule.throughput-drop.min-baseline-rate",
+                    "1",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkThroughputDrop: vertices whose baseline is below this many records per second"
+                            + " are not judged.");
+
+    // --- Alerts the article describes in prose ------------------------------------------------
+
+    public static final Parameter<Double> NO_RECENT_CHECKPOINT_MULTIPLE =
+            number(
+                    "rule.no-recent-checkpoint.interval-multiple",
+                    "3",
+                    1,
+                    1000,
+                    "FlinkNoRecentCheckpoint: fires when no checkpoint completed for this many checkpoint"
+                            + " intervals.");
+
+    public static final Parameter<Duration> NO_RECENT_CHECKPOINT_FALLBACK =
+            duration(
+                    "rule.no-recent-checkpoint.fallback",
+                    "10m",
+                    Duration.ofSeconds(10),
+                    MAX_DURATION,
+                    "FlinkNoRecentCheckpoint: the limit when the job's checkpoint interval is unknown.");
+
+    public static final Parameter<Duration> DURATION_EXCEEDS_INTERVAL_FOR =
+            duration(
+                    "rule.checkpoint-duration-exceeds-interval.for",
+                    "5m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkCheckpointDurationExceedsInterval: how long checkpoints must take longer than"
+                            + " the checkpoint interval.");
+
+    public static final Parameter<Double> ALIGNMENT_SHARE =
+            number(
+                    "rule.checkpoint-alignment-high.share",
+                    "0.5",
+                    0,
+                    1,
+                    "FlinkCheckpointAlignmentHigh: share of the checkpoint duration above which the"
+                            + " slowest subtask's barrier alignment is high.");
+
+    public static final Parameter<Duration> ALIGNMENT_MIN =
+            duration(
+                    "rule.checkpoint-alignment-high.min-alignment",
+                    "1s",
+                    Duration.ZERO,
+                    Duration.ofHours(1),
+                    "FlinkCheckpointAlignmentHigh: alignments shorter than this are never high.");
+
+    public static final Parameter<Duration> ALIGNMENT_FOR =
+            duration(
+                    "rule.checkpoint-alignment-high.for",
+                    "10m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkCheckpointAlignmentHigh: how long alignment must stay high.");
+
+    public static final Parameter<Double> STALLED_MAX_RATE =
+            number(
+                    "rule.subtask-stalled.max-rate",
+                    "0.1",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkSubtaskStalled: records per second at or below which a subtask counts as"
+                            + " stalled.");
+
+    public static final Parameter<Double> STALLED_MIN_PEER_RATE =
+            number(
+                    "rule.subtask-stalled.min-peer-rate",
+                    "1",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkSubtaskStalled: the median of the other subtasks must be at least this many"
+                            + " records per second.");
+
+    public static final Parameter<Duration> STALLED_FOR =
+            duration(
+                    "rule.subtask-stalled.for",
+                    "5m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkSubtaskStalled: how long the subtask must stay stalled.");
+
+    public static final Parameter<Double> COMPACTION_THRESHOLD =
+            number(
+                    "rule.rocksdb-compaction-pending.threshold",
+                    "1",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkRocksDbCompactionPending: rocksdb.compaction-pending at or above which"
+                            + " compactions are pending.");
+
+    public static final Parameter<Duration> COMPACTION_FOR =
+            duration(
+                    "rule.rocksdb-compaction-pending.for",
+                    "15m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkRocksDbCompactionPending: how long compactions must stay pending.");
+
+    public static final Parameter<Duration> COMMIT_LAG_RANGE =
+            duration(
+                    "rule.commit-lag-growing.range",
+                    "5m",
+                    Duration.ofSeconds(30),
+                    MAX_DURATION,
+                    "FlinkCommitLagGrowing: range of the slope of consumed minus committed offsets.");
+
+    public static final Parameter<Duration> COMMIT_LAG_FOR =
+            duration(
+                    "rule.commit-lag-growing.for",
+                    "5m",
+                    Duration.ZERO,
+                    MAX_DURATION,
+                    "FlinkCommitLagGrowing: how long the gap must keep growing.");
+
+    public static final Parameter<Double> COMMIT_LAG_MIN_SLOPE =
+            number(
+                    "rule.commit-lag-growing.min-slope",
+                    "0",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "FlinkCommitLagGrowing: the slope must exceed this many records per second.");
 
     private FlinkwatchParameters() {}
 

@@ -1,12 +1,29 @@
 package io.flinkwatch.job.detection;
 
+import static io.flinkwatch.job.config.FlinkwatchParameters.*;
+
+import io.flinkwatch.job.analytics.flow.TaskFlowRule;
 import io.flinkwatch.job.analytics.job.JobHealthRule;
+import io.flinkwatch.job.analytics.operator.OperatorRule;
 import io.flinkwatch.job.config.FlinkwatchConfig;
-import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.job.config.InvalidParameterException;
+import io.flinkwatch.job.config.ThroughputScope;
+import io.flinkwatch.job.detection.rules.CheckpointAlignmentHigh;
+import io.flinkwatch.job.detection.rules.CheckpointDurationExceedsInterval;
+import io.flinkwatch.job.detection.rules.CheckpointDurationIncreasing;
+import io.flinkwatch.job.detection.rules.CheckpointFailures;
+import io.flinkwatch.job.detection.rules.CommitLagGrowing;
+import io.flinkwatch.job.detection.rules.HighBackpressure;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
+import io.flinkwatch.job.detection.rules.LagGrowing;
 import io.flinkwatch.job.detection.rules.MetricsAbsent;
+import io.flinkwatch.job.detection.rules.NoRecentCheckpoint;
+import io.flinkwatch.job.detection.rules.RocksDbCompactionPending;
+import io.flinkwatch.job.detection.rules.StateSizeGrowing;
+import io.flinkwatch.job.detection.rules.SubtaskStalled;
+import io.flinkwatch.job.detection.rules.ThroughputDrop;
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +48,45 @@ public final class AlertCatalog implements Serializable {
 
     public static AlertCatalog from(FlinkwatchConfig config) {
         List<Rule> all = new ArrayList<>();
-        all.add(new JobNotRunning(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR)));
-        all.add(new MetricsAbsent(config.get(FlinkwatchParameters.METRICS_ABSENT_AFTER)));
+        all.add(new JobNotRunning(config.get(JOB_NOT_RUNNING_FOR)));
+        all.add(new MetricsAbsent(config.get(METRICS_ABSENT_AFTER)));
+        all.add(new CheckpointFailures(config.get(CHECKPOINT_FAILURES_RANGE), config.get(CHECKPOINT_FAILURES_FOR)));
+        all.add(new LagGrowing(config.get(LAG_GROWING_RANGE), config.get(LAG_GROWING_MIN_SLOPE), config.get(LAG_GROWING_FOR)));
+        all.add(
+                new CheckpointDurationIncreasing(
+                        config.get(CHECKPOINT_DURATION_RANGE),
+                        config.get(CHECKPOINT_DURATION_FOR),
+                        config.get(CHECKPOINT_DURATION_MIN_SLOPE)));
+        all.add(
+                new HighBackpressure(
+                        config.get(BUSY_THRESHOLD), config.get(BACKPRESSURED_THRESHOLD), config.get(HIGH_BACKPRESSURE_FOR)));
+        all.add(new StateSizeGrowing(config.get(STATE_SIZE_RANGE), config.get(STATE_SIZE_FOR), config.get(STATE_SIZE_THRESHOLD)));
+        all.add(
+                new ThroughputDrop(
+                        config.get(THROUGHPUT_DROP_RATIO),
+                        config.get(THROUGHPUT_MIN_BASELINE),
+                        config.get(THROUGHPUT_VERTICES) == ThroughputScope.SOURCES,
+                        config.get(THROUGHPUT_DROP_FOR)));
+        all.add(
+                new NoRecentCheckpoint(
+                        config.get(NO_RECENT_CHECKPOINT_MULTIPLE), config.get(NO_RECENT_CHECKPOINT_FALLBACK), Duration.ZERO));
+        all.add(new CheckpointDurationExceedsInterval(config.get(DURATION_EXCEEDS_INTERVAL_FOR)));
+        all.add(new CheckpointAlignmentHigh(config.get(ALIGNMENT_SHARE), config.get(ALIGNMENT_MIN), config.get(ALIGNMENT_FOR)));
+        all.add(new SubtaskStalled(config.get(STALLED_MAX_RATE), config.get(STALLED_MIN_PEER_RATE), config.get(STALLED_FOR)));
+        all.add(new RocksDbCompactionPending(config.get(COMPACTION_THRESHOLD), config.get(COMPACTION_FOR)));
+        all.add(new CommitLagGrowing(config.get(COMMIT_LAG_RANGE), config.get(COMMIT_LAG_MIN_SLOPE), config.get(COMMIT_LAG_FOR)));
 
         Map<String, Rule> byName = new LinkedHashMap<>();
         for (Rule rule : all) {
             byName.put(rule.name(), rule);
         }
-        for (String disabled : config.get(FlinkwatchParameters.DISABLED_RULES)) {
+        for (String disabled : config.get(DISABLED_RULES)) {
             if (byName.remove(disabled) == null) {
                 throw new InvalidParameterException(
                         "Invalid value '"
                                 + disabled
                                 + "' in job parameter --"
-                                + FlinkwatchParameters.DISABLED_RULES.name()
+                                + DISABLED_RULES.name()
                                 + ": expected alert names from "
                                 + new TreeSet<>(all.stream().map(Rule::name).toList())
                                 + ".");
@@ -71,6 +113,14 @@ public final class AlertCatalog implements Serializable {
 
     public List<JobHealthRule> jobHealthRules() {
         return ofType(JobHealthRule.class);
+    }
+
+    public List<TaskFlowRule> taskFlowRules() {
+        return ofType(TaskFlowRule.class);
+    }
+
+    public List<OperatorRule> operatorRules() {
+        return ofType(OperatorRule.class);
     }
 
     public Optional<MetricsAbsent> metricsAbsent() {

@@ -11,6 +11,7 @@ import java.util.Objects;
  * stream stays small. The sustained-condition patterns ({@link SustainedConditionPattern}) read it.
  *
  * @param rule the alert name
+ * @param sustainForMs how long the rule's condition must hold before the alert fires
  * @param fingerprint identity of the alert instance
  * @param timestamp event time of the evaluation
  * @param kind the edge
@@ -21,6 +22,7 @@ import java.util.Objects;
  */
 public record ConditionEvaluation(
         String rule,
+        long sustainForMs,
         String fingerprint,
         long timestamp,
         Kind kind,

@@ -44,6 +44,7 @@ public final class ConditionTracker {
                 edges.add(
                         new ConditionEvaluation(
                                 gone.rule(),
+                                gone.sustainForMs(),
                                 entry.getKey(),
                                 time,
                                 Kind.CLEARED,
@@ -60,10 +61,11 @@ public final class ConditionTracker {
             long since = before == null ? time : before.since();
             holding.put(
                     entry.getKey(),
-                    new TrackedCondition(outcome.rule(), since, outcome.labels(), outcome.jobId()));
+                    new TrackedCondition(outcome.rule(), outcome.sustainForMs(), since, outcome.labels(), outcome.jobId()));
             edges.add(
                     new ConditionEvaluation(
                             outcome.rule(),
+                            outcome.sustainForMs(),
                             entry.getKey(),
                             time,
                             before == null ? Kind.RAISED : Kind.HOLDING,

@@ -8,11 +8,13 @@ import java.util.Map;
  * A rule's condition holds for one alert instance at one evaluation.
  *
  * @param rule the alert name
+ * @param sustainForMs how long the condition must hold before the alert fires
  * @param labels the instance's identifying labels (including alertname and severity)
  * @param jobId the monitored job's id
  * @param evidence the values that make the condition hold
  */
-public record RuleOutcome(String rule, Map<String, String> labels, String jobId, Evidence evidence) {
+public record RuleOutcome(
+        String rule, long sustainForMs, Map<String, String> labels, String jobId, Evidence evidence) {
 
     public String fingerprint() {
         return Fingerprint.of(labels);

@@ -1,7 +1,6 @@
 package io.flinkwatch.job.detection;
 
 import io.flinkwatch.job.detection.ConditionEvaluation.Kind;
-import java.time.Duration;
 import org.apache.flink.cep.nfa.aftermatch.AfterMatchSkipStrategy;
 import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.cep.pattern.conditions.IterativeCondition;
@@ -10,12 +9,18 @@ import org.apache.flink.cep.pattern.conditions.SimpleCondition;
 /**
  * The Flink CEP pattern for "the condition held at every evaluation for a duration" (PromQL's
  * {@code for}): an evaluation that raises the condition, not followed by one that clears it,
- * followed by an evaluation that still holds at least the duration after the raise.
+ * followed by an evaluation that still holds at least the rule's duration after the raise. Each
+ * evaluation carries its rule's duration, so one pattern (and one operator, keyed by alert
+ * instance) serves every rule.
  *
  * <p>Because the evaluations are edges, a single CLEARED anywhere in the run kills the partial
  * match: a spike shorter than the duration never fires. The match completes on the first
  * evaluation at or after raise + duration, which is exactly when Prometheus would fire. One
  * partial match exists per raise, so the cost per evaluation does not grow with the duration.
+ *
+ * <p>Rules with a duration of zero fire on the raise itself. A pattern cannot end on its first
+ * event for some rules and wait for a second one for others, so those raises bypass CEP and fire
+ * directly ({@code GridAnalyzer}).
  */
 public final class SustainedConditionPattern {
 
@@ -25,18 +30,13 @@ public final class SustainedConditionPattern {
 
     private SustainedConditionPattern() {}
 
-    public static Pattern<ConditionEvaluation, ?> heldFor(Duration duration) {
-        Pattern<ConditionEvaluation, ConditionEvaluation> raised =
-                Pattern.<ConditionEvaluation>begin(RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
-                        .where(new KindIs(Kind.RAISED));
-        if (duration.isZero()) {
-            // Fires on the raise itself; the rule's own condition already measures time.
-            return raised;
-        }
-        return raised.notFollowedBy(CLEARED)
+    public static Pattern<ConditionEvaluation, ?> pattern() {
+        return Pattern.<ConditionEvaluation>begin(RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
+                .where(new KindIs(Kind.RAISED))
+                .notFollowedBy(CLEARED)
                 .where(new KindIs(Kind.CLEARED))
                 .followedBy(SUSTAINED)
-                .where(new HeldSinceRaise(duration.toMillis()));
+                .where(new HeldSinceRaise());
     }
 
     /** Matches evaluations of one kind. */
@@ -54,14 +54,9 @@ public final class SustainedConditionPattern {
         }
     }
 
-    /** Matches a HOLDING evaluation at least the duration after the matched raise. */
+    /** Matches a HOLDING evaluation at least the rule's duration after the matched raise. */
     static final class HeldSinceRaise extends IterativeCondition<ConditionEvaluation> {
         private static final long serialVersionUID = 1L;
-        private final long durationMs;
-
-        HeldSinceRaise(long durationMs) {
-            this.durationMs = durationMs;
-        }
 
         @Override
         public boolean filter(ConditionEvaluation evaluation, Context<ConditionEvaluation> context)
@@ -70,7 +65,7 @@ public final class SustainedConditionPattern {
                 return false;
             }
             for (ConditionEvaluation raise : context.getEventsForPattern(RAISED)) {
-                return evaluation.timestamp() - raise.timestamp() >= durationMs;
+                return evaluation.timestamp() - raise.timestamp() >= evaluation.sustainForMs();
             }
             return false;
         }

@@ -16,8 +16,7 @@ public final class SustainedMatchFunction
     public void processMatch(
             Map<String, List<ConditionEvaluation>> match, Context context, Collector<AlertSignal> out) {
         ConditionEvaluation raise = match.get(SustainedConditionPattern.RAISED).get(0);
-        List<ConditionEvaluation> sustained = match.get(SustainedConditionPattern.SUSTAINED);
-        ConditionEvaluation firing = sustained == null ? raise : sustained.get(0);
-        out.collect(AlertSignal.fire(firing, raise.timestamp()));
+        ConditionEvaluation sustained = match.get(SustainedConditionPattern.SUSTAINED).get(0);
+        out.collect(AlertSignal.fire(sustained, raise.timestamp()));
     }
 }

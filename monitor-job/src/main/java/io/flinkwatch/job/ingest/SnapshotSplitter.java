@@ -3,9 +3,10 @@ package io.flinkwatch.job.ingest;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
 import io.flinkwatch.job.analytics.JobKeys;
+import io.flinkwatch.job.analytics.MetricFamily;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -13,27 +14,29 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Sends each snapshot to the analytics families that read it, each with only the metrics it
- * reads (side outputs), and emits a {@link JobHeartbeat} for the absence detector. Heartbeats are
- * thinned to one per job and timestamp: a TaskManager reports all its subtasks at one instant.
+ * Emits a {@link JobHeartbeat} for the absence detector for every snapshot, and sends the
+ * analytics (side output {@link #ANALYTICS}) each snapshot cut down to the metrics some family
+ * reads, so that only those cross the network. Heartbeats are thinned to one per job and
+ * timestamp: a TaskManager reports all its subtasks at one instant.
  */
 public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobHeartbeat> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Job-level snapshots, projected to the metrics the job-health rules read. */
-    public static final OutputTag<MetricSnapshot> JOB_HEALTH =
-            new OutputTag<>("job-health", TypeInformation.of(MetricSnapshot.class));
+    public static final OutputTag<MetricSnapshot> ANALYTICS =
+            new OutputTag<>("analytics", TypeInformation.of(MetricSnapshot.class));
 
     /** Bounds the heartbeat-thinning memory; forgetting only means one extra heartbeat. */
     private static final int MAX_REMEMBERED_JOBS = 100_000;
 
-    private final Set<String> jobHealthMetrics;
+    private final List<MetricFamily> families;
+    private final boolean topologyRead;
 
     private transient Map<String, Long> lastHeartbeat;
 
-    public SnapshotSplitter(Set<String> jobHealthMetrics) {
-        this.jobHealthMetrics = Set.copyOf(jobHealthMetrics);
+    public SnapshotSplitter(List<MetricFamily> families) {
+        this.families = List.copyOf(families);
+        this.topologyRead = families.stream().anyMatch(MetricFamily::readsTopology);
     }
 
     @Override
@@ -44,12 +47,33 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
     @Override
     public void processElement(MetricSnapshot snapshot, Context ctx, Collector<JobHeartbeat> out) {
         heartbeat(snapshot, out);
-        if (snapshot.scope().level() == ScopeLevel.JOB && !jobHealthMetrics.isEmpty()) {
-            MetricSnapshot projected = project(snapshot, jobHealthMetrics);
-            if (!projected.metrics().isEmpty() || snapshot.job().status() != null) {
-                ctx.output(JOB_HEALTH, projected);
+        MetricSnapshot projected = project(snapshot);
+        boolean jobLevel = snapshot.scope().level() == ScopeLevel.JOB;
+        if (!projected.metrics().isEmpty()
+                || projected.topology() != null
+                || (jobLevel && snapshot.job().status() != null && !families.isEmpty())) {
+            ctx.output(ANALYTICS, projected);
+        }
+    }
+
+    private MetricSnapshot project(MetricSnapshot snapshot) {
+        ScopeLevel level = snapshot.scope().level();
+        Map<String, Double> selected = new HashMap<>();
+        for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
+            for (MetricFamily family : families) {
+                if (family.reads(level, metric.getKey())) {
+                    selected.put(metric.getKey(), metric.getValue());
+                    break;
+                }
             }
         }
+        return new MetricSnapshot(
+                snapshot.timestamp(),
+                snapshot.cluster(),
+                snapshot.job(),
+                snapshot.scope(),
+                selected,
+                topologyRead ? snapshot.topology() : null);
     }
 
     private void heartbeat(MetricSnapshot snapshot, Collector<JobHeartbeat> out) {
@@ -69,15 +93,5 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
                         snapshot.job().id(),
                         snapshot.timestamp(),
                         snapshot.job().status()));
-    }
-
-    static MetricSnapshot project(MetricSnapshot snapshot, Set<String> wanted) {
-        Map<String, Double> selected = new HashMap<>();
-        for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
-            if (wanted.contains(metric.getKey())) {
-                selected.put(metric.getKey(), metric.getValue());
-            }
-        }
-        return snapshot.withMetrics(selected);
     }
 }

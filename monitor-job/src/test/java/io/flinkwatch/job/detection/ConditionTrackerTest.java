@@ -47,7 +47,7 @@ class ConditionTrackerTest {
     }
 
     private static RuleOutcome outcome(String name) {
-        return new RuleOutcome("Rule", Map.of("alertname", "Rule", "x", name), "job-1", Evidence.none());
+        return new RuleOutcome("Rule", 60_000, Map.of("alertname", "Rule", "x", name), "job-1", Evidence.none());
     }
 
     private static List<String> kinds(List<ConditionEvaluation> evaluations) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The "held at every evaluation for D" pattern on Flink's CEP operator, fed with evaluations every
- * 15 s (times below are in seconds).
+ * 15 s of a rule that must hold for 2 minutes (times below are in seconds).
  */
 class SustainedConditionPatternTest {
 
@@ -31,7 +31,7 @@ class SustainedConditionPatternTest {
     @Test
     void firesAtTheFirstEvaluationAtLeastTheDurationAfterTheRaise() throws Exception {
         // Raised at 0 s, holding every 15 s: 120 s is the first evaluation with 120 - 0 >= 120.
-        List<AlertSignal> fired = run(TWO_MINUTES, holdingRun(0, 180));
+        List<AlertSignal> fired = run(holdingRun(0, 180));
 
         assertThat(fired).hasSize(1);
         assertThat(fired.get(0).timestamp()).isEqualTo(120_000);
@@ -46,7 +46,7 @@ class SustainedConditionPatternTest {
         spike.add(evaluation(120, Kind.CLEARED, 0));
         spike.addAll(holdingRun(300, 330));
 
-        assertThat(run(TWO_MINUTES, spike)).isEmpty();
+        assertThat(run(spike)).isEmpty();
     }
 
     @Test
@@ -55,7 +55,7 @@ class SustainedConditionPatternTest {
         List<ConditionEvaluation> almost = new ArrayList<>(holdingRun(0, 105));
         almost.add(evaluation(120, Kind.CLEARED, 0));
 
-        assertThat(run(TWO_MINUTES, almost)).isEmpty();
+        assertThat(run(almost)).isEmpty();
     }
 
     @Test
@@ -64,12 +64,15 @@ class SustainedConditionPatternTest {
         twoRuns.add(evaluation(615, Kind.CLEARED, 0));
         twoRuns.addAll(holdingRun(630, 900));
 
-        assertThat(run(TWO_MINUTES, twoRuns)).extracting(AlertSignal::timestamp).containsExactly(120_000L, 750_000L);
+        assertThat(run(twoRuns)).extracting(AlertSignal::timestamp).containsExactly(120_000L, 750_000L);
     }
 
     @Test
-    void aZeroDurationFiresOnTheRaise() throws Exception {
-        assertThat(run(Duration.ZERO, holdingRun(30, 60))).extracting(AlertSignal::timestamp).containsExactly(30_000L);
+    void eachEvaluationCarriesItsOwnRulesDuration() throws Exception {
+        List<ConditionEvaluation> fiveMinuteRule =
+                holdingRun(0, 400).stream().map(e -> withDuration(e, Duration.ofMinutes(5))).toList();
+
+        assertThat(run(fiveMinuteRule)).extracting(AlertSignal::timestamp).containsExactly(300_000L);
     }
 
     @Test
@@ -77,19 +80,19 @@ class SustainedConditionPatternTest {
         List<ConditionEvaluation> shuffled = new ArrayList<>(holdingRun(0, 150));
         java.util.Collections.reverse(shuffled);
 
-        assertThat(run(TWO_MINUTES, shuffled)).extracting(AlertSignal::timestamp).containsExactly(120_000L);
+        assertThat(run(shuffled)).extracting(AlertSignal::timestamp).containsExactly(120_000L);
     }
 
     @Test
     void aPartialMatchSurvivesARestoreFromASnapshot() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var harness = harness(TWO_MINUTES)) {
+        try (var harness = harness()) {
             harness.open();
             feed(harness, holdingRun(0, 60));
             harness.processWatermark(60_000);
             snapshot = harness.snapshot(1, 61_000);
         }
-        try (var harness = harness(TWO_MINUTES)) {
+        try (var harness = harness()) {
             harness.initializeState(snapshot);
             harness.open();
             feed(harness, holdingRun(75, 150).stream().map(e -> evaluation(e.timestamp() / 1000, Kind.HOLDING, 0)).toList());
@@ -109,6 +112,7 @@ class SustainedConditionPatternTest {
     static ConditionEvaluation evaluation(long seconds, Kind kind, long sinceSeconds) {
         return new ConditionEvaluation(
                 "FlinkTest",
+                TWO_MINUTES.toMillis(),
                 "fp",
                 seconds * 1000,
                 kind,
@@ -118,8 +122,13 @@ class SustainedConditionPatternTest {
                 Evidence.builder().value("at", seconds).build());
     }
 
-    private static List<AlertSignal> run(Duration duration, List<ConditionEvaluation> evaluations) throws Exception {
-        try (var harness = harness(duration)) {
+    private static ConditionEvaluation withDuration(ConditionEvaluation e, Duration duration) {
+        return new ConditionEvaluation(
+                e.rule(), duration.toMillis(), e.fingerprint(), e.timestamp(), e.kind(), e.since(), e.labels(), e.jobId(), e.evidence());
+    }
+
+    private static List<AlertSignal> run(List<ConditionEvaluation> evaluations) throws Exception {
+        try (var harness = harness()) {
             harness.open();
             feed(harness, evaluations);
             harness.processWatermark(Long.MAX_VALUE);
@@ -136,9 +145,9 @@ class SustainedConditionPatternTest {
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness(
-            Duration duration) throws Exception {
-        Pattern<ConditionEvaluation, ?> pattern = SustainedConditionPattern.heldFor(duration);
+    private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness()
+            throws Exception {
+        Pattern<ConditionEvaluation, ?> pattern = SustainedConditionPattern.pattern();
         CepOperator<ConditionEvaluation, String, AlertSignal> operator =
                 new CepOperator<>(
                         TypeInformation.of(ConditionEvaluation.class).createSerializer(new SerializerConfigImpl()),

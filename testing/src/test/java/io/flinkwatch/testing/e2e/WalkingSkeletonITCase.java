@@ -29,13 +29,16 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The whole path: scenario generator → real Kafka broker → Flinkwatch on a Flink MiniCluster →
  * alerts and dead-letter topics read back with read_committed consumers.
  */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WalkingSkeletonITCase {
 
     @RegisterExtension

@@ -8,7 +8,10 @@ import java.util.Set;
 /** A rule over the job-level series of one job. */
 public interface JobHealthRule extends Rule {
 
-    /** The job-level metrics the rule reads (the splitter forwards only these). */
+    /**
+     * The metrics the rule reads (the splitter forwards only these). Task-level metrics in this set
+     * ({@code checkpointAlignmentTime}) are forwarded from task snapshots.
+     */
     Set<String> metrics();
 
     /** How far back, in milliseconds, the rule reads its metrics. */
@@ -17,7 +20,15 @@ public interface JobHealthRule extends Rule {
     /**
      * Adds an outcome to {@code holding} for each instance whose condition holds at {@code time}.
      *
-     * @param lookback a sample older than this is stale
+     * @param context what the rule may need besides the job's series
      */
-    void evaluate(JobHealthState job, long time, long lookback, List<RuleOutcome> holding);
+    void evaluate(JobHealthState job, long time, EvaluationContext context, List<RuleOutcome> holding);
+
+    /**
+     * What rules share at an evaluation.
+     *
+     * @param lookbackMs a sample older than this is stale
+     * @param restartGraceMs after a job (re)starts, trends and throughput wait this long
+     */
+    record EvaluationContext(long lookbackMs, long restartGraceMs) implements java.io.Serializable {}
 }

@@ -7,6 +7,7 @@ import io.flinkwatch.ingest.snapshot.JobStatuses;
 import io.flinkwatch.job.analytics.job.JobHealthRule;
 import io.flinkwatch.job.analytics.job.JobHealthState;
 import io.flinkwatch.job.detection.AlertInstances;
+import io.flinkwatch.job.detection.BaseRule;
 import io.flinkwatch.job.detection.RuleOutcome;
 import io.flinkwatch.job.detection.Runbooks;
 import java.time.Duration;
@@ -19,39 +20,17 @@ import java.util.Set;
  * publisher reports the job status, the status decides instead: anything but RUNNING counts,
  * unless the job was ended on purpose (cancelled or finished).
  */
-public final class JobNotRunning implements JobHealthRule {
+public final class JobNotRunning extends BaseRule implements JobHealthRule {
 
     public static final String NAME = "FlinkJobNotRunning";
 
-    private final Duration sustainFor;
-
     public JobNotRunning(Duration sustainFor) {
-        this.sustainFor = sustainFor;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Severity severity() {
-        return Severity.CRITICAL;
-    }
-
-    @Override
-    public Duration sustainFor() {
-        return sustainFor;
-    }
-
-    @Override
-    public List<String> runbook() {
-        return Runbooks.JOB_NOT_RUNNING;
+        super(NAME, Severity.CRITICAL, sustainFor, Runbooks.JOB_NOT_RUNNING);
     }
 
     @Override
     public Set<String> metrics() {
-        return Set.of(FlinkMetricNames.UPTIME, FlinkMetricNames.RUNNING_TIME, JobHealthState.STATUS);
+        return Set.of(FlinkMetricNames.UPTIME, FlinkMetricNames.RUNNING_TIME);
     }
 
     @Override
@@ -60,16 +39,16 @@ public final class JobNotRunning implements JobHealthRule {
     }
 
     @Override
-    public void evaluate(JobHealthState job, long time, long lookback, List<RuleOutcome> holding) {
-        double uptime = job.uptime(time, lookback);
-        String status = job.status(time, lookback);
+    public void evaluate(
+            JobHealthState job, long time, EvaluationContext context, List<RuleOutcome> holding) {
+        double uptime = job.uptime(time, context.lookbackMs());
+        String status = job.status(time, context.lookbackMs());
         if (JobStatuses.endedOnPurpose(status)) {
             return;
         }
         // A reported status is the more precise signal: RUNNING with uptime 0 is a job that just
         // (re)started. Without a status, the article's uptime == 0 decides.
-        boolean notRunning =
-                status != null ? !JobStatuses.RUNNING.equals(status) : uptime == 0;
+        boolean notRunning = status != null ? !JobStatuses.RUNNING.equals(status) : uptime == 0;
         if (!notRunning) {
             return;
         }
@@ -78,11 +57,7 @@ public final class JobNotRunning implements JobHealthRule {
             evidence.value("uptimeMs", uptime);
         }
         holding.add(
-                new RuleOutcome(
-                        NAME,
-                        AlertInstances.job(this, job.cluster, job.jobName),
-                        job.jobId,
-                        evidence.build()));
+                holds(AlertInstances.job(this, job.cluster, job.jobName), job.jobId, evidence.build()));
     }
 
     @Override
@@ -96,8 +71,8 @@ public final class JobNotRunning implements JobHealthRule {
         return "The job has reported "
                 + (status != null ? "status " + status : "an uptime of 0")
                 + " for at least "
-                + Durations.words(sustainFor)
-                + ". While it is down it processes nothing and its checkpoints, throughput and lag"
+                + Texts.words(sustainFor())
+                + ". While it is down it processes nothing and its checkpoint, throughput and lag"
                 + " alerts are inhibited.";
     }
 }

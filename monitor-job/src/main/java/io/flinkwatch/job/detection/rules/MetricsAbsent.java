@@ -2,51 +2,31 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Severity;
-import io.flinkwatch.job.detection.Rule;
+import io.flinkwatch.job.detection.BaseRule;
 import io.flinkwatch.job.detection.Runbooks;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 /**
  * FlinkMetricsAbsent: no snapshot at all from a job for a while. Evaluated by its own operator
  * ({@code MetricsAbsenceDetector}), because it must fire when input stops, even when the silent
- * job is the only one watched and event time stands still.
+ * job is the only one watched and event time stands still. The silence itself is the duration, so
+ * there is no further waiting ({@link #sustainFor()} is zero).
  */
-public final class MetricsAbsent implements Rule {
+public final class MetricsAbsent extends BaseRule {
 
     public static final String NAME = "FlinkMetricsAbsent";
 
     private final Duration after;
 
     public MetricsAbsent(Duration after) {
+        super(NAME, Severity.CRITICAL, Duration.ZERO, Runbooks.METRICS_ABSENT);
         this.after = after;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Severity severity() {
-        return Severity.CRITICAL;
-    }
-
-    /** The silence itself is the duration; there is no further waiting. */
-    @Override
-    public Duration sustainFor() {
-        return Duration.ZERO;
     }
 
     public Duration after() {
         return after;
-    }
-
-    @Override
-    public List<String> runbook() {
-        return Runbooks.METRICS_ABSENT;
     }
 
     @Override
@@ -58,9 +38,12 @@ public final class MetricsAbsent implements Rule {
     public String description(Map<String, String> labels, Evidence evidence) {
         Double lastSeen = evidence.values().get("lastSnapshotAt");
         return "No snapshot of this job has arrived for "
-                + Durations.words(after)
-                + (lastSeen == null ? "" : " (the last one was taken at " + Instant.ofEpochMilli(lastSeen.longValue()) + ")")
+                + Texts.words(after)
+                + (lastSeen == null
+                        ? ""
+                        : " (the last one was taken at " + Instant.ofEpochMilli(lastSeen.longValue()) + ")")
                 + ". The job may have failed terminally, or its metric publisher stopped: every other"
                 + " alert about it is blind until its metrics return.";
     }
+
 }

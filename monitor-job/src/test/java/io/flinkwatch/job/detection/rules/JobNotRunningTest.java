@@ -4,6 +4,7 @@ import static io.flinkwatch.job.Snapshots.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.job.Snapshots;
+import io.flinkwatch.job.analytics.job.JobHealthRule.EvaluationContext;
 import io.flinkwatch.job.analytics.job.JobHealthState;
 import io.flinkwatch.job.detection.RuleOutcome;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class JobNotRunningTest {
 
     private static final long LOOKBACK = seconds(300);
+    private static final EvaluationContext CONTEXT = new EvaluationContext(LOOKBACK, seconds(120));
     private final JobNotRunning rule = new JobNotRunning(Duration.ofMinutes(2));
 
     @Test
@@ -56,8 +58,8 @@ class JobNotRunningTest {
         job.absorb(Snapshots.job("o").at(seconds(10)).metric("uptime", 0).build());
         List<RuleOutcome> holding = new ArrayList<>();
 
-        rule.evaluate(job, seconds(10) + LOOKBACK, LOOKBACK, holding);
-        rule.evaluate(job, seconds(5), LOOKBACK, holding);
+        rule.evaluate(job, seconds(10) + LOOKBACK, CONTEXT, holding);
+        rule.evaluate(job, seconds(5), CONTEXT, holding);
 
         assertThat(holding).isEmpty();
     }
@@ -66,7 +68,7 @@ class JobNotRunningTest {
         JobHealthState job = new JobHealthState();
         job.absorb(snapshot.build());
         List<RuleOutcome> holding = new ArrayList<>();
-        rule.evaluate(job, seconds(15), LOOKBACK, holding);
+        rule.evaluate(job, seconds(15), CONTEXT, holding);
         return holding;
     }
 }

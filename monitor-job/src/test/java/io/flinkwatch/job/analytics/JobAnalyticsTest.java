@@ -1,14 +1,16 @@
-package io.flinkwatch.job.analytics.job;
+package io.flinkwatch.job.analytics;
 
 import static io.flinkwatch.job.Snapshots.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.job.Snapshots;
-import io.flinkwatch.job.analytics.EvaluationGrid;
-import io.flinkwatch.job.analytics.JobKeys;
+import io.flinkwatch.job.analytics.job.JobHealthFamily;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
+import io.flinkwatch.job.detection.rules.NoRecentCheckpoint;
+import io.flinkwatch.job.lifecycle.AlertSignal;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +21,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.junit.jupiter.api.Test;
 
-/** The job-health analytics operator on Flink's keyed operator harness (15 s grid, 60 s staleness). */
-class JobHealthAnalyzerTest {
+/** The analytics operator on Flink's keyed operator harness (15 s grid, 60 s staleness). */
+class JobAnalyticsTest {
 
     private static final EvaluationGrid GRID = new EvaluationGrid(seconds(15), seconds(60));
 
@@ -37,6 +39,31 @@ class JobHealthAnalyzerTest {
 
             harness.processWatermark(seconds(60));
             assertThat(edges(harness)).containsExactly("30 RAISED", "45 HOLDING", "60 CLEARED");
+            // The clear also goes straight to the lifecycle, which resolves the alert if it fired.
+            assertThat(signals(harness)).containsExactly("60 RESOLVE FlinkJobNotRunning");
+        }
+    }
+
+    @Test
+    void aRuleWithoutDurationFiresOnItsRaiseWithoutThePattern() throws Exception {
+        try (var harness = harness()) {
+            // Checkpoints every 60 s, none completed since 0 s: after 180 s the limit is passed.
+            for (int t = 0; t <= 240; t += 10) {
+                send(
+                        harness,
+                        Snapshots.job("orders")
+                                .at(seconds(t))
+                                .status("RUNNING")
+                                .checkpointInterval(60_000)
+                                .metric("uptime", seconds(3600 + t))
+                                .metric("lastCheckpointCompletedTimestamp", 0.001)
+                                .metric("totalNumberOfCheckpoints", 10)
+                                .build());
+            }
+            harness.processWatermark(seconds(240));
+
+            assertThat(signals(harness)).containsExactly("195 FIRE FlinkNoRecentCheckpoint");
+            assertThat(edges(harness)).isEmpty();
         }
     }
 
@@ -96,22 +123,28 @@ class JobHealthAnalyzerTest {
     }
 
     /** An opened harness. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness()
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness()
             throws Exception {
         var harness = unopened();
         harness.open();
         return harness;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> unopened()
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> unopened()
             throws Exception {
-        JobHealthAnalyzer analyzer = new JobHealthAnalyzer(GRID, List.of(new JobNotRunning(Duration.ofMinutes(2))));
+        JobHealthFamily family =
+                new JobHealthFamily(
+                        List.of(
+                                new JobNotRunning(Duration.ofMinutes(2)),
+                                new NoRecentCheckpoint(3, Duration.ofMinutes(10), Duration.ZERO)),
+                        GRID.stalenessMs(),
+                        seconds(120));
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(analyzer), JobKeys::of, Types.STRING);
+                new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))), JobKeys::of, Types.STRING);
     }
 
     private static void send(
-            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness,
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness,
             MetricSnapshot... snapshots)
             throws Exception {
         for (MetricSnapshot snapshot : snapshots) {
@@ -119,12 +152,25 @@ class JobHealthAnalyzerTest {
         }
     }
 
+    /** The edges sent to the sustained-condition pattern (side output). */
     private static List<String> edges(
-            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, ConditionEvaluation> harness) {
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) {
         List<String> edges = new ArrayList<>();
-        for (ConditionEvaluation evaluation : harness.extractOutputValues()) {
+        var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
+        for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+            ConditionEvaluation evaluation = record.getValue();
             edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind());
         }
         return edges;
+    }
+
+    /** The signals on the main output. */
+    private static List<String> signals(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) {
+        List<String> signals = new ArrayList<>();
+        for (AlertSignal signal : harness.extractOutputValues()) {
+            signals.add(signal.timestamp() / 1000 + " " + signal.kind() + " " + signal.rule());
+        }
+        return signals;
     }
 }

@@ -1,0 +1,50 @@
+package io.flinkwatch.job.analytics;
+
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.detection.RuleOutcome;
+import java.io.Serializable;
+import java.util.List;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * One family of metrics of a monitored job and the rules over it (job health, task flow,
+ * operators). The {@link JobAnalytics} operator keeps the families of a job together under one
+ * key and drives them: it passes them snapshots, evaluates them on the grid, and tells them when
+ * their data went stale. A family keeps its series in keyed state it registers itself.
+ */
+public interface MetricFamily extends Serializable {
+
+    /** Whether the family reads this metric at this level (the splitter forwards only those). */
+    boolean reads(ScopeLevel level, String metric);
+
+    /** Whether the family reads the job graph. */
+    default boolean readsTopology() {
+        return false;
+    }
+
+    /** Registers the family's keyed state. */
+    void open(RuntimeContext context) throws Exception;
+
+    /** Stores what the family reads of a snapshot (of the current key). */
+    void absorb(MetricSnapshot snapshot) throws Exception;
+
+    /** Event time of the family's newest sample of the current key, or {@link Long#MIN_VALUE}. */
+    long newestSample() throws Exception;
+
+    /** Evaluates the family's rules at an evaluation instant: adds the instances that hold. */
+    void evaluate(long time, List<RuleOutcome> holding) throws Exception;
+
+    /** Drops samples no rule will read again after {@code time}. */
+    void evict(long time) throws Exception;
+
+    /**
+     * The key's series went stale: drop their state. A family with long-lived state (baselines)
+     * keeps it and may set an event-time timer off the evaluation grid to expire it later.
+     */
+    void forget(long time, TimerService timers) throws Exception;
+
+    /** An event-time timer off the grid fired; families expire what they keep for long. */
+    default void housekeeping(long time) throws Exception {}
+}

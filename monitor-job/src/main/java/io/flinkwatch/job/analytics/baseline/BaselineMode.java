@@ -1,0 +1,9 @@
+package io.flinkwatch.job.analytics.baseline;
+
+/** How the expected throughput is estimated. */
+public enum BaselineMode {
+    /** The average over the last 7 days: the article's {@code avg_over_time(...[7d])}. */
+    FLAT,
+    /** The same hour of the week in past weeks; flat until enough weeks exist. */
+    SEASONAL
+}

@@ -1,0 +1,265 @@
+package io.flinkwatch.job.analytics.flow;
+
+import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.analytics.MetricFamily;
+import io.flinkwatch.job.analytics.baseline.BaselineMode;
+import io.flinkwatch.job.analytics.baseline.ThroughputBaseline;
+import io.flinkwatch.job.analytics.flow.TaskFlowView.Subtask;
+import io.flinkwatch.job.analytics.flow.TaskFlowView.VertexThroughput;
+import io.flinkwatch.job.analytics.topology.BottleneckFinder;
+import io.flinkwatch.job.detection.RuleOutcome;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * The task metrics of a monitored job and the {@link TaskFlowRule}s over them: the newest metrics
+ * of every subtask, the job graph, and each vertex's throughput against its baseline.
+ * Baselines are kept by vertex name, so they survive a resubmission under a new job id, and they
+ * are fed only while no subtask of the vertex is within the restart grace (per-second meters ramp
+ * up over their first minute). A job that stays away longer than the baseline window loses them.
+ */
+public final class TaskFlowFamily implements MetricFamily {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * How baselines are kept.
+     *
+     * @param mode flat or seasonal
+     * @param windowMs the flat baseline's window (7 days)
+     * @param minHistoryMs history needed before a baseline is used
+     * @param minWeeks past weeks needed before the seasonal estimate is used
+     * @param sourcesOnly baselines (and throughput-drop verdicts) for source vertices only
+     */
+    public record BaselineSettings(
+            BaselineMode mode, long windowMs, long minHistoryMs, int minWeeks, boolean sourcesOnly)
+            implements Serializable {}
+
+    private final List<TaskFlowRule> rules;
+    private final long lookbackMs;
+    private final long evaluationIntervalMs;
+    private final long restartGraceMs;
+    private final BaselineSettings baselineSettings;
+
+    /** The task metrics the family reads. */
+    public static final Set<String> TASK_METRICS =
+            Set.of(
+                    FlinkMetricNames.NUM_RECORDS_IN_PER_SECOND,
+                    FlinkMetricNames.NUM_RECORDS_OUT_PER_SECOND,
+                    FlinkMetricNames.BUSY_TIME_MS_PER_SECOND,
+                    FlinkMetricNames.BACK_PRESSURED_TIME_MS_PER_SECOND,
+                    FlinkMetricNames.IS_BACK_PRESSURED);
+
+    private transient ValueState<TaskFlowJob> job;
+    private transient MapState<String, SubtaskSamples> subtasks;
+    private transient MapState<String, ThroughputBaseline> baselines;
+
+    public TaskFlowFamily(
+            List<TaskFlowRule> rules,
+            long lookbackMs,
+            long evaluationIntervalMs,
+            long restartGraceMs,
+            BaselineSettings baselineSettings) {
+        this.rules = List.copyOf(rules);
+        this.lookbackMs = lookbackMs;
+        this.evaluationIntervalMs = evaluationIntervalMs;
+        this.restartGraceMs = restartGraceMs;
+        this.baselineSettings = baselineSettings;
+    }
+
+    @Override
+    public boolean reads(ScopeLevel level, String metric) {
+        return level == ScopeLevel.TASK && TASK_METRICS.contains(metric);
+    }
+
+    @Override
+    public boolean readsTopology() {
+        return true;
+    }
+
+    @Override
+    public void open(RuntimeContext runtime) {
+        job = runtime.getState(new ValueStateDescriptor<>("task-flow-job", TypeInformation.of(TaskFlowJob.class)));
+        subtasks =
+                runtime.getMapState(
+                                new MapStateDescriptor<>(
+                                        "task-flow-subtasks", Types.STRING, TypeInformation.of(SubtaskSamples.class)));
+        baselines =
+                runtime.getMapState(
+                                new MapStateDescriptor<>(
+                                        "throughput-baselines", Types.STRING, TypeInformation.of(ThroughputBaseline.class)));
+    }
+
+    @Override
+    public void absorb(MetricSnapshot snapshot) throws Exception {
+        boolean task = snapshot.scope().level() == ScopeLevel.TASK && !snapshot.metrics().isEmpty();
+        if (!task && snapshot.topology() == null) {
+            return;
+        }
+        TaskFlowJob current = job.value();
+        if (current == null) {
+            current = new TaskFlowJob();
+        }
+        current.cluster = snapshot.cluster();
+        current.jobName = snapshot.job().name();
+        long time = snapshot.timestamp();
+        if (time >= current.newestSample) {
+            current.newestSample = time;
+            current.jobId = snapshot.job().id();
+        }
+        if (snapshot.topology() != null && time >= current.topologyTime) {
+            current.topology = snapshot.topology();
+            current.topologyTime = time;
+        }
+        job.update(current);
+        if (task) {
+            String key = snapshot.scope().vertexId() + "|" + snapshot.scope().subtask();
+            SubtaskSamples samples = subtasks.get(key);
+            if (samples == null) {
+                samples = new SubtaskSamples();
+            }
+            samples.add(snapshot);
+            subtasks.put(key, samples);
+        }
+    }
+
+    @Override
+    public long newestSample() throws Exception {
+        TaskFlowJob current = job.value();
+        return current == null ? Long.MIN_VALUE : current.newestSample;
+    }
+
+    @Override
+    public void evaluate(long time, List<RuleOutcome> holding) throws Exception {
+        TaskFlowJob current = job.value();
+        if (current == null) {
+            return;
+        }
+        long lookback = lookbackMs;
+        Map<String, List<Subtask>> vertices = new TreeMap<>();
+        for (Map.Entry<String, SubtaskSamples> entry : subtasks.entries()) {
+            SubtaskSamples samples = entry.getValue();
+            int i = samples.latest(time, lookback);
+            if (i < 0) {
+                continue;
+            }
+            boolean warmingUp = samples.attemptSince + restartGraceMs > time;
+            vertices.computeIfAbsent(samples.vertexId, id -> new ArrayList<>())
+                    .add(
+                            new Subtask(
+                                    samples.vertexId,
+                                    samples.vertexName,
+                                    samples.subtask,
+                                    samples.busy[i],
+                                    samples.backPressured[i],
+                                    samples.in[i],
+                                    samples.out[i],
+                                    warmingUp));
+        }
+        vertices.values().forEach(list -> list.sort(Comparator.comparingInt(Subtask::subtask)));
+
+        Set<String> sources = BottleneckFinder.sources(current.topology);
+        Set<String> sinks = BottleneckFinder.sinks(current.topology);
+        boolean graphKnown = current.topology != null;
+        Map<String, VertexThroughput> throughput = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Subtask>> vertex : vertices.entrySet()) {
+            List<Subtask> list = vertex.getValue();
+            boolean source = graphKnown ? sources.contains(vertex.getKey()) : looksLikeSource(list);
+            boolean sink = graphKnown ? sinks.contains(vertex.getKey()) : looksLikeSink(list);
+            double rate = 0;
+            boolean warmingUp = false;
+            for (Subtask subtask : list) {
+                double subtaskRate = source ? subtask.out() : subtask.in();
+                rate += Double.isNaN(subtaskRate) ? 0 : subtaskRate;
+                warmingUp |= subtask.warmingUp();
+            }
+            String name = list.get(0).vertexName();
+            ThroughputBaseline.Estimate expected = null;
+            if (source || !baselineSettings.sourcesOnly()) {
+                ThroughputBaseline baseline = baselines.get(name);
+                if (baseline == null) {
+                    baseline = new ThroughputBaseline();
+                }
+                expected =
+                        baseline.estimate(
+                                time,
+                                baselineSettings.mode(),
+                                baselineSettings.windowMs(),
+                                baselineSettings.minHistoryMs(),
+                                baselineSettings.minWeeks());
+                if (!warmingUp) {
+                    baseline.add(time, rate);
+                    baselines.put(name, baseline);
+                }
+            }
+            throughput.put(
+                    vertex.getKey(), new VertexThroughput(vertex.getKey(), name, source, sink, rate, expected, warmingUp));
+        }
+
+        TaskFlowView view =
+                new TaskFlowView(current.cluster, current.jobName, current.jobId, current.topology, vertices, throughput);
+        for (TaskFlowRule rule : rules) {
+            rule.evaluate(view, time, holding);
+        }
+    }
+
+    private static boolean looksLikeSource(List<Subtask> subtasks) {
+        return subtasks.stream().allMatch(s -> !(s.in() > 0)) && subtasks.stream().anyMatch(s -> s.out() > 0);
+    }
+
+    private static boolean looksLikeSink(List<Subtask> subtasks) {
+        return subtasks.stream().allMatch(s -> !(s.out() > 0)) && subtasks.stream().anyMatch(s -> s.in() > 0);
+    }
+
+    @Override
+    public void evict(long time) throws Exception {
+        long lookback = lookbackMs;
+        for (Iterator<Map.Entry<String, SubtaskSamples>> it = subtasks.iterator(); it.hasNext(); ) {
+            Map.Entry<String, SubtaskSamples> entry = it.next();
+            SubtaskSamples samples = entry.getValue();
+            if (samples.newestTime() <= time - lookback) {
+                it.remove();
+            } else if (samples.latest(time, lookback) > 0) {
+                samples.evict(time);
+                entry.setValue(samples);
+            }
+        }
+    }
+
+    @Override
+    public void forget(long time, TimerService timers) throws Exception {
+        job.clear();
+        subtasks.clear();
+        if (!baselines.isEmpty()) {
+            // One millisecond off the evaluation grid, so that it is told apart from evaluations.
+            long expiry = time + baselineSettings.windowMs();
+            timers.registerEventTimeTimer(expiry - Math.floorMod(expiry, evaluationIntervalMs) + 1);
+        }
+    }
+
+    @Override
+    public void housekeeping(long time) throws Exception {
+        for (Iterator<Map.Entry<String, ThroughputBaseline>> it = baselines.iterator(); it.hasNext(); ) {
+            if (it.next().getValue().newestSample <= time - baselineSettings.windowMs()) {
+                it.remove();
+            }
+        }
+    }
+}

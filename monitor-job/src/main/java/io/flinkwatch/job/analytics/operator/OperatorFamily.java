@@ -1,0 +1,123 @@
+package io.flinkwatch.job.analytics.operator;
+
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.analytics.MetricFamily;
+import io.flinkwatch.job.analytics.operator.OperatorRule.OperatorView;
+import io.flinkwatch.job.detection.RuleOutcome;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimerService;
+
+/**
+ * The operator metrics of a monitored job and the {@link OperatorRule}s over them: consumer lag,
+ * commit lag and RocksDB compactions per operator and subtask.
+ */
+public final class OperatorFamily implements MetricFamily {
+
+    private static final long serialVersionUID = 1L;
+
+    private final List<OperatorRule> rules;
+    private final long rangeMs;
+    private final long lookbackMs;
+
+    private transient ValueState<OperatorJob> job;
+    private transient MapState<String, OperatorSamples> operators;
+
+    public OperatorFamily(List<OperatorRule> rules, long lookbackMs) {
+        this.rules = List.copyOf(rules);
+        this.lookbackMs = lookbackMs;
+        this.rangeMs = rules.stream().mapToLong(OperatorRule::rangeMs).max().orElse(0);
+    }
+
+    @Override
+    public boolean reads(ScopeLevel level, String metric) {
+        return level == ScopeLevel.OPERATOR && OperatorMetricNames.isRelevant(metric);
+    }
+
+    @Override
+    public void open(RuntimeContext runtime) {
+        job = runtime.getState(new ValueStateDescriptor<>("operator-job", TypeInformation.of(OperatorJob.class)));
+        operators =
+                runtime.getMapState(
+                                new MapStateDescriptor<>(
+                                        "operator-series", Types.STRING, TypeInformation.of(OperatorSamples.class)));
+    }
+
+    @Override
+    public void absorb(MetricSnapshot snapshot) throws Exception {
+        if (snapshot.scope().level() != ScopeLevel.OPERATOR || snapshot.metrics().isEmpty()) {
+            return;
+        }
+        OperatorJob current = job.value();
+        if (current == null) {
+            current = new OperatorJob();
+        }
+        current.cluster = snapshot.cluster();
+        current.jobName = snapshot.job().name();
+        if (snapshot.timestamp() >= current.newestSample) {
+            current.newestSample = snapshot.timestamp();
+            current.jobId = snapshot.job().id();
+        }
+        job.update(current);
+        String key =
+                snapshot.scope().vertexId() + "|" + snapshot.scope().subtask() + "|" + snapshot.scope().operatorId();
+        OperatorSamples samples = operators.get(key);
+        if (samples == null) {
+            samples = new OperatorSamples();
+        }
+        samples.add(snapshot);
+        operators.put(key, samples);
+    }
+
+    @Override
+    public long newestSample() throws Exception {
+        OperatorJob current = job.value();
+        return current == null ? Long.MIN_VALUE : current.newestSample;
+    }
+
+    @Override
+    public void evaluate(long time, List<RuleOutcome> holding) throws Exception {
+        OperatorJob current = job.value();
+        if (current == null) {
+            return;
+        }
+        Map<String, OperatorSamples> ordered = new TreeMap<>();
+        for (Map.Entry<String, OperatorSamples> entry : operators.entries()) {
+            ordered.put(entry.getKey(), entry.getValue());
+        }
+        OperatorView view = new OperatorView(current.cluster, current.jobName, current.jobId, List.copyOf(ordered.values()));
+        for (OperatorRule rule : rules) {
+            rule.evaluate(view, time, lookbackMs, holding);
+        }
+    }
+
+    @Override
+    public void evict(long time) throws Exception {
+        for (Iterator<Map.Entry<String, OperatorSamples>> it = operators.iterator(); it.hasNext(); ) {
+            Map.Entry<String, OperatorSamples> entry = it.next();
+            OperatorSamples samples = entry.getValue();
+            if (samples.newestTime() <= time - lookbackMs) {
+                it.remove();
+            } else {
+                samples.evict(time, rangeMs, lookbackMs);
+                entry.setValue(samples);
+            }
+        }
+    }
+
+    @Override
+    public void forget(long time, TimerService timers) {
+        job.clear();
+        operators.clear();
+    }
+}

@@ -1,0 +1,94 @@
+package io.flinkwatch.job.analytics.operator;
+
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.job.analytics.SampleWindow;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+
+/**
+ * The series of one operator in one subtask that the operator rules read: consumer lag, commit
+ * lag (consumed offset minus committed offset, summed over partitions), consumption rate and
+ * RocksDB's pending compactions (the maximum over column families).
+ *
+ * <p>Mutable; public fields so Flink serializes it as a POJO.
+ */
+public final class OperatorSamples {
+
+    public String vertexName;
+    public int subtask;
+    public String operatorName;
+
+    public SampleWindow lag = new SampleWindow();
+    public SampleWindow commitLag = new SampleWindow();
+    public SampleWindow consumedRate = new SampleWindow();
+    public SampleWindow compactionPending = new SampleWindow();
+
+    public void add(MetricSnapshot snapshot) {
+        vertexName = snapshot.scope().vertexName();
+        subtask = snapshot.scope().subtask();
+        operatorName = snapshot.scope().operatorName();
+        long time = snapshot.timestamp();
+        double lagMax = Double.NaN;
+        double rate = Double.NaN;
+        double compaction = Double.NaN;
+        Map<String, double[]> offsets = new HashMap<>();
+        for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
+            String name = metric.getKey();
+            double value = metric.getValue();
+            if (OperatorMetricNames.isLag(name)) {
+                lagMax = max(lagMax, value);
+            } else if (OperatorMetricNames.isConsumedRate(name)) {
+                rate = max(rate, value);
+            } else if (OperatorMetricNames.isCompactionPending(name)) {
+                compaction = max(compaction, value);
+            } else {
+                Matcher offset = OperatorMetricNames.partitionOffset(name);
+                if (offset.matches()) {
+                    double[] pair = offsets.computeIfAbsent(offset.group(1) + "/" + offset.group(2), k -> new double[] {Double.NaN, Double.NaN});
+                    pair[offset.group(3).equals("currentOffset") ? 0 : 1] = value;
+                }
+            }
+        }
+        if (!Double.isNaN(lagMax) && lagMax >= 0) {
+            lag.add(time, lagMax);
+        }
+        if (!Double.isNaN(rate)) {
+            consumedRate.add(time, rate);
+        }
+        if (!Double.isNaN(compaction)) {
+            compactionPending.add(time, compaction);
+        }
+        double behind = 0;
+        boolean any = false;
+        for (double[] pair : offsets.values()) {
+            // A committed offset below 0 means nothing was committed yet: no commit lag to speak of.
+            if (pair[0] >= 0 && pair[1] >= 0) {
+                behind += Math.max(0, pair[0] - pair[1]);
+                any = true;
+            }
+        }
+        if (any) {
+            commitLag.add(time, behind);
+        }
+    }
+
+    public long newestTime() {
+        return Math.max(
+                Math.max(lag.newestTime(), commitLag.newestTime()),
+                Math.max(consumedRate.newestTime(), compactionPending.newestTime()));
+    }
+
+    public void evict(long time, long rangeMs, long lookbackMs) {
+        // Later evaluations read (t - range, t] with t > time, and the newest lag within the lookback.
+        long keepAfter = time - Math.max(rangeMs, lookbackMs);
+        lag.evictAtOrBefore(keepAfter);
+        commitLag.evictAtOrBefore(keepAfter);
+        consumedRate.evictAtOrBefore(time - lookbackMs);
+        compactionPending.evictAtOrBefore(time - lookbackMs);
+    }
+
+    private static double max(double current, double value) {
+        return Double.isNaN(current) ? value : Math.max(current, value);
+    }
+}

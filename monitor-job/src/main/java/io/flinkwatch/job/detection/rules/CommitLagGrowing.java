@@ -1,0 +1,76 @@
+package io.flinkwatch.job.detection.rules;
+
+import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.alerts.event.Severity;
+import io.flinkwatch.job.analytics.operator.OperatorRule;
+import io.flinkwatch.job.analytics.operator.OperatorSamples;
+import io.flinkwatch.job.detection.AlertInstances;
+import io.flinkwatch.job.detection.BaseRule;
+import io.flinkwatch.job.detection.RuleOutcome;
+import io.flinkwatch.job.detection.Runbooks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * FlinkCommitLagGrowing: the committed offset falls further and further behind the consumed one
+ * (the Kafka source's {@code currentOffset} minus {@code committedOffset}, summed over partitions):
+ * records are read but not written out and committed — a slow or unavailable destination, or
+ * checkpoints that no longer complete (offsets are committed on checkpoints).
+ */
+public final class CommitLagGrowing extends BaseRule implements OperatorRule {
+
+    public static final String NAME = "FlinkCommitLagGrowing";
+
+    private final Duration range;
+    private final double minSlopePerSecond;
+
+    public CommitLagGrowing(Duration range, double minSlopePerSecond, Duration sustainFor) {
+        super(NAME, Severity.WARNING, sustainFor, Runbooks.CONSUMER_LAG);
+        this.range = range;
+        this.minSlopePerSecond = minSlopePerSecond;
+    }
+
+    @Override
+    public long rangeMs() {
+        return range.toMillis();
+    }
+
+    @Override
+    public void evaluate(OperatorView view, long time, long lookbackMs, List<RuleOutcome> holding) {
+        for (OperatorSamples operator : view.operators()) {
+            double behind = operator.commitLag.latest(time, lookbackMs);
+            if (Double.isNaN(behind)) {
+                continue;
+            }
+            double slope = operator.commitLag.slopePerSecond(time, range.toMillis());
+            if (!(slope > minSlopePerSecond)) {
+                continue;
+            }
+            Evidence.Builder evidence =
+                    Evidence.builder()
+                            .value("uncommittedRecords", behind)
+                            .value("commitLagSlopePerSecond", slope);
+            LagSeconds.add(evidence, behind, operator.consumedRate.latest(time, lookbackMs));
+            holding.add(
+                    holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
+                            view.jobId(),
+                            evidence.build()));
+        }
+    }
+
+    @Override
+    public String summary(Map<String, String> labels, Evidence evidence) {
+        return "Committed offsets fall behind: " + Texts.where(labels) + " has "
+                + Texts.value(evidence, "uncommittedRecords") + " consumed but uncommitted records"
+                + LagSeconds.words(evidence);
+    }
+
+    @Override
+    public String description(Map<String, String> labels, Evidence evidence) {
+        return "The gap between consumed and committed offsets has grown at every evaluation for "
+                + Texts.words(sustainFor())
+                + ". Records are read but not committed: check the sink's destination and whether"
+                + " checkpoints complete (the Kafka source commits offsets on checkpoints).";
+    }
+}

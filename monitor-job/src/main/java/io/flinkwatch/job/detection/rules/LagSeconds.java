@@ -1,0 +1,26 @@
+package io.flinkwatch.job.detection.rules;
+
+import io.flinkwatch.alerts.event.Evidence;
+
+/** Consumer lag converted to time: records behind divided by records consumed per second. */
+final class LagSeconds {
+
+    private LagSeconds() {}
+
+    static void add(Evidence.Builder evidence, double lagRecords, double consumedPerSecond) {
+        if (consumedPerSecond > 0) {
+            evidence.value("lagSeconds", lagRecords / consumedPerSecond);
+            evidence.value("recordsConsumedPerSecond", consumedPerSecond);
+        } else if (lagRecords > 0) {
+            evidence.fact("lagSeconds", "unbounded: nothing is being consumed");
+        }
+    }
+
+    static String words(Evidence evidence) {
+        Double seconds = evidence.values().get("lagSeconds");
+        if (seconds != null) {
+            return " (about " + Texts.number(Math.round(seconds)) + " s)";
+        }
+        return evidence.facts().containsKey("lagSeconds") ? " (not consuming)" : "";
+    }
+}
