@@ -1,0 +1,131 @@
+package io.flinkwatch.job.detection.rules;
+
+import static io.flinkwatch.job.Snapshots.seconds;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.flinkwatch.job.Snapshots;
+import io.flinkwatch.job.analytics.operator.OperatorRule;
+import io.flinkwatch.job.analytics.operator.OperatorRule.OperatorView;
+import io.flinkwatch.job.analytics.operator.OperatorSamples;
+import io.flinkwatch.job.detection.RuleOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Test;
+
+/** The operator rules over one Kafka source subtask's series (a sample every 10 s). */
+class OperatorRulesTest {
+
+    private static final long LOOKBACK = seconds(300);
+
+    @Test
+    void aLagThatKeepsGrowingHoldsWithTheLagInSeconds() {
+        // 100 records more every 10 s, consuming 50 records/s: 10/s of growth.
+        OperatorSamples source = history(0, 600, t -> kafka(t).metric("records-lag-max", 1000 + 10 * t).metric("records-consumed-rate", 50));
+
+        List<RuleOutcome> holding = evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600);
+
+        assertThat(holding).hasSize(1);
+        assertThat(holding.get(0).labels())
+                .containsEntry("task_name", "Source: orders")
+                .containsEntry("subtask_index", "0")
+                .containsEntry("operator_name", "Source: orders");
+        assertThat(holding.get(0).evidence().values().get("lagSlopePerSecond")).isCloseTo(10.0, within(1e-9));
+        // 7000 records behind at 50 records/s: 140 s.
+        assertThat(holding.get(0).evidence().values().get("lagSeconds")).isCloseTo(140.0, within(1e-9));
+    }
+
+    @Test
+    void aLagThatComesAndGoesDoesNotHoldForLong() {
+        // A healthy consumer: lag waves between 20 and 60 with a two-minute period.
+        OperatorSamples source =
+                history(0, 1200, t -> kafka(t).metric("records-lag-max", 40 + 20 * Math.sin(2 * Math.PI * t / 120)));
+        LagGrowing rule = new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5));
+
+        int holding = 0;
+        int longestRun = 0;
+        for (long t = 300; t <= 1200; t += 15) {
+            holding = evaluate(rule, source, t).isEmpty() ? 0 : holding + 1;
+            longestRun = Math.max(longestRun, holding);
+        }
+        // Never 5 minutes (20 evaluations) in a row.
+        assertThat(longestRun).isLessThan(20);
+    }
+
+    @Test
+    void theMinimumSlopeFiltersSlowGrowth() {
+        OperatorSamples source = history(0, 600, t -> kafka(t).metric("KafkaSourceReader.KafkaConsumer.records-lag-max", 1000 + t));
+        assertThat(evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600)).hasSize(1);
+        assertThat(evaluate(new LagGrowing(Duration.ofMinutes(5), 2, Duration.ofMinutes(5)), source, 600)).isEmpty();
+    }
+
+    @Test
+    void commitLagIsConsumedMinusCommittedOverPartitions() {
+        // Two partitions consumed at 100/s each; commits stopped at 0 s.
+        OperatorSamples source =
+                history(
+                        0,
+                        600,
+                        t -> kafka(t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 0)
+                                .metric("KafkaSourceReader.topic.orders.partition.1.currentOffset", 100 * t)
+                                .metric("KafkaSourceReader.topic.orders.partition.1.committedOffset", 0)
+                                .metric("records-consumed-rate", 200));
+
+        List<RuleOutcome> holding = evaluate(new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600);
+
+        assertThat(holding).hasSize(1);
+        assertThat(holding.get(0).evidence().values()).containsEntry("uncommittedRecords", 120_000.0);
+        assertThat(holding.get(0).evidence().values().get("commitLagSlopePerSecond")).isCloseTo(200.0, within(1e-6));
+    }
+
+    @Test
+    void commitsOnEveryCheckpointKeepTheCommitLagFromGrowing() {
+        // Committed offsets catch up every minute (a checkpoint): a sawtooth, no trend.
+        OperatorSamples source =
+                history(
+                        0,
+                        1200,
+                        t -> kafka(t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 100 * (t / 60 * 60)));
+        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5));
+        int run = 0;
+        int longest = 0;
+        for (long t = 300; t <= 1200; t += 15) {
+            run = evaluate(rule, source, t).isEmpty() ? 0 : run + 1;
+            longest = Math.max(longest, run);
+        }
+        assertThat(longest).isLessThan(20);
+    }
+
+    @Test
+    void pendingCompactionsOnAnyColumnFamilyHold() {
+        OperatorSamples map =
+                history(0, 60, t -> Snapshots.job("orders").operator("Map: enrich", 1, 0, "enrich").metric("state-a.rocksdb.compaction-pending", 0).metric("state-b.rocksdb.compaction-pending", 1));
+        List<RuleOutcome> holding = evaluate(new RocksDbCompactionPending(1, Duration.ofMinutes(15)), map, 60);
+        assertThat(holding).hasSize(1);
+        assertThat(holding.get(0).labels()).containsEntry("operator_name", "enrich").containsEntry("subtask_index", "1");
+    }
+
+    private static Snapshots kafka(long t) {
+        return Snapshots.job("orders").operator("Source: orders", 0, 0, "Source: orders");
+    }
+
+    private static OperatorSamples history(long from, long to, LongFunction<Snapshots> at) {
+        OperatorSamples samples = new OperatorSamples();
+        for (long t = from; t <= to; t += 10) {
+            samples.add(at.apply(t).at(seconds(t)).build());
+        }
+        return samples;
+    }
+
+    private static List<RuleOutcome> evaluate(OperatorRule rule, OperatorSamples samples, long second) {
+        List<RuleOutcome> holding = new ArrayList<>();
+        rule.evaluate(new OperatorView("prod", "orders", "job-1", List.of(samples)), seconds(second), LOOKBACK, holding);
+        return holding;
+    }
+}
