@@ -1,6 +1,8 @@
 package io.flinkwatch.job;
 
+import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
 import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertLabels;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.kafka.SnapshotWatermarks;
@@ -26,6 +28,7 @@ import io.flinkwatch.job.ingest.SnapshotSplitter;
 import io.flinkwatch.job.lifecycle.AlertGrouping;
 import io.flinkwatch.job.lifecycle.AlertLifecycleFunction;
 import io.flinkwatch.job.lifecycle.AlertSignal;
+import io.flinkwatch.job.lifecycle.LifecyclePolicy;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -46,8 +49,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *             cleared conditions → resolve signals
  * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
  *             → fire signals; absence detector (event time and wall clock)
- * lifecycle:  keyed by job name → FIRING / RESOLVED events
- * sink:       alerts
+ * lifecycle:  keyed by job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
+ *             inhibition, grouping)
+ * sink:       alerts topic; optionally Alertmanager
  * </pre>
  *
  * Sources and sinks are arguments, so tests and the demo wire their own; {@link FlinkwatchJob}
@@ -149,18 +153,35 @@ public final class FlinkwatchPipeline {
                                                 .uid("detect-metrics-absent")
                                                 .name("detection: FlinkMetricsAbsent")));
 
-        union(signals)
-                .keyBy(AlertSignal::jobName, Types.STRING)
-                .process(
-                        new AlertLifecycleFunction(
-                                catalog,
-                                new AlertGrouping(List.of("cluster", "job_name")),
-                                endOfInput))
-                .uid("alert-lifecycle")
-                .name("alert lifecycle")
-                .sinkTo(alertSink)
-                .uid("alerts-sink")
-                .name("alerts");
+        SingleOutputStreamOperator<AlertEvent> alerts =
+                union(signals)
+                        .keyBy(AlertSignal::jobName, Types.STRING)
+                        .process(new AlertLifecycleFunction(catalog, lifecyclePolicy(config), endOfInput))
+                        .uid("alert-lifecycle")
+                        .name("alert lifecycle");
+        alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts");
+        String alertmanager = config.get(FlinkwatchParameters.ALERTMANAGER_URL);
+        if (!alertmanager.isEmpty()) {
+            alerts.sinkTo(
+                            new AlertmanagerSink(
+                                    alertmanager,
+                                    config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
+                                    config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
+                                    config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
+                                    // The lifecycle is keyed by job name (AlertSignal::jobName).
+                                    event -> event.labels().getOrDefault(AlertLabels.JOB_NAME, "")))
+                    .uid("alertmanager-sink")
+                    .name("alertmanager");
+        }
+    }
+
+    /** Repeat interval, resolve hold, inhibition and grouping from the job parameters. */
+    public static LifecyclePolicy lifecyclePolicy(FlinkwatchConfig config) {
+        return new LifecyclePolicy(
+                config.get(FlinkwatchParameters.REPEAT_INTERVAL).toMillis(),
+                config.get(FlinkwatchParameters.RESOLVE_HOLD).toMillis(),
+                config.get(FlinkwatchParameters.INHIBIT_RULES),
+                new AlertGrouping(config.get(FlinkwatchParameters.GROUP_BY)));
     }
 
     /** The metric families with enabled rules. */

@@ -1,5 +1,6 @@
 package io.flinkwatch.alerts.event;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -19,6 +20,10 @@ import javax.annotation.Nullable;
  * @param fingerprint identity of the alert instance: the same for its FIRING and RESOLVED events
  * @param groupKey key of the group of related alerts (by default one monitored job)
  * @param evidence the values that made the condition hold
+ * @param reason why this event was published
+ * @param updatedAt event time of this event: when the alert started, was re-notified,
+ *     suppressed, released or resolved
+ * @param inhibitedBy the alerts that inhibit this one; empty unless it is suppressed
  */
 public record AlertEvent(
         String alertname,
@@ -30,7 +35,10 @@ public record AlertEvent(
         @Nullable Long endsAt,
         String fingerprint,
         String groupKey,
-        Evidence evidence) {
+        Evidence evidence,
+        AlertReason reason,
+        long updatedAt,
+        List<InhibitingAlert> inhibitedBy) {
 
     public AlertEvent {
         Objects.requireNonNull(alertname, "alertname");
@@ -41,6 +49,16 @@ public record AlertEvent(
         Objects.requireNonNull(fingerprint, "fingerprint");
         Objects.requireNonNull(groupKey, "groupKey");
         Objects.requireNonNull(evidence, "evidence");
+        Objects.requireNonNull(reason, "reason");
+        inhibitedBy = List.copyOf(inhibitedBy);
+        if ((status == AlertStatus.RESOLVED) != (reason == AlertReason.RESOLVED)) {
+            throw new IllegalArgumentException("status " + status + " does not go with reason " + reason);
+        }
+    }
+
+    /** True when another alert inhibits this one: consumers should not page for it. */
+    public boolean suppressed() {
+        return !inhibitedBy.isEmpty();
     }
 
     public String label(String name) {

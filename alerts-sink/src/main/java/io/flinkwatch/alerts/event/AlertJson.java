@@ -8,7 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,6 +35,7 @@ public final class AlertJson {
             json.writeStartObject();
             json.writeNumberField("version", VERSION);
             json.writeStringField("status", event.status().name());
+            json.writeStringField("reason", event.reason().name());
             json.writeStringField("alertname", event.alertname());
             json.writeStringField("severity", event.severity().label());
             json.writeStringField("startsAt", Instant.ofEpochMilli(event.startsAt()).toString());
@@ -41,8 +44,17 @@ public final class AlertJson {
             } else {
                 json.writeStringField("endsAt", Instant.ofEpochMilli(event.endsAt()).toString());
             }
+            json.writeStringField("updatedAt", Instant.ofEpochMilli(event.updatedAt()).toString());
             json.writeStringField("fingerprint", event.fingerprint());
             json.writeStringField("groupKey", event.groupKey());
+            json.writeArrayFieldStart("inhibitedBy");
+            for (InhibitingAlert inhibitor : event.inhibitedBy()) {
+                json.writeStartObject();
+                json.writeStringField("alertname", inhibitor.alertname());
+                json.writeStringField("fingerprint", inhibitor.fingerprint());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             writeStrings(json, "labels", event.labels());
             writeStrings(json, "annotations", event.annotations());
             json.writeObjectFieldStart("evidence");
@@ -83,7 +95,10 @@ public final class AlertJson {
                 endsAt == null || endsAt.isNull() ? null : Instant.parse(endsAt.asText()).toEpochMilli(),
                 node.required("fingerprint").asText(),
                 node.required("groupKey").asText(),
-                new Evidence(values, strings(evidence.required("facts"))));
+                new Evidence(values, strings(evidence.required("facts"))),
+                AlertReason.valueOf(node.required("reason").asText()),
+                Instant.parse(node.required("updatedAt").asText()).toEpochMilli(),
+                inhibitors(node.required("inhibitedBy")));
     }
 
     private static void writeStrings(JsonGenerator json, String field, Map<String, String> map)
@@ -103,6 +118,16 @@ public final class AlertJson {
         } else {
             json.writeNullField(name);
         }
+    }
+
+    private static List<InhibitingAlert> inhibitors(JsonNode array) {
+        List<InhibitingAlert> inhibitors = new ArrayList<>();
+        for (JsonNode inhibitor : array) {
+            inhibitors.add(
+                    new InhibitingAlert(
+                            inhibitor.required("alertname").asText(), inhibitor.required("fingerprint").asText()));
+        }
+        return inhibitors;
     }
 
     private static Map<String, String> strings(JsonNode node) {

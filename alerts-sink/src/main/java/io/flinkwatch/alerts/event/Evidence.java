@@ -45,7 +45,11 @@ public record Evidence(Map<String, Double> values, Map<String, String> facts) {
             return this;
         }
 
+        /** Adds every value and fact of {@code other} (nothing when null). */
         public Builder addAll(Evidence other) {
+            if (other == null) {
+                return this;
+            }
             values.putAll(other.values());
             facts.putAll(other.facts());
             return this;

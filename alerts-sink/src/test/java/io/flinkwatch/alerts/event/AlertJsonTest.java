@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,10 @@ class AlertJsonTest {
                     null,
                     "0123456789abcdef",
                     "{cluster=\"prod\",job_name=\"orders\"}",
-                    Evidence.builder().value("busyTimeMsPerSecond", 987.5).value("count", 3).fact("bottleneck", "Sink: warehouse").build());
+                    Evidence.builder().value("busyTimeMsPerSecond", 987.5).value("count", 3).fact("bottleneck", "Sink: warehouse").build(),
+                    AlertReason.SUPPRESSED,
+                    STARTS + 30_000,
+                    List.of(new InhibitingAlert("FlinkJobNotRunning", "fedcba9876543210")));
 
     @Test
     void roundTrips() throws Exception {
@@ -39,7 +43,10 @@ class AlertJsonTest {
                         STARTS + 60_000,
                         firing.fingerprint(),
                         firing.groupKey(),
-                        firing.evidence());
+                        firing.evidence(),
+                        AlertReason.RESOLVED,
+                        STARTS + 60_000,
+                        List.of());
         assertThat(AlertJson.fromJson(AlertJson.toJson(resolved))).isEqualTo(resolved);
     }
 
@@ -52,10 +59,20 @@ class AlertJsonTest {
         assertThat(node.get("severity").asText()).isEqualTo("warning");
         assertThat(node.get("startsAt").asText()).isEqualTo("2026-01-05T00:12:00Z");
         assertThat(node.get("endsAt").isNull()).isTrue();
+        assertThat(node.get("reason").asText()).isEqualTo("SUPPRESSED");
+        assertThat(node.get("updatedAt").asText()).isEqualTo("2026-01-05T00:12:30Z");
+        assertThat(node.get("inhibitedBy").get(0).get("alertname").asText()).isEqualTo("FlinkJobNotRunning");
         assertThat(node.get("labels").get("subtask_index").asText()).isEqualTo("1");
         assertThat(node.get("evidence").get("values").get("count").isIntegralNumber()).isTrue();
         assertThat(node.get("evidence").get("values").get("busyTimeMsPerSecond").asDouble()).isEqualTo(987.5);
         assertThat(node.get("evidence").get("facts").get("bottleneck").asText()).isEqualTo("Sink: warehouse");
+    }
+
+    @Test
+    void aResolvedEventMustSayItResolved() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new AlertEvent(firing.alertname(), firing.severity(), AlertStatus.RESOLVED, firing.labels(), firing.annotations(), STARTS, STARTS, firing.fingerprint(), firing.groupKey(), firing.evidence(), AlertReason.STARTED, STARTS, List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -110,6 +110,9 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
                 out.collect(AlertSignal.resolve(edge));
             } else if (edge.kind() == Kind.RAISED && edge.sustainForMs() == 0) {
                 out.collect(AlertSignal.fire(edge, edge.timestamp()));
+            } else if (edge.kind() == Kind.RAISED) {
+                // An alert waiting out its resolve hold goes on when its condition returns.
+                out.collect(AlertSignal.raise(edge));
             }
         }
         if (conditions.isEmpty()) {

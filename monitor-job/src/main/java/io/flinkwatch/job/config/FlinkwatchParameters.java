@@ -4,6 +4,7 @@ import static io.flinkwatch.job.config.ValueParsers.format;
 
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
 import io.flinkwatch.job.analytics.baseline.BaselineMode;
+import io.flinkwatch.job.lifecycle.InhibitionRule;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -503,6 +504,87 @@ public final class FlinkwatchParameters {
                     0,
                     Double.POSITIVE_INFINITY,
                     "FlinkCommitLagGrowing: the slope must exceed this many records per second.");
+
+    // --- Alert lifecycle -------------------------------------------------------------------
+
+    public static final Parameter<Duration> REPEAT_INTERVAL =
+            duration(
+                    "lifecycle.repeat-interval",
+                    "4h",
+                    Duration.ZERO,
+                    Duration.ofDays(30),
+                    "A firing alert is published again (reason REPEATED) this long after its last"
+                            + " notification, as Alertmanager's repeat_interval; 0 never repeats.");
+
+    public static final Parameter<Duration> RESOLVE_HOLD =
+            duration(
+                    "lifecycle.resolve-hold",
+                    "5m",
+                    Duration.ZERO,
+                    Duration.ofDays(1),
+                    "A cleared alert stays firing this long before its RESOLVED event; if its condition"
+                            + " returns meanwhile it goes on, so a flapping condition pages once"
+                            + " (Prometheus' keep_firing_for). endsAt is still the time it cleared. 0"
+                            + " resolves at once.");
+
+    public static final Parameter<List<InhibitionRule>> INHIBIT_RULES =
+            declare(
+                    "lifecycle.inhibit-rules",
+                    "inhibition rules `SOURCE -> TARGET on LABEL,...` separated by `;` (regular"
+                            + " expressions for alert names; the labels include job_name), or empty",
+                    InhibitionRule.DEFAULT,
+                    "While an alert matching SOURCE fires, alerts matching TARGET with equal values of"
+                            + " the labels are suppressed (Alertmanager's inhibit_rules). The default is"
+                            + " the article's: a job that is down silences its own checkpoint,"
+                            + " throughput and lag alerts.",
+                    InhibitionRule::parseAll);
+
+    public static final Parameter<List<String>> GROUP_BY =
+            declare(
+                    "lifecycle.group-by",
+                    "comma-separated label names",
+                    "cluster,job_name",
+                    "Labels whose values form each event's groupKey, so consumers can batch related"
+                            + " alerts (Alertmanager's group_by).",
+                    ValueParsers.list(false));
+
+    // --- Alertmanager ------------------------------------------------------------------------
+
+    public static final Parameter<String> ALERTMANAGER_URL =
+            declare(
+                    "alertmanager.url",
+                    "http(s) URL, or empty",
+                    "",
+                    "Base URL of an Alertmanager (e.g. http://alertmanager:9093) to forward alerts to"
+                            + " through its v2 API, besides the alerts topic; empty turns forwarding off.",
+                    ValueParsers.httpUrl());
+
+    public static final Parameter<String> ALERTMANAGER_GENERATOR_URL =
+            declare(
+                    "alertmanager.generator-url",
+                    "URL template with {job_id}, {job_name}, {cluster}, {alertname}",
+                    "http://localhost:8081/#/job/running/{job_id}/overview",
+                    "generatorURL of forwarded alerts: a link to the monitored job (by default its page"
+                            + " in the Flink web UI).",
+                    ValueParsers.text());
+
+    public static final Parameter<Duration> ALERTMANAGER_RESEND_INTERVAL =
+            duration(
+                    "alertmanager.resend-interval",
+                    "1m",
+                    Duration.ofSeconds(1),
+                    Duration.ofMinutes(10),
+                    "Firing alerts are posted again at this interval, as Prometheus does, so that"
+                            + " Alertmanager keeps them active (it resolves alerts it stops hearing about).");
+
+    public static final Parameter<Integer> ALERTMANAGER_QUEUE_CAPACITY =
+            declare(
+                    "alertmanager.queue-capacity",
+                    "whole number from 1 to 1000000",
+                    "10000",
+                    "Alert events waiting to be posted; when Alertmanager is unreachable for long, the"
+                            + " oldest are dropped (counted) rather than slowing the alerts topic.",
+                    ValueParsers.integer(1, 1_000_000));
 
     private FlinkwatchParameters() {}
 

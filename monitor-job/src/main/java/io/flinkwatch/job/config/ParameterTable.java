@@ -22,7 +22,7 @@ public final class ParameterTable {
                     .append("` | ")
                     .append(escape(parameter.type()))
                     .append(" | ")
-                    .append(parameter.defaultText().isEmpty() ? "(empty)" : "`" + parameter.defaultText() + "`")
+                    .append(parameter.defaultText().isEmpty() ? "(empty)" : "`" + escape(parameter.defaultText()) + "`")
                     .append(" | ")
                     .append(escape(parameter.description()))
                     .append(" |\n");

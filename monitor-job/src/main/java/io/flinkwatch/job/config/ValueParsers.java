@@ -99,6 +99,24 @@ public final class ValueParsers {
         return text -> text;
     }
 
+    /** An absolute http or https URL, or empty (turns the feature off). */
+    public static ValueParser<String> httpUrl() {
+        return text -> {
+            if (text.isEmpty()) {
+                return text;
+            }
+            try {
+                java.net.URI uri = new java.net.URI(text);
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                    return text;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("an http:// or https:// URL with a host, or empty");
+        };
+    }
+
     /** A comma-separated list of non-empty items; empty when {@code allowEmpty}. */
     public static ValueParser<List<String>> list(boolean allowEmpty) {
         return text -> {

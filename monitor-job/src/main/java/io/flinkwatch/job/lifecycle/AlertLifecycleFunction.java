@@ -12,43 +12,54 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The alert lifecycle stage, keyed by monitored job name: turns signals into FIRING and RESOLVED
- * events with an {@link AlertBook} kept in keyed state.
+ * The alert lifecycle stage, keyed by monitored job name: turns signals into alert events with an
+ * {@link AlertBook} kept in keyed state, under a {@link LifecyclePolicy} (repeat interval, resolve
+ * hold, inhibition, grouping).
  *
- * <p>Signals come from several operators (one CEP pattern per rule, the analytics' clear edges,
- * the absence detector), so their arrival order is not their event-time order. Each signal waits
- * for the watermark to pass its timestamp and all signals of one instant are applied in a fixed
- * order: the output is the same on every replay. Signals raised by the wall clock ({@link
- * AlertSignal#immediate()}) are applied on arrival, since event time may be standing still.
+ * <p>Signals come from several operators (the analytics' edges, the CEP pattern, the absence
+ * detector), so their arrival order is not their event-time order. Each signal waits for the
+ * watermark to pass its timestamp and all signals of one instant are applied together: the output
+ * is the same on every replay. Deadlines of the book (a resolve hold that ends, a repeat that is
+ * due) are event-time timers too. Signals raised by the wall clock ({@link AlertSignal#immediate()})
+ * are applied on arrival, since event time may be standing still.
  *
  * <p>A bounded input (a replay) ends with the watermark jumping to its maximum, which fires every
  * pending timer: series go stale and jobs fall silent after the last snapshot. Those consequences
- * of the recording's end are not part of the recorded incident, so signals dated after the newest
- * snapshot of the input are dropped. Every signal up to it is produced on every run, however the
- * watermark advanced, so a replay gives the same alerts every time.
+ * of the recording's end are not part of the recorded incident, so signals and deadlines dated
+ * after the newest snapshot of the input are dropped. Every signal up to it is produced on every
+ * run, however the watermark advanced, so a replay gives the same alerts every time.
+ *
+ * <p>Alerts held back by an inhibition are counted in the {@code suppressedAlerts} metric and
+ * logged at debug level.
  */
 public final class AlertLifecycleFunction extends KeyedProcessFunction<String, AlertSignal, AlertEvent> {
 
     private static final long serialVersionUID = 1L;
 
+    private static final Logger LOG = LoggerFactory.getLogger(AlertLifecycleFunction.class);
+
     private final AlertCatalog catalog;
-    private final AlertGrouping grouping;
+    private final LifecyclePolicy policy;
     private final long endOfInput;
 
     private transient MapState<Long, List<AlertSignal>> pending;
     private transient ValueState<AlertBook> book;
+    private transient Counter suppressed;
 
     /**
      * @param endOfInput the newest snapshot timestamp of a bounded input (a replay), or {@link
      *     Long#MAX_VALUE}: signals dated after it are dropped (see the class comment)
      */
-    public AlertLifecycleFunction(AlertCatalog catalog, AlertGrouping grouping, long endOfInput) {
+    public AlertLifecycleFunction(AlertCatalog catalog, LifecyclePolicy policy, long endOfInput) {
         this.catalog = catalog;
-        this.grouping = grouping;
+        this.policy = policy;
         this.endOfInput = endOfInput;
     }
 
@@ -64,6 +75,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
         book =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("alerts", TypeInformation.of(AlertBook.class)));
+        suppressed = getRuntimeContext().getMetricGroup().counter("suppressedAlerts");
     }
 
     @Override
@@ -73,7 +85,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
             return;
         }
         if (signal.immediate()) {
-            apply(List.of(signal), out);
+            apply(List.of(signal), signal.timestamp(), ctx.timerService().currentWatermark(), ctx, out);
             return;
         }
         List<AlertSignal> atTime = pending.get(signal.timestamp());
@@ -87,26 +99,47 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<AlertEvent> out) throws Exception {
-        List<AlertSignal> due = pending.get(time);
-        if (due == null) {
+        if (time > endOfInput) {
             return;
         }
-        pending.remove(time);
-        apply(due, out);
+        List<AlertSignal> due = pending.get(time);
+        if (due != null) {
+            pending.remove(time);
+        }
+        apply(due == null ? List.of() : due, time, time, ctx, out);
     }
 
-    private void apply(List<AlertSignal> signals, Collector<AlertEvent> out) throws Exception {
+    private void apply(List<AlertSignal> signals, long now, long watermark, Context ctx, Collector<AlertEvent> out)
+            throws Exception {
         AlertBook alerts = book.value();
         if (alerts == null) {
+            if (signals.isEmpty()) {
+                return;
+            }
             alerts = new AlertBook();
         }
-        for (AlertEvent event : alerts.apply(signals, catalog, grouping)) {
+        AlertBook.Outcome outcome = alerts.apply(signals, now, catalog, policy);
+        for (AlertBook.Suppression suppression : outcome.suppressions()) {
+            suppressed.inc();
+            LOG.debug(
+                    "{} {} {} is suppressed by {}",
+                    suppression.alertname(),
+                    suppression.fingerprint(),
+                    suppression.labels(),
+                    suppression.inhibitedBy());
+        }
+        for (AlertEvent event : outcome.events()) {
             out.collect(event);
         }
         if (alerts.isEmpty()) {
             book.clear();
-        } else {
-            book.update(alerts);
+            return;
+        }
+        book.update(alerts);
+        long deadline = alerts.nextDeadline(policy);
+        if (deadline != Long.MAX_VALUE) {
+            // A deadline already passed (after a wall-clock signal) fires with the next watermark.
+            ctx.timerService().registerEventTimeTimer(Math.max(deadline, watermark + 1));
         }
     }
 }

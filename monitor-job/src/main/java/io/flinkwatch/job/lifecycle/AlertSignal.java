@@ -8,9 +8,10 @@ import java.util.Objects;
 
 /**
  * What detection tells the alert lifecycle: an alert instance's condition has been sustained
- * long enough to fire, or it has stopped holding.
+ * long enough to fire, it has stopped holding, or it has started holding again (which keeps an
+ * alert that is waiting out its resolve hold from resolving).
  *
- * @param kind fire or resolve
+ * @param kind fire, resolve, or raise
  * @param rule the alert name
  * @param fingerprint identity of the alert instance
  * @param timestamp event time at which the alert fires or resolves
@@ -33,10 +34,14 @@ public record AlertSignal(
         Evidence evidence,
         boolean immediate) {
 
-    /** Whether an alert instance starts or ends. */
+    /** What happened to the alert instance's condition. */
     public enum Kind {
+        /** Held for its whole duration: the alert fires. */
         FIRE,
-        RESOLVE
+        /** Stopped holding. */
+        RESOLVE,
+        /** Started holding (not yet for its duration). */
+        RAISE
     }
 
     public AlertSignal {
@@ -73,6 +78,20 @@ public record AlertSignal(
                 cleared.labels(),
                 cleared.jobId(),
                 cleared.evidence(),
+                false);
+    }
+
+    /** The condition started holding again: an alert in its resolve hold goes on. */
+    public static AlertSignal raise(ConditionEvaluation raised) {
+        return new AlertSignal(
+                Kind.RAISE,
+                raised.rule(),
+                raised.fingerprint(),
+                raised.timestamp(),
+                raised.timestamp(),
+                raised.labels(),
+                raised.jobId(),
+                raised.evidence(),
                 false);
     }
 

@@ -39,8 +39,9 @@ class JobAnalyticsTest {
 
             harness.processWatermark(seconds(60));
             assertThat(edges(harness)).containsExactly("30 RAISED", "45 HOLDING", "60 CLEARED");
-            // The clear also goes straight to the lifecycle, which resolves the alert if it fired.
-            assertThat(signals(harness)).containsExactly("60 RESOLVE FlinkJobNotRunning");
+            // Raise and clear also go straight to the lifecycle: the raise keeps an alert in its
+            // resolve hold going, the clear resolves the alert if it fired.
+            assertThat(signals(harness)).containsExactly("30 RAISE FlinkJobNotRunning", "60 RESOLVE FlinkJobNotRunning");
         }
     }
 

@@ -1,12 +1,15 @@
 package io.flinkwatch.job.lifecycle;
 
 import static io.flinkwatch.job.lifecycle.AlertBookTest.CATALOG;
-import static io.flinkwatch.job.lifecycle.AlertBookTest.GROUPING;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.DEFAULTS;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.PLAIN;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.fire;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertReason;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import io.flinkwatch.alerts.event.AlertStatus;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -59,6 +62,44 @@ class AlertLifecycleFunctionTest {
         }
     }
 
+    @Test
+    void theResolveHoldAndRepeatsAreEventTimeTimers() throws Exception {
+        try (var harness = harness(DEFAULTS, Long.MAX_VALUE, null)) {
+            send(harness, fire(120, "job-1"));
+            harness.processWatermark(120_000);
+            send(harness, resolve(600));
+            harness.processWatermark(600_000);
+            assertThat(harness.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.STARTED);
+
+            // Five minutes of hold later, the alert resolves at the time it cleared.
+            harness.processWatermark(900_000);
+
+            assertThat(harness.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.STARTED, AlertReason.RESOLVED);
+            assertThat(harness.extractOutputValues().get(1).endsAt()).isEqualTo(600_000);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void aRestoredOperatorKeepsOpenAlertsOpen() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(DEFAULTS, Long.MAX_VALUE, null)) {
+            send(harness, fire(120, "job-1"));
+            harness.processWatermark(120_000);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+            snapshot = harness.snapshot(1, 1);
+        }
+        try (var restored = harness(DEFAULTS, Long.MAX_VALUE, snapshot)) {
+            // The same condition, still sustained after the restart, does not fire again.
+            send(restored, fire(135, "job-1"));
+            send(restored, resolve(300));
+            restored.processWatermark(1_000_000);
+
+            assertThat(restored.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.RESOLVED);
+            assertThat(restored.extractOutputValues().get(0).startsAt()).isEqualTo(120_000);
+        }
+    }
+
     private static void send(
             KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness, AlertSignal signal)
             throws Exception {
@@ -67,11 +108,19 @@ class AlertLifecycleFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(long endOfInput)
             throws Exception {
+        return harness(PLAIN, endOfInput, null);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
+            LifecyclePolicy policy, long endOfInput, OperatorSubtaskState restored) throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new AlertLifecycleFunction(CATALOG, GROUPING, endOfInput)),
+                        new KeyedProcessOperator<>(new AlertLifecycleFunction(CATALOG, policy, endOfInput)),
                         AlertSignal::jobName,
                         Types.STRING);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
         harness.open();
         return harness;
     }
