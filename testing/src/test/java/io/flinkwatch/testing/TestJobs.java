@@ -1,12 +1,18 @@
 package io.flinkwatch.testing;
 
+import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertJson;
 import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Topics and a Flinkwatch job wired to the shared broker, for one test. */
 public final class TestJobs {
@@ -56,5 +62,23 @@ public final class TestJobs {
                         FlinkwatchJob.alertSink(config),
                         FlinkwatchJob.deadLetterSink(config));
         return env;
+    }
+
+    /** The MiniCluster of an end-to-end test class: one TaskManager with two slots (parallelism 2). */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
+
+    /** An alert event read from the alerts topic. */
+    public static AlertEvent parseAlert(byte[] json) {
+        try {
+            return AlertJson.fromJson(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not an alert event", e);
+        }
     }
 }

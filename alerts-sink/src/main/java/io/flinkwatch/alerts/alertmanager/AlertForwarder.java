@@ -51,6 +51,8 @@ public final class AlertForwarder implements AutoCloseable {
     private final AtomicLong posted = new AtomicLong();
     private final AtomicLong failedPosts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    /** Accepted events not yet posted: queued, or in the batch being posted. */
+    private final java.util.concurrent.atomic.AtomicInteger unsent = new java.util.concurrent.atomic.AtomicInteger();
     private final Thread sender;
     private volatile boolean running = true;
 
@@ -80,12 +82,14 @@ public final class AlertForwarder implements AutoCloseable {
             }
             if (queue.size() >= settings.queueCapacity()) {
                 queue.pollFirst();
+                unsent.decrementAndGet();
                 long total = dropped.incrementAndGet();
                 if (Long.bitCount(total) == 1) {
                     LOG.warn("Alertmanager at {} is not keeping up: {} alert events dropped so far", endpoint, total);
                 }
             }
             queue.addLast(event);
+            unsent.incrementAndGet();
             lock.notifyAll();
         }
     }
@@ -126,10 +130,16 @@ public final class AlertForwarder implements AutoCloseable {
         }
     }
 
+    /** Accepted events not yet posted (queued or being posted). */
+    public int unsent() {
+        return unsent.get();
+    }
+
     private void run() {
         long nextResend = System.currentTimeMillis() + settings.resendInterval().toMillis();
         Duration backoff = FIRST_BACKOFF;
         List<AlertEvent> batch = new ArrayList<>();
+        int fromQueue = 0;
         while (running) {
             try {
                 if (batch.isEmpty()) {
@@ -142,6 +152,7 @@ public final class AlertForwarder implements AutoCloseable {
                         Map<String, AlertEvent> newest = new LinkedHashMap<>();
                         while (!queue.isEmpty() && newest.size() < MAX_BATCH) {
                             AlertEvent event = queue.pollFirst();
+                            fromQueue++;
                             newest.remove(event.fingerprint());
                             newest.put(event.fingerprint(), event);
                         }
@@ -157,6 +168,8 @@ public final class AlertForwarder implements AutoCloseable {
                 }
                 if (post(batch)) {
                     posted.addAndGet(batch.size());
+                    unsent.addAndGet(-fromQueue);
+                    fromQueue = 0;
                     batch.clear();
                     backoff = FIRST_BACKOFF;
                 } else {
@@ -208,7 +221,7 @@ public final class AlertForwarder implements AutoCloseable {
     /** Stops the sender, after trying for up to {@code grace} to post what is queued. */
     public void close(Duration grace) {
         long until = System.currentTimeMillis() + grace.toMillis();
-        while (running && queued() > 0 && System.currentTimeMillis() < until) {
+        while (running && unsent() > 0 && System.currentTimeMillis() < until) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -221,6 +234,11 @@ public final class AlertForwarder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (running) {
+            LOG.info(
+                    "Alertmanager forwarding to {} stops: {} alerts posted, {} failed posts, {} events dropped, {} unsent",
+                    endpoint, posted(), failedPosts(), dropped(), unsent());
+        }
         running = false;
         synchronized (lock) {
             lock.notifyAll();

@@ -505,6 +505,15 @@ public final class FlinkwatchParameters {
                     Double.POSITIVE_INFINITY,
                     "FlinkCommitLagGrowing: the slope must exceed this many records per second.");
 
+    public static final Parameter<Duration> COMMIT_LAG_MIN_UNCOMMITTED =
+            duration(
+                    "rule.commit-lag-growing.min-uncommitted",
+                    "2m",
+                    Duration.ZERO,
+                    Duration.ofDays(1),
+                    "FlinkCommitLagGrowing: the uncommitted records must also exceed this much"
+                            + " consumption (more than checkpoint commits leave behind).");
+
     // --- Alert lifecycle -------------------------------------------------------------------
 
     public static final Parameter<Duration> REPEAT_INTERVAL =

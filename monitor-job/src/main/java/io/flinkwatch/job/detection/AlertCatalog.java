@@ -74,7 +74,7 @@ public final class AlertCatalog implements Serializable {
         all.add(new CheckpointAlignmentHigh(config.get(ALIGNMENT_SHARE), config.get(ALIGNMENT_MIN), config.get(ALIGNMENT_FOR)));
         all.add(new SubtaskStalled(config.get(STALLED_MAX_RATE), config.get(STALLED_MIN_PEER_RATE), config.get(STALLED_FOR)));
         all.add(new RocksDbCompactionPending(config.get(COMPACTION_THRESHOLD), config.get(COMPACTION_FOR)));
-        all.add(new CommitLagGrowing(config.get(COMMIT_LAG_RANGE), config.get(COMMIT_LAG_MIN_SLOPE), config.get(COMMIT_LAG_FOR)));
+        all.add(new CommitLagGrowing(config.get(COMMIT_LAG_RANGE), config.get(COMMIT_LAG_MIN_SLOPE), config.get(COMMIT_LAG_MIN_UNCOMMITTED), config.get(COMMIT_LAG_FOR)));
 
         Map<String, Rule> byName = new LinkedHashMap<>();
         for (Rule rule : all) {

@@ -4,6 +4,11 @@ package io.flinkwatch.testing.scenario;
 public enum IncidentKind {
     /** The job is restarting: uptime 0, status RESTARTING, no task metrics. */
     OUTAGE,
+    /**
+     * An outage during which the consumer lag is still reported (as an external lag poller does):
+     * it grows with all the traffic the job does not consume.
+     */
+    OUTAGE_WITH_LAG,
     /** Nothing at all is published for the job (the job or its publisher is gone). */
     SILENCE,
     /** The sink can take only {@code magnitude} × the demand: backpressure upstream, lag grows. */

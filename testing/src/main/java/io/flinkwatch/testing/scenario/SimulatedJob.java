@@ -154,6 +154,11 @@ public final class SimulatedJob {
         double capacity = effects.sinkCapacity * demand;
         double flow = Math.min(demand, capacity);
 
+        if (down && effects.lagVisibleWhileDown) {
+            for (int i = 0; i < parallelism; i++) {
+                lag[i] += (demand + effects.lagGrowthPerSecond) * stepSeconds;
+            }
+        }
         if (!down) {
             runCheckpoints(time, effects);
             stateBytes += effects.stateLeakPerSecond * stepSeconds;
@@ -180,6 +185,10 @@ public final class SimulatedJob {
             long taskTime = time + TASK_REPORT_DELAY_MS;
             for (int subtask = 0; subtask < parallelism; subtask++) {
                 snapshots.addAll(taskSnapshots(taskTime, subtask, flow * ramp, effects));
+            }
+        } else if (effects.lagVisibleWhileDown) {
+            for (int subtask = 0; subtask < parallelism; subtask++) {
+                snapshots.add(sourceOperatorSnapshot(time + TASK_REPORT_DELAY_MS, subtask, 0));
             }
         }
         return snapshots;
@@ -330,6 +339,7 @@ public final class SimulatedJob {
         boolean checkpointsFailing;
         double checkpointSlowdownMsPerMinute;
         double minutesIntoSlowdown;
+        boolean lagVisibleWhileDown;
         double checkpointTooSlowFactor;
         double alignmentShare;
         double stateLeakPerSecond;
@@ -355,6 +365,10 @@ public final class SimulatedJob {
                 double m = incident.magnitude();
                 switch (incident.kind()) {
                     case OUTAGE -> effects.outage = true;
+                    case OUTAGE_WITH_LAG -> {
+                        effects.outage = true;
+                        effects.lagVisibleWhileDown = true;
+                    }
                     case SILENCE -> effects.silent = true;
                     case SINK_THROTTLED -> effects.sinkCapacity = m;
                     case CHECKPOINT_FAILURES -> effects.checkpointsFailing = true;

@@ -4,7 +4,6 @@ import static io.flinkwatch.testing.scenario.Scenario.minutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertJson;
 import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.alerts.event.Severity;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
@@ -17,8 +16,6 @@ import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.scenario.IncidentKind;
 import io.flinkwatch.testing.scenario.Scenario;
 import io.flinkwatch.testing.scenario.SnapshotPublisher;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import java.util.concurrent.TimeUnit;
@@ -42,12 +38,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class WalkingSkeletonITCase {
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     private static final byte[] MALFORMED = "{\"version\": 1, \"timestamp\": oops".getBytes(StandardCharsets.UTF_8);
 
@@ -126,7 +117,7 @@ class WalkingSkeletonITCase {
     void aLoneJobThatGoesSilentIsNoticedByTheWallClock() throws Exception {
         TestJobs topics = new TestJobs(kafka, 1);
         Scenario scenario =
-                Scenario.starting(Scenario.DEFAULT_START).length(minutes(3)).job("lonely-job").build();
+                Scenario.starting(Scenario.DEFAULT_START).length(minutes(10)).job("lonely-job").build();
         List<List<MetricSnapshot>> steps = new ArrayList<>();
         scenario.forEachStep(steps::add);
 
@@ -151,8 +142,9 @@ class WalkingSkeletonITCase {
             long lastSnapshot = steps.get(9).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
             assertThat(absent.startsAt()).isEqualTo(lastSnapshot + 3_000);
 
-            // The job speaks again: the alert resolves once event time passes its return.
-            for (List<MetricSnapshot> step : steps.subList(10, 14)) {
+            // The job speaks again: the alert resolves once event time passes its return and the
+            // five-minute resolve hold.
+            for (List<MetricSnapshot> step : steps.subList(10, 47)) {
                 publisher.publish(step);
             }
             publisher.flush();
@@ -165,17 +157,10 @@ class WalkingSkeletonITCase {
 
     private List<AlertEvent> alerts(TestJobs topics, int expected, Duration timeout) {
         return kafka.readCommitted(topics.alertsTopic, timeout, read -> read.size() >= expected).stream()
-                .map(record -> parse(record.value()))
+                .map(record -> TestJobs.parseAlert(record.value()))
                 .toList();
     }
 
-    private static AlertEvent parse(byte[] json) {
-        try {
-            return AlertJson.fromJson(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static AlertEvent only(List<AlertEvent> alerts, String name, AlertStatus status) {
         List<AlertEvent> matching =

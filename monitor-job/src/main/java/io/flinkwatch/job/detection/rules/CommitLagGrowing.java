@@ -17,6 +17,11 @@ import java.util.Map;
  * (the Kafka source's {@code currentOffset} minus {@code committedOffset}, summed over partitions):
  * records are read but not written out and committed — a slow or unavailable destination, or
  * checkpoints that no longer complete (offsets are committed on checkpoints).
+ *
+ * <p>Offsets are committed on checkpoints, so even a healthy gap is a sawtooth whose slope over a
+ * few minutes is positive about half the time. The gap must therefore also exceed {@code
+ * minUncommitted} worth of consumption (at the consumed rate, or at the gap's own slope when the
+ * rate is unknown): more than checkpointing leaves uncommitted.
  */
 public final class CommitLagGrowing extends BaseRule implements OperatorRule {
 
@@ -24,11 +29,13 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
 
     private final Duration range;
     private final double minSlopePerSecond;
+    private final Duration minUncommitted;
 
-    public CommitLagGrowing(Duration range, double minSlopePerSecond, Duration sustainFor) {
+    public CommitLagGrowing(Duration range, double minSlopePerSecond, Duration minUncommitted, Duration sustainFor) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.CONSUMER_LAG);
         this.range = range;
         this.minSlopePerSecond = minSlopePerSecond;
+        this.minUncommitted = minUncommitted;
     }
 
     @Override
@@ -47,11 +54,16 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
             if (!(slope > minSlopePerSecond)) {
                 continue;
             }
+            double consumedRate = operator.consumedRate.latest(time, lookbackMs);
+            double perSecond = consumedRate > 0 ? consumedRate : slope;
+            if (!(behind > perSecond * minUncommitted.toMillis() / 1000.0)) {
+                continue;
+            }
             Evidence.Builder evidence =
                     Evidence.builder()
                             .value("uncommittedRecords", behind)
                             .value("commitLagSlopePerSecond", slope);
-            LagSeconds.add(evidence, behind, operator.consumedRate.latest(time, lookbackMs));
+            LagSeconds.add(evidence, behind, consumedRate);
             holding.add(
                     holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
                             view.jobId(),

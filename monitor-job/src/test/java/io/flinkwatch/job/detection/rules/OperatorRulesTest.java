@@ -75,7 +75,7 @@ class OperatorRulesTest {
                                 .metric("KafkaSourceReader.topic.orders.partition.1.committedOffset", 0)
                                 .metric("records-consumed-rate", 200));
 
-        List<RuleOutcome> holding = evaluate(new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600);
+        List<RuleOutcome> holding = evaluate(new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5)), source, 600);
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).evidence().values()).containsEntry("uncommittedRecords", 120_000.0);
@@ -92,7 +92,7 @@ class OperatorRulesTest {
                         t -> kafka(t)
                                 .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
                                 .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 100 * (t / 60 * 60)));
-        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5));
+        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
         int run = 0;
         int longest = 0;
         for (long t = 300; t <= 1200; t += 15) {
@@ -100,6 +100,24 @@ class OperatorRulesTest {
             longest = Math.max(longest, run);
         }
         assertThat(longest).isLessThan(20);
+    }
+
+    @Test
+    void aGapWithinWhatCheckpointsLeaveUncommittedDoesNotHold() {
+        // Commits stopped at 0 s: the gap grows at the consumed rate, but only passes two minutes
+        // of consumption (2 x 60 s x 100/s) after 120 s.
+        OperatorSamples source =
+                history(
+                        0,
+                        600,
+                        t -> kafka(t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
+                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 0)
+                                .metric("records-consumed-rate", 100));
+        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
+
+        assertThat(evaluate(rule, source, 90)).isEmpty();
+        assertThat(evaluate(rule, source, 135)).hasSize(1);
     }
 
     @Test
