@@ -1,6 +1,7 @@
 package io.flinkwatch.testing.demo;
 
 import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.AlertStatus;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -21,21 +22,25 @@ final class AlertPrinter {
 
     void print(AlertEvent event) {
         boolean firing = event.status() == AlertStatus.FIRING;
-        long at = firing ? event.startsAt() : event.endsAt();
+        boolean started = event.reason() == AlertReason.STARTED;
+        long at = firing ? (started ? event.startsAt() : event.updatedAt()) : event.endsAt();
         out.printf(
                 "%s  %-8s %-8s %-34s %s%n",
                 relative(at),
-                event.status(),
+                firing && !started ? event.reason() : event.status(),
                 event.severity().label(),
                 event.alertname(),
                 event.annotations().getOrDefault("summary", ""));
-        if (firing) {
+        if (event.suppressed()) {
+            out.printf("           suppressed by %s%n", event.inhibitedBy().stream().map(i -> i.alertname()).toList());
+        }
+        if (firing && started) {
             Map<String, String> evidence = new TreeMap<>(event.evidence().facts());
             event.evidence().values().forEach((name, value) -> evidence.put(name, number(name, value)));
             out.printf("           evidence: %s%n", evidence);
             String runbook = event.annotations().getOrDefault("runbook", "");
             out.printf("           runbook:  %s%n", runbook.lines().findFirst().orElse(""));
-        } else {
+        } else if (!firing) {
             out.printf("           lasted %s%n", words(Duration.ofMillis(event.endsAt() - event.startsAt())));
         }
     }
