@@ -39,6 +39,12 @@ public final class AlertBook {
     /** Firing alerts by fingerprint. */
     public Map<String, TrackedAlert> alerts = new HashMap<>();
 
+    /**
+     * The latest instant settled. A wall-clock signal can settle the book ahead of the watermark;
+     * timers that fire later for earlier instants must not take it back in time.
+     */
+    public long settledUpTo = Long.MIN_VALUE;
+
     /** Orders signals that share a timestamp, so that the outcome does not depend on arrival. */
     public static final Comparator<AlertSignal> ORDER =
             Comparator.comparingLong(AlertSignal::timestamp)
@@ -64,7 +70,8 @@ public final class AlertBook {
                 record(signal);
             }
         }
-        return settle(now, catalog, policy);
+        settledUpTo = Math.max(settledUpTo, now);
+        return settle(settledUpTo, catalog, policy);
     }
 
     /** The earliest event time at which something is due (a resolution, a repeat), or {@link Long#MAX_VALUE}. */

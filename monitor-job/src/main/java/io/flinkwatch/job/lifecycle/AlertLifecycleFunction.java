@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
  * watermark to pass its timestamp and all signals of one instant are applied together: the output
  * is the same on every replay. Deadlines of the book (a resolve hold that ends, a repeat that is
  * due) are event-time timers too. Signals raised by the wall clock ({@link AlertSignal#immediate()})
- * are applied on arrival, since event time may be standing still.
+ * are applied on arrival, since event time may be standing still. Such a signal is dated ahead of
+ * the watermark, so everything of the book due before its date (pending signals, the end of a
+ * resolve hold) is settled first, in event-time order: the alert of a job that fell silent, spoke
+ * for a while and fell silent again resolves and fires again, however far the watermark got.
  *
  * <p>A bounded input (a replay) ends with the watermark jumping to its maximum, which fires every
  * pending timer: series go stale and jobs fall silent after the last snapshot. Those consequences
@@ -85,7 +88,9 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
             return;
         }
         if (signal.immediate()) {
-            apply(List.of(signal), signal.timestamp(), ctx.timerService().currentWatermark(), ctx, out);
+            long watermark = ctx.timerService().currentWatermark();
+            settleUpTo(signal.timestamp(), watermark, ctx, out);
+            apply(List.of(signal), signal.timestamp(), watermark, ctx, out);
             return;
         }
         List<AlertSignal> atTime = pending.get(signal.timestamp());
@@ -107,6 +112,31 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
             pending.remove(time);
         }
         apply(due == null ? List.of() : due, time, time, ctx, out);
+    }
+
+    /**
+     * Applies, in event-time order, the pending signals and the book's deadlines dated up to
+     * {@code time}. Their timers stay registered and find nothing left to do when they fire.
+     */
+    private void settleUpTo(long time, long watermark, Context ctx, Collector<AlertEvent> out) throws Exception {
+        while (true) {
+            long next = Long.MAX_VALUE;
+            for (Long at : pending.keys()) {
+                next = Math.min(next, at);
+            }
+            AlertBook alerts = book.value();
+            if (alerts != null) {
+                next = Math.min(next, alerts.nextDeadline(policy));
+            }
+            if (next > time) {
+                return;
+            }
+            List<AlertSignal> due = pending.get(next);
+            if (due != null) {
+                pending.remove(next);
+            }
+            apply(due == null ? List.of() : due, next, watermark, ctx, out);
+        }
     }
 
     private void apply(List<AlertSignal> signals, long now, long watermark, Context ctx, Collector<AlertEvent> out)

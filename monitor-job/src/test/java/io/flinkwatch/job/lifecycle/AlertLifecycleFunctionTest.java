@@ -40,14 +40,31 @@ class AlertLifecycleFunctionTest {
     @Test
     void wallClockSignalsApplyAtOnce() throws Exception {
         try (var harness = harness(Long.MAX_VALUE)) {
-            AlertSignal fire = fire(120, "job-1");
-            send(
-                    harness,
-                    new AlertSignal(
-                            fire.kind(), fire.rule(), fire.fingerprint(), fire.timestamp(), fire.activeSince(),
-                            fire.labels(), fire.jobId(), fire.evidence(), true));
+            send(harness, immediate(fire(120, "job-1")));
 
             assertThat(harness.extractOutputValues()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aWallClockSignalFirstSettlesWhatWasDueBeforeIt() throws Exception {
+        try (var harness = harness(DEFAULTS, Long.MAX_VALUE, null)) {
+            // A job falls silent (the wall clock notices), speaks again from 200 s on ...
+            send(harness, immediate(fire(120, "job-1")));
+            send(harness, resolve(200));
+            harness.processWatermark(200_000);
+            // ... and falls silent again. The watermark still lags inside the resolve hold.
+            send(harness, immediate(fire(900, "job-1")));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(AlertReason.STARTED, AlertReason.RESOLVED, AlertReason.STARTED);
+            assertThat(harness.extractOutputValues().get(1).endsAt()).isEqualTo(200_000);
+            assertThat(harness.extractOutputValues().get(2).startsAt()).isEqualTo(900_000);
+
+            // The timer of the hold fires later and finds nothing left to do.
+            harness.processWatermark(1_000_000);
+            assertThat(harness.extractOutputValues()).hasSize(3);
         }
     }
 
@@ -98,6 +115,12 @@ class AlertLifecycleFunctionTest {
             assertThat(restored.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.RESOLVED);
             assertThat(restored.extractOutputValues().get(0).startsAt()).isEqualTo(120_000);
         }
+    }
+
+    private static AlertSignal immediate(AlertSignal signal) {
+        return new AlertSignal(
+                signal.kind(), signal.rule(), signal.fingerprint(), signal.timestamp(), signal.activeSince(),
+                signal.labels(), signal.jobId(), signal.evidence(), true);
     }
 
     private static void send(

@@ -143,13 +143,20 @@ class WalkingSkeletonITCase {
             assertThat(absent.startsAt()).isEqualTo(lastSnapshot + 3_000);
 
             // The job speaks again: the alert resolves once event time passes its return and the
-            // five-minute resolve hold.
+            // five-minute resolve hold. Then it falls silent again and the wall clock notices,
+            // however far the watermark got meanwhile.
             for (List<MetricSnapshot> step : steps.subList(10, 47)) {
                 publisher.publish(step);
             }
             publisher.flush();
-            List<AlertEvent> both = alerts(topics, 2, Duration.ofSeconds(60));
-            assertThat(both).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED);
+            List<AlertEvent> all = alerts(topics, 3, Duration.ofSeconds(60));
+            assertThat(all)
+                    .extracting(AlertEvent::status)
+                    .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED, AlertStatus.FIRING);
+            long returned = steps.get(10).stream().mapToLong(MetricSnapshot::timestamp).min().orElseThrow();
+            assertThat(all.get(1).endsAt()).isEqualTo(returned);
+            long lastAgain = steps.get(46).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
+            assertThat(all.get(2).startsAt()).isEqualTo(lastAgain + 3_000);
         } finally {
             job.cancel().get();
         }
