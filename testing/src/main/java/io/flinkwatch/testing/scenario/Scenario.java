@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -75,13 +77,28 @@ public final class Scenario {
 
     /** Hands over the snapshots of each step in turn (for publishing as time goes by). */
     public void forEachStep(Consumer<List<MetricSnapshot>> consumer) {
+        List<Duration> offsets = new ArrayList<>();
         for (Duration offset = Duration.ZERO; offset.compareTo(length) < 0; offset = offset.plus(step)) {
+            offsets.add(offset);
+        }
+        forEachStepAt(offsets, consumer);
+    }
+
+    /**
+     * Hands over the snapshots at the given offsets from the start (increasing, not necessarily
+     * evenly spaced: e.g. a few samples an hour to fill a week of history cheaply). Counters
+     * advance by the real time between offsets.
+     */
+    public void forEachStepAt(Iterable<Duration> offsets, Consumer<List<MetricSnapshot>> consumer) {
+        Map<String, List<Incident>> incidentsByJob = new HashMap<>();
+        for (Incident incident : incidents) {
+            incidentsByJob.computeIfAbsent(incident.jobName(), name -> new ArrayList<>()).add(incident);
+        }
+        for (Duration offset : offsets) {
             long time = start.plus(offset).toEpochMilli();
             List<MetricSnapshot> atStep = new ArrayList<>();
             for (SimulatedJob job : jobs) {
-                List<Incident> ofJob =
-                        incidents.stream().filter(i -> i.jobName().equals(job.name())).toList();
-                atStep.addAll(job.step(time, offset, step, ofJob));
+                atStep.addAll(job.step(time, offset, step, incidentsByJob.getOrDefault(job.name(), List.of())));
             }
             consumer.accept(atStep);
         }

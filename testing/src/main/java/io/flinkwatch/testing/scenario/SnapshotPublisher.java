@@ -22,11 +22,16 @@ public final class SnapshotPublisher {
     }
 
     public void publish(MetricSnapshot snapshot) {
+        publishCounted(snapshot);
+    }
+
+    /** Publishes a snapshot and returns its size in bytes. */
+    public int publishCounted(MetricSnapshot snapshot) {
+        byte[] json = SnapshotWriter.toJson(snapshot);
         producer.send(
                 new ProducerRecord<>(
-                        topic,
-                        (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8),
-                        SnapshotWriter.toJson(snapshot)));
+                        topic, (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8), json));
+        return json.length;
     }
 
     public void publish(List<MetricSnapshot> snapshots) {

@@ -1,0 +1,553 @@
+package io.flinkwatch.testing.bench;
+
+import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertJson;
+import io.flinkwatch.alerts.event.AlertReason;
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.job.FlinkwatchJob;
+import io.flinkwatch.job.config.FlinkwatchConfig;
+import io.flinkwatch.testing.kafka.EmbeddedKafka;
+import io.flinkwatch.testing.scenario.Scenario;
+import io.flinkwatch.testing.scenario.SnapshotPublisher;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The benchmark command: on an embedded broker and a local Flink, for each requested number of
+ * monitored series, measures
+ *
+ * <ol>
+ *   <li>throughput of the whole Flinkwatch pipeline over a preloaded topic, and of a job that
+ *       only reads and parses the same topic (the machine's practical limit), and their ratio;
+ *   <li>bytes of checkpointed state per series, after a week of history has filled the hourly
+ *       throughput baselines;
+ *   <li>alert latency, from the arrival of the snapshots that complete an outage's two minutes
+ *       to the FlinkJobNotRunning alert being readable on the alerts topic, at-least-once and
+ *       exactly-once.
+ * </ol>
+ *
+ * Options: {@code --series 10000,100000} {@code --snapshots 1500000} (throughput data per scale)
+ * {@code --history-budget 7000000} (most snapshots spent on filling the week of history)
+ * {@code --outages 100} {@code --pace 1s} {@code --latency-up-to 100000} (larger scales skip the
+ * latency runs, which publish in paced real time) {@code --profile} (a JFR profile of the pipeline
+ * run).
+ */
+public final class Benchmark {
+
+    private static final int PARALLELISM = 2;
+    private static final int PARTITIONS = 4;
+    private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(15);
+
+    private final EmbeddedKafka kafka;
+    private final Options options;
+    private final PrintStream out;
+    private final Path workDir;
+    private int runs;
+
+    private Benchmark(EmbeddedKafka kafka, Options options, PrintStream out, Path workDir) {
+        this.kafka = kafka;
+        this.options = options;
+        this.out = out;
+        this.workDir = workDir;
+    }
+
+    record Options(
+            List<Long> series,
+            long snapshots,
+            long historyBudget,
+            int outages,
+            Duration pace,
+            long latencyUpTo,
+            boolean profile) {
+
+        static Options parse(String[] args) {
+            Map<String, String> given = new HashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String arg = args[i];
+                if (arg.equals("--profile")) {
+                    given.put("profile", "true");
+                } else if (arg.startsWith("--") && i + 1 < args.length) {
+                    given.put(arg.substring(2), args[++i]);
+                } else {
+                    throw new IllegalArgumentException("unknown argument " + arg);
+                }
+            }
+            List<Long> series =
+                    Arrays.stream(given.getOrDefault("series", "10000,100000").split(","))
+                            .map(s -> Long.parseLong(s.trim().replace("_", "")))
+                            .toList();
+            return new Options(
+                    series,
+                    Long.parseLong(given.getOrDefault("snapshots", "1500000")),
+                    Long.parseLong(given.getOrDefault("history-budget", "7000000")),
+                    Integer.parseInt(given.getOrDefault("outages", "100")),
+                    Duration.parse("PT" + given.getOrDefault("pace", "1s").toUpperCase(Locale.ROOT)),
+                    Long.parseLong(given.getOrDefault("latency-up-to", "100000").replace("_", "")),
+                    Boolean.parseBoolean(given.getOrDefault("profile", "false")));
+        }
+    }
+
+    record Throughput(long snapshots, long samples, long bytes, double baselinePerSecond, double pipelinePerSecond) {
+        double ratio() {
+            return pipelinePerSecond / baselinePerSecond;
+        }
+    }
+
+    record State(long bytes, int historyHours) {}
+
+    record Latency(int alerts, int expected, double p50Ms, double p99Ms, double maxMs, Duration pace) {}
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        PrintStream out = System.out;
+        Path workDir = Files.createTempDirectory("flinkwatch-bench");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Benchmark benchmark = new Benchmark(kafka, options, out, workDir);
+            out.printf(
+                    "Flinkwatch benchmark: %d cores, %d MiB heap, parallelism %d, %d partitions, Java %s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().maxMemory() >> 20,
+                    PARALLELISM,
+                    PARTITIONS,
+                    System.getProperty("java.version"));
+            benchmark.warmUp();
+            List<String> rows = new ArrayList<>();
+            for (long series : options.series()) {
+                rows.add(benchmark.scale(series));
+            }
+            out.println();
+            out.println("| series | jobs | parse-only snapshots/s | Flinkwatch snapshots/s | samples/s | ratio | state bytes/series (history hours) | latency p50/p99 at-least-once | latency p50/p99 exactly-once |");
+            out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            rows.forEach(out::println);
+        } finally {
+            deleteRecursively(workDir);
+        }
+        // Kafka and Flink leave non-daemon threads behind.
+        System.exit(0);
+    }
+
+    private String scale(long requested) throws Exception {
+        Fleet fleet = Fleet.withSeries(requested);
+        out.printf(
+                "%n== %,d series: %,d jobs × %d series, %,d snapshots per 15 s step ==%n",
+                fleet.series(), fleet.jobs, fleet.seriesPerJob, fleet.snapshotsPerStep());
+        Throughput throughput = throughput(fleet);
+        State state = state(fleet);
+        Duration pace = pace(fleet, throughput);
+        String atLeastOnce = "not measured";
+        String exactlyOnce = "not measured";
+        if (requested <= options.latencyUpTo()) {
+            atLeastOnce = latencyCell(latency(fleet, "at-least-once", pace));
+            exactlyOnce = latencyCell(latency(fleet, "exactly-once", pace));
+        } else {
+            out.printf(
+                    "latency: not measured above %,d series (--latency-up-to): 36 steps at one per %.1f s would take %.0f min per delivery guarantee%n",
+                    options.latencyUpTo(), pace.toMillis() / 1000.0, 36 * pace.toMillis() / 60_000.0);
+        }
+        return String.format(
+                Locale.ROOT,
+                "| %,d | %,d | %,.0f | %,.0f | %,.0f | %.2f | %,.0f (%d h) | %s | %s |",
+                fleet.series(),
+                fleet.jobs,
+                throughput.baselinePerSecond(),
+                throughput.pipelinePerSecond(),
+                throughput.pipelinePerSecond() * throughput.samples() / throughput.snapshots(),
+                throughput.ratio(),
+                (double) state.bytes() / fleet.series(),
+                state.historyHours(),
+                atLeastOnce,
+                exactlyOnce);
+    }
+
+    private static String latencyCell(Latency latency) {
+        return String.format(
+                Locale.ROOT,
+                "%.0f / %.0f ms (%d/%d)",
+                latency.p50Ms(),
+                latency.p99Ms(),
+                latency.alerts(),
+                latency.expected());
+    }
+
+    // --- Throughput ------------------------------------------------------------------------
+
+    /**
+     * Runs both jobs once over a small topic first and ignores the figures: every scale then
+     * meets a JVM whose JIT has compiled the hot paths, and the first scale is not penalised.
+     */
+    private void warmUp() throws Exception {
+        Fleet fleet = Fleet.withSeries(10_000);
+        String topic = topic("warm-up");
+        Loaded loaded = preload(topic, fleet.steady("warm-up", Scenario.DEFAULT_START, 160), null);
+        StreamExecutionEnvironment baselineEnv = environment(checkpointDir());
+        ParseOnlyJob.build(baselineEnv, kafka.bootstrapServers(), topic);
+        baselineEnv.execute("parse-only warm-up");
+        StreamExecutionEnvironment env = environment(checkpointDir());
+        buildFlinkwatch(env, config(topic, Map.of("kafka.bounded", "true")));
+        env.execute("flinkwatch warm-up");
+        out.printf("warm-up: both jobs ran once over %,d snapshots%n", loaded.snapshots());
+    }
+
+    private Throughput throughput(Fleet fleet) throws Exception {
+        int steps = (int) Math.max(8, options.snapshots() / fleet.snapshotsPerStep());
+        String topic = topic("flow");
+        Loaded loaded = preload(topic, fleet.steady("flow", Scenario.DEFAULT_START, steps), null);
+        out.printf(
+                "throughput: %,d snapshots (%,d samples, %.0f bytes each) in %d steps preloaded%n",
+                loaded.snapshots(), loaded.samples(), (double) loaded.bytes() / loaded.snapshots(), steps);
+
+        StreamExecutionEnvironment baselineEnv = environment(checkpointDir());
+        ParseOnlyJob.build(baselineEnv, kafka.bootstrapServers(), topic);
+        JobExecutionResult baseline = baselineEnv.execute("parse-only baseline");
+        double baselineRate = loaded.snapshots() * 1000.0 / baseline.getNetRuntime();
+        out.printf("  parse-only: %.1f s, %,.0f snapshots/s%n", baseline.getNetRuntime() / 1000.0, baselineRate);
+
+        FlinkwatchConfig config = config(topic, Map.of("kafka.bounded", "true"));
+        StreamExecutionEnvironment env = environment(checkpointDir());
+        buildFlinkwatch(env, config);
+        Recording recording = options.profile() ? startRecording() : null;
+        JobExecutionResult pipeline = env.execute("flinkwatch throughput");
+        double pipelineRate = loaded.snapshots() * 1000.0 / pipeline.getNetRuntime();
+        out.printf(
+                "  flinkwatch: %.1f s, %,.0f snapshots/s, %,.0f samples/s, %.0f %% of parse-only%n",
+                pipeline.getNetRuntime() / 1000.0,
+                pipelineRate,
+                pipelineRate * loaded.samples() / loaded.snapshots(),
+                100 * pipelineRate / baselineRate);
+        if (recording != null) {
+            printProfile(recording);
+        }
+        return new Throughput(loaded.snapshots(), loaded.samples(), loaded.bytes(), baselineRate, pipelineRate);
+    }
+
+    private Recording startRecording() throws Exception {
+        Recording recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.start();
+        return recording;
+    }
+
+    private void printProfile(Recording recording) throws Exception {
+        recording.stop();
+        Path file = workDir.resolve("pipeline-" + runs + ".jfr");
+        recording.dump(file);
+        recording.close();
+        HotMethods.Summary summary = HotMethods.of(file, 15);
+        out.printf("  profile: %,d CPU samples of task threads%n  by Flinkwatch caller (else library package):%n", summary.samples());
+        summary.callers().forEach(s -> out.printf("    %5.1f %%  %s%n", s.percent(), s.name()));
+        out.println("  by method on top of the stack:");
+        summary.methods().forEach(s -> out.printf("    %5.1f %%  %s%n", s.percent(), s.name()));
+    }
+
+    // --- State -----------------------------------------------------------------------------
+
+    private State state(Fleet fleet) throws Exception {
+        int tailSteps = 30;
+        long perHour = 2 * fleet.snapshotsPerStep();
+        int hours = (int) Math.max(1, Math.min(168, (options.historyBudget() - tailSteps * fleet.snapshotsPerStep()) / perHour));
+        String topic = topic("history");
+        Scenario scenario = fleet.steady("history", Scenario.DEFAULT_START, 1);
+        Loaded loaded = preload(topic, scenario, Fleet.historyOffsets(hours, tailSteps));
+        out.printf("state: %,d snapshots preloaded (%d hours of hourly baseline, then %d steps)%n", loaded.snapshots(), hours, tailSteps);
+
+        Path checkpoints = checkpointDir();
+        String group = "bench-state-" + runs;
+        FlinkwatchConfig config = config(topic, Map.of("checkpoint.interval", "3s", "kafka.group-id", group));
+        StreamExecutionEnvironment env = environment(checkpoints);
+        buildFlinkwatch(env, config);
+        long started = System.nanoTime();
+        JobClient job = env.executeAsync("flinkwatch state");
+        try {
+            awaitCommitted(group, topic, Duration.ofMinutes(30));
+            out.printf("  consumed in %.1f s%n", (System.nanoTime() - started) / 1e9);
+            // The next completed checkpoint holds the state after the last snapshot.
+            Path latest = awaitCheckpointAfter(checkpoints, latestCheckpoint(checkpoints), Duration.ofMinutes(5));
+            latest = awaitCheckpointAfter(checkpoints, latest, Duration.ofMinutes(5));
+            long bytes = sizeOf(latest);
+            out.printf(
+                    "  checkpoint %s: %,d bytes, %,.0f bytes per series, %,.0f per job%n",
+                    latest.getFileName(), bytes, (double) bytes / fleet.series(), (double) bytes / fleet.jobs);
+            return new State(bytes, hours);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private void awaitCommitted(String group, String topic, Duration timeout) throws Exception {
+        Map<Integer, Long> ends = kafka.endOffsets(topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    kafka.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            boolean done =
+                    ends.entrySet().stream()
+                            .allMatch(end -> {
+                                OffsetAndMetadata offset = committed.get(new TopicPartition(topic, end.getKey()));
+                                return offset != null && offset.offset() >= end.getValue();
+                            });
+            if (done) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the pipeline did not consume " + topic + " within " + timeout);
+    }
+
+    private static Path latestCheckpoint(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root, 2)) {
+            return paths.filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max((a, b) -> Long.compare(number(a), number(b)))
+                    .orElse(null);
+        }
+    }
+
+    private static Path awaitCheckpointAfter(Path root, Path previous, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Path latest = latestCheckpoint(root);
+            if (latest != null
+                    && (previous == null || number(latest) > number(previous))
+                    && Files.exists(latest.resolve("_metadata"))) {
+                return latest;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no checkpoint completed within " + timeout);
+    }
+
+    private static long number(Path checkpoint) {
+        return Long.parseLong(checkpoint.getFileName().toString().substring("chk-".length()));
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    // --- Latency ---------------------------------------------------------------------------
+
+    /** A step of event time (15 s) per pace of wall clock, but never faster than the pipeline can go. */
+    private Duration pace(Fleet fleet, Throughput throughput) {
+        long needed = (long) (2_000 * fleet.snapshotsPerStep() / throughput.pipelinePerSecond());
+        return options.pace().toMillis() >= needed ? options.pace() : Duration.ofMillis(needed);
+    }
+
+    private Latency latency(Fleet fleet, String delivery, Duration pace) throws Exception {
+        int warmup = 12;
+        int stagger = 10;
+        int outages = Math.min(options.outages(), Math.max(1, fleet.jobs / 2));
+        // Two minutes down, then the watermark has to pass: a few steps more than the last outage.
+        int steps = warmup + stagger + 8 + 6;
+        String prefix = "live" + runs;
+        Instant start = Instant.now().minus(Duration.ofDays(1));
+        Scenario scenario = fleet.withOutages(prefix, start, steps, outages, warmup, stagger);
+        String topic = topic("live");
+        String alertsTopic = topic("alerts");
+        FlinkwatchConfig config =
+                config(topic, Map.of("delivery.guarantee", delivery, "kafka.alerts-topic", alertsTopic, "kafka.starting-offsets", "earliest"));
+        StreamExecutionEnvironment env = environment(checkpointDir());
+        buildFlinkwatch(env, config);
+        JobClient job = env.executeAsync("flinkwatch latency " + delivery);
+
+        Map<String, Long> seen = new ConcurrentHashMap<>();
+        Map<String, Long> startsAt = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread reader = new Thread(() -> readAlerts(alertsTopic, seen, startsAt, stop), "alert-reader");
+        reader.start();
+        long[] stepTime = new long[steps];
+        long[] arrivedAt = new long[steps];
+        try (var producer = kafka.producer()) {
+            SnapshotPublisher publisher = new SnapshotPublisher(producer, topic);
+            int[] step = {0};
+            long began = System.nanoTime();
+            scenario.forEachStep(snapshots -> {
+                publisher.publish(snapshots);
+                publisher.flush();
+                arrivedAt[step[0]] = System.nanoTime();
+                stepTime[step[0]] = snapshots.stream().mapToLong(MetricSnapshot::timestamp).max().orElse(0);
+                step[0]++;
+                sleepUntil(began + pace.toNanos() * step[0]);
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (seen.size() < outages && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } finally {
+            stop.set(true);
+            reader.join();
+            job.cancel().get();
+        }
+        List<Double> latencies = new ArrayList<>();
+        for (Map.Entry<String, Long> alert : seen.entrySet()) {
+            long fireAt = startsAt.get(alert.getKey());
+            // The first step whose arrival moves the watermark past the alert's instant.
+            for (int k = 0; k < steps; k++) {
+                if (stepTime[k] - OUT_OF_ORDERNESS.toMillis() - 1 >= fireAt) {
+                    latencies.add((alert.getValue() - arrivedAt[k]) / 1e6);
+                    break;
+                }
+            }
+        }
+        latencies.sort(Double::compare);
+        Latency latency =
+                new Latency(
+                        latencies.size(),
+                        outages,
+                        percentile(latencies, 0.50),
+                        percentile(latencies, 0.99),
+                        latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1),
+                        pace);
+        out.printf(
+                "latency %s: %d of %d alerts, p50 %.0f ms, p99 %.0f ms, max %.0f ms (a 15 s step every %d ms)%n",
+                delivery, latency.alerts(), outages, latency.p50Ms(), latency.p99Ms(), latency.maxMs(), pace.toMillis());
+        return latency;
+    }
+
+    private void readAlerts(String topic, Map<String, Long> seen, Map<String, Long> startsAt, AtomicBoolean stop) {
+        try (KafkaConsumer<byte[], byte[]> consumer = kafka.committedReader("bench-alerts-" + topic)) {
+            consumer.subscribe(List.of(topic));
+            while (!stop.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.nanoTime();
+                    AlertEvent alert = parse(record.value());
+                    if (alert.alertname().equals("FlinkJobNotRunning") && alert.reason() == AlertReason.STARTED) {
+                        String job = alert.labels().get("job_name");
+                        startsAt.put(job, alert.startsAt());
+                        seen.putIfAbsent(job, now);
+                    }
+                }
+            }
+        }
+    }
+
+    private static AlertEvent parse(byte[] json) {
+        try {
+            return AlertJson.fromJson(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static double percentile(List<Double> sorted, double quantile) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(quantile * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    }
+
+    private static void sleepUntil(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // --- Plumbing --------------------------------------------------------------------------
+
+    private record Loaded(long snapshots, long samples, long bytes) {}
+
+    /** Publishes the scenario's snapshots (at {@code offsets}, or at every step) to a new topic. */
+    private Loaded preload(String topic, Scenario scenario, List<Duration> offsets) {
+        long[] totals = new long[3];
+        try (var producer = kafka.producer()) {
+            SnapshotPublisher publisher = new SnapshotPublisher(producer, topic);
+            java.util.function.Consumer<List<MetricSnapshot>> publish = snapshots -> {
+                for (MetricSnapshot snapshot : snapshots) {
+                    totals[2] += publisher.publishCounted(snapshot);
+                    totals[1] += snapshot.metrics().size();
+                }
+                totals[0] += snapshots.size();
+            };
+            if (offsets == null) {
+                scenario.forEachStep(publish);
+            } else {
+                scenario.forEachStepAt(offsets, publish);
+            }
+            publisher.flush();
+        }
+        return new Loaded(totals[0], totals[1], totals[2]);
+    }
+
+    private String topic(String purpose) {
+        runs++;
+        String topic = "bench-" + purpose + "-" + runs;
+        kafka.createTopics(PARTITIONS, topic);
+        return topic;
+    }
+
+    private FlinkwatchConfig config(String metricsTopic, Map<String, String> extra) {
+        Map<String, String> parameters = new HashMap<>();
+        parameters.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+        parameters.put("kafka.metrics-topics", metricsTopic);
+        parameters.put("kafka.alerts-topic", topic("alerts"));
+        parameters.put("kafka.dead-letter-topic", topic("dead-letters"));
+        parameters.put("kafka.group-id", "bench-" + runs);
+        parameters.put("kafka.transactional-id-prefix", "bench-" + runs);
+        parameters.put("kafka.starting-offsets", "earliest");
+        parameters.put("parallelism", Integer.toString(PARALLELISM));
+        parameters.put("watermark.out-of-orderness", OUT_OF_ORDERNESS.toSeconds() + "s");
+        parameters.putAll(extra);
+        return FlinkwatchConfig.fromMap(parameters);
+    }
+
+    private static void buildFlinkwatch(StreamExecutionEnvironment env, FlinkwatchConfig config) {
+        FlinkwatchJob.configure(env, config);
+        FlinkwatchJob.pipeline(config)
+                .build(env, FlinkwatchJob.kafkaSource(config), FlinkwatchJob.alertSink(config), FlinkwatchJob.deadLetterSink(config));
+    }
+
+    private Path checkpointDir() throws IOException {
+        runs++;
+        return Files.createDirectories(workDir.resolve("checkpoints-" + runs));
+    }
+
+    /** A local Flink whose checkpoints go to files, as on a real cluster (not to the JobManager's memory). */
+    private static StreamExecutionEnvironment environment(Path checkpoints) {
+        org.apache.flink.configuration.Configuration flink = new org.apache.flink.configuration.Configuration();
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, 0);
+        flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        return StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, flink);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+        }
+    }
+}
