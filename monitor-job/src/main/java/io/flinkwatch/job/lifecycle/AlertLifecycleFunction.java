@@ -107,11 +107,17 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
         if (time > endOfInput) {
             return;
         }
+        apply(takePending(time), time, time, ctx, out);
+    }
+
+    /** Removes and returns the signals waiting for {@code time}. */
+    private List<AlertSignal> takePending(long time) throws Exception {
         List<AlertSignal> due = pending.get(time);
-        if (due != null) {
-            pending.remove(time);
+        if (due == null) {
+            return List.of();
         }
-        apply(due == null ? List.of() : due, time, time, ctx, out);
+        pending.remove(time);
+        return due;
     }
 
     /**
@@ -131,11 +137,7 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
             if (next > time) {
                 return;
             }
-            List<AlertSignal> due = pending.get(next);
-            if (due != null) {
-                pending.remove(next);
-            }
-            apply(due == null ? List.of() : due, next, watermark, ctx, out);
+            apply(takePending(next), next, watermark, ctx, out);
         }
     }
 
