@@ -1,5 +1,9 @@
 package io.flinkwatch.ingest.snapshot;
 
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * Names of the Flink 2.2 metrics Flinkwatch reads, as Flink registers them. Snapshots carry them
  * under these names; publishers map other naming schemes (such as Prometheus') back to them.
@@ -37,5 +41,90 @@ public final class FlinkMetricNames {
     // Operator level: RocksDB native metrics (prefixed by the column family when Flink reports them).
     public static final String ROCKSDB_COMPACTION_PENDING = "rocksdb.compaction-pending";
 
+    // Operator level, from the consumer-group lag poller (external snapshots): records-lag-max and
+    // records-consumed-rate as the Kafka consumer names them, plus these two.
+    /** Records behind, summed over the topic's partitions. */
+    public static final String CONSUMER_GROUP_LAG = "consumer-group-lag";
+    /** Estimated seconds the slowest partition's consumer is behind its producers. */
+    public static final String CONSUMER_GROUP_LAG_SECONDS = "consumer-group-lag-seconds";
+
+    /** The job-level metrics Flinkwatch reads. */
+    public static final Set<String> JOB_METRICS =
+            Set.of(
+                    UPTIME,
+                    RUNNING_TIME,
+                    NUM_RESTARTS,
+                    LAST_CHECKPOINT_DURATION,
+                    LAST_CHECKPOINT_SIZE,
+                    LAST_CHECKPOINT_FULL_SIZE,
+                    LAST_CHECKPOINT_COMPLETED_TIMESTAMP,
+                    NUMBER_OF_COMPLETED_CHECKPOINTS,
+                    NUMBER_OF_FAILED_CHECKPOINTS,
+                    NUMBER_OF_IN_PROGRESS_CHECKPOINTS,
+                    TOTAL_NUMBER_OF_CHECKPOINTS);
+
+    /** The task-level metrics Flinkwatch reads. */
+    public static final Set<String> TASK_METRICS =
+            Set.of(
+                    NUM_RECORDS_IN_PER_SECOND,
+                    NUM_RECORDS_OUT_PER_SECOND,
+                    BUSY_TIME_MS_PER_SECOND,
+                    BACK_PRESSURED_TIME_MS_PER_SECOND,
+                    IDLE_TIME_MS_PER_SECOND,
+                    IS_BACK_PRESSURED,
+                    CHECKPOINT_ALIGNMENT_TIME);
+
+    /**
+     * The operator-level metrics Flinkwatch reads, by their own name; publishers may prefix them
+     * with their metric-group path (see {@link #isNamed}).
+     */
+    public static final Set<String> OPERATOR_METRICS =
+            Set.of(
+                    RECORDS_LAG_MAX,
+                    RECORDS_CONSUMED_RATE,
+                    PENDING_RECORDS,
+                    ROCKSDB_COMPACTION_PENDING,
+                    CONSUMER_GROUP_LAG,
+                    CONSUMER_GROUP_LAG_SECONDS);
+
+    /** The Kafka source's per-partition offset gauges. */
+    private static final Pattern PARTITION_OFFSET =
+            Pattern.compile("(?:^|.*\\.)topic\\.(.+)\\.partition\\.(\\d+)\\.(currentOffset|committedOffset)$");
+
     private FlinkMetricNames() {}
+
+    /**
+     * Whether {@code name} is {@code metric}, under its bare name ({@code records-lag-max}) or with
+     * its metric-group path ({@code KafkaSourceReader.KafkaConsumer.records-lag-max}).
+     */
+    public static boolean isNamed(String name, String metric) {
+        return name.equals(metric)
+                || (name.endsWith(metric) && name.length() > metric.length() && name.charAt(name.length() - metric.length() - 1) == '.');
+    }
+
+    /**
+     * A Kafka source partition offset gauge ({@code ...topic.<t>.partition.<p>.currentOffset}):
+     * groups 1 topic, 2 partition, 3 {@code currentOffset} or {@code committedOffset}.
+     */
+    public static Matcher partitionOffset(String name) {
+        return PARTITION_OFFSET.matcher(name);
+    }
+
+    /** Whether Flinkwatch reads a metric of this name at this level: what publishers send by default. */
+    public static boolean isMonitored(ScopeLevel level, String name) {
+        return switch (level) {
+            case JOB -> JOB_METRICS.contains(name);
+            case TASK -> TASK_METRICS.contains(name);
+            case OPERATOR -> isOperatorMetric(name);
+        };
+    }
+
+    private static boolean isOperatorMetric(String name) {
+        for (String metric : OPERATOR_METRICS) {
+            if (isNamed(name, metric)) {
+                return true;
+            }
+        }
+        return name.endsWith("Offset") && partitionOffset(name).matches();
+    }
 }

@@ -17,6 +17,9 @@ import javax.annotation.Nullable;
  * @param scope where in the job the metrics were taken (job, task subtask or operator subtask)
  * @param metrics metric values by Flink metric name; booleans are carried as 1 and 0
  * @param topology the job graph, when the publisher sends it (usually on job-level snapshots)
+ * @param external true when the snapshot was observed from outside the job (consumer-group lag
+ *     read from Kafka) rather than reported by the job's own Flink processes: it carries metrics
+ *     of the job but is no sign that the job, or its metrics reporting, is alive
  */
 public record MetricSnapshot(
         long timestamp,
@@ -24,13 +27,25 @@ public record MetricSnapshot(
         JobRef job,
         Scope scope,
         Map<String, Double> metrics,
-        @Nullable Topology topology) {
+        @Nullable Topology topology,
+        boolean external) {
 
     public MetricSnapshot {
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(job, "job");
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(metrics, "metrics");
+    }
+
+    /** A snapshot reported by the job's own Flink processes. */
+    public MetricSnapshot(
+            long timestamp,
+            String cluster,
+            JobRef job,
+            Scope scope,
+            Map<String, Double> metrics,
+            @Nullable Topology topology) {
+        this(timestamp, cluster, job, scope, metrics, topology, false);
     }
 
     /** The value of a metric, or {@code null} when the snapshot does not carry it. */
@@ -47,6 +62,6 @@ public record MetricSnapshot(
 
     /** A copy of this snapshot carrying only the given metrics (and no topology). */
     public MetricSnapshot withMetrics(Map<String, Double> selected) {
-        return new MetricSnapshot(timestamp, cluster, job, scope, selected, null);
+        return new MetricSnapshot(timestamp, cluster, job, scope, selected, null, external);
     }
 }

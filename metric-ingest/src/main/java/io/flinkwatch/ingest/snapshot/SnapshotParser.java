@@ -110,6 +110,7 @@ public final class SnapshotParser implements Serializable {
                 case "scope" -> fields.scope = readScope(parser);
                 case "metrics" -> fields.metrics = readMetrics(parser);
                 case "topology" -> fields.topology = readTopology(parser);
+                case "external" -> fields.external = readBoolean(parser, "external");
                 default -> parser.skipChildren();
             }
         }
@@ -359,6 +360,15 @@ public final class SnapshotParser implements Serializable {
         return parser.getLongValue();
     }
 
+    private static boolean readBoolean(JsonParser parser, String field) throws InvalidSnapshotException {
+        JsonToken token = parser.currentToken();
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+            throw new InvalidSnapshotException(
+                    INVALID_FIELD, field + " must be a boolean, got " + describe(token));
+        }
+        return token == JsonToken.VALUE_TRUE;
+    }
+
     private static String readName(JsonParser parser, String field)
             throws IOException, InvalidSnapshotException {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
@@ -418,6 +428,7 @@ public final class SnapshotParser implements Serializable {
         Scope scope;
         Map<String, Double> metrics;
         Topology topology;
+        boolean external;
 
         MetricSnapshot toSnapshot() throws InvalidSnapshotException {
             require(version, "version");
@@ -427,7 +438,7 @@ public final class SnapshotParser implements Serializable {
             require(scope, "scope");
             require(metrics, "metrics");
             checkTimestamp(timestamp);
-            return new MetricSnapshot(timestamp, cluster, job, scope, metrics, topology);
+            return new MetricSnapshot(timestamp, cluster, job, scope, metrics, topology, external);
         }
     }
 

@@ -86,6 +86,9 @@ public final class SnapshotWriter {
             json.writeEndArray();
             json.writeEndObject();
         }
+        if (snapshot.external()) {
+            json.writeBooleanField("external", true);
+        }
         json.writeEndObject();
     }
 

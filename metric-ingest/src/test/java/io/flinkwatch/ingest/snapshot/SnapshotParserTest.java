@@ -45,7 +45,15 @@ class SnapshotParserTest {
                                 JobRef.of("f00d", "orders-cdc"),
                                 Scope.operator("a", "Source: orders", 0, 0, "op1", "Source: orders"),
                                 Map.of("records-lag-max", 12.0),
-                                null));
+                                null),
+                        new MetricSnapshot(
+                                T,
+                                "prod",
+                                JobRef.of("unknown", "orders-cdc"),
+                                Scope.operator("consumer-group:g", "Kafka consumer group g", 0, -1, "topic:orders", "orders"),
+                                Map.of("records-lag-max", 12.0, "consumer-group-lag-seconds", 3.5),
+                                null,
+                                true));
         for (MetricSnapshot snapshot : snapshots) {
             assertThat(parser.parse(SnapshotWriter.toJson(snapshot))).isEqualTo(snapshot);
         }
@@ -107,6 +115,7 @@ class SnapshotParserTest {
                 "unknown status | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n','status':'UP'},'scope':{'level':'job'},'metrics':{}} | INVALID_FIELD | job.status 'UP' is not a Flink job status",
                 "unknown input | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{},'topology':{'vertices':[{'id':'a','name':'A','parallelism':1,'inputs':['z']}]}} | INVALID_FIELD | reads from unknown vertex id 'z'",
                 "seconds not millis | {'version':1,'timestamp':1767600000,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{}} | IMPLAUSIBLE_TIMESTAMP | epoch milliseconds, not seconds",
+                "external as text | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{},'external':'yes'} | INVALID_FIELD | external must be a boolean, got a string",
                 "far future | {'version':1,'timestamp':1800000000000,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{}} | IMPLAUSIBLE_TIMESTAMP | ahead of this monitor's clock",
             })
     void rejectsWithAReasonAndAMessageThatNamesTheProblem(

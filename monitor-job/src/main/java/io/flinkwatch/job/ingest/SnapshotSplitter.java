@@ -14,7 +14,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Emits a {@link JobHeartbeat} for the absence detector for every snapshot, and sends the
+ * Emits a {@link JobHeartbeat} for the absence detector for every snapshot the job's own Flink
+ * processes reported (not for {@linkplain MetricSnapshot#external() external} ones, such as
+ * consumer-group lag read from Kafka, which keep coming when the job is gone), and sends the
  * analytics (side output {@link #ANALYTICS}) each snapshot cut down to the metrics some family
  * reads, so that only those cross the network. Heartbeats are thinned to one per job and
  * timestamp: a TaskManager reports all its subtasks at one instant.
@@ -73,10 +75,14 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
                 snapshot.job(),
                 snapshot.scope(),
                 selected,
-                topologyRead ? snapshot.topology() : null);
+                topologyRead ? snapshot.topology() : null,
+                snapshot.external());
     }
 
     private void heartbeat(MetricSnapshot snapshot, Collector<JobHeartbeat> out) {
+        if (snapshot.external()) {
+            return;
+        }
         String key = JobKeys.of(snapshot);
         Long last = lastHeartbeat.get(key);
         if (last != null && last >= snapshot.timestamp() && snapshot.job().status() == null) {

@@ -8,8 +8,9 @@ import java.util.regex.Matcher;
 
 /**
  * The series of one operator in one subtask that the operator rules read: consumer lag, commit
- * lag (consumed offset minus committed offset, summed over partitions), consumption rate and
- * RocksDB's pending compactions (the maximum over column families).
+ * lag (consumed offset minus committed offset, summed over partitions), consumption rate,
+ * RocksDB's pending compactions (the maximum over column families) and, from the consumer-group
+ * lag poller, its estimate of the lag in seconds.
  *
  * <p>Mutable; public fields so Flink serializes it as a POJO.
  */
@@ -23,6 +24,7 @@ public final class OperatorSamples {
     public SampleWindow commitLag = new SampleWindow();
     public SampleWindow consumedRate = new SampleWindow();
     public SampleWindow compactionPending = new SampleWindow();
+    public SampleWindow lagSeconds = new SampleWindow();
 
     public void add(MetricSnapshot snapshot) {
         vertexName = snapshot.scope().vertexName();
@@ -32,6 +34,7 @@ public final class OperatorSamples {
         double lagMax = Double.NaN;
         double rate = Double.NaN;
         double compaction = Double.NaN;
+        double seconds = Double.NaN;
         Map<String, double[]> offsets = new HashMap<>();
         for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
             String name = metric.getKey();
@@ -42,6 +45,8 @@ public final class OperatorSamples {
                 rate = max(rate, value);
             } else if (OperatorMetricNames.isCompactionPending(name)) {
                 compaction = max(compaction, value);
+            } else if (OperatorMetricNames.isLagSeconds(name)) {
+                seconds = max(seconds, value);
             } else {
                 Matcher offset = OperatorMetricNames.partitionOffset(name);
                 if (offset.matches()) {
@@ -59,6 +64,9 @@ public final class OperatorSamples {
         if (!Double.isNaN(compaction)) {
             compactionPending.add(time, compaction);
         }
+        if (!Double.isNaN(seconds) && seconds >= 0) {
+            lagSeconds.add(time, seconds);
+        }
         double behind = 0;
         boolean any = false;
         for (double[] pair : offsets.values()) {
@@ -75,7 +83,7 @@ public final class OperatorSamples {
 
     public long newestTime() {
         return Math.max(
-                Math.max(lag.newestTime(), commitLag.newestTime()),
+                Math.max(Math.max(lag.newestTime(), commitLag.newestTime()), lagSeconds.newestTime()),
                 Math.max(consumedRate.newestTime(), compactionPending.newestTime()));
     }
 
@@ -86,6 +94,7 @@ public final class OperatorSamples {
         commitLag.evictAtOrBefore(keepAfter);
         consumedRate.evictAtOrBefore(time - lookbackMs);
         compactionPending.evictAtOrBefore(time - lookbackMs);
+        lagSeconds.evictAtOrBefore(time - lookbackMs);
     }
 
     private static double max(double current, double value) {

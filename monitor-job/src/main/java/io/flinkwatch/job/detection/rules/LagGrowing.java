@@ -52,7 +52,11 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
                             .value("recordsLagMax", lag)
                             .value("lagSlopePerSecond", slope)
                             .value("lagGrowthPerMinute", slope * 60);
-            LagSeconds.add(evidence, lag, operator.consumedRate.latest(time, lookbackMs));
+            LagSeconds.add(
+                    evidence,
+                    lag,
+                    operator.consumedRate.latest(time, lookbackMs),
+                    operator.lagSeconds.latest(time, lookbackMs));
             holding.add(
                     holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
                             view.jobId(),

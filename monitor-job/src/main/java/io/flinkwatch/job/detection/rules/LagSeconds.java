@@ -2,10 +2,25 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 
-/** Consumer lag converted to time: records behind divided by records consumed per second. */
+/**
+ * Consumer lag converted to time: the publisher's estimate when it sends one (the consumer-group
+ * lag poller does, from the history of the log-end offsets), otherwise the records behind divided
+ * by the records consumed per second.
+ */
 final class LagSeconds {
 
     private LagSeconds() {}
+
+    static void add(Evidence.Builder evidence, double lagRecords, double consumedPerSecond, double estimatedSeconds) {
+        if (!Double.isNaN(estimatedSeconds)) {
+            evidence.value("lagSeconds", estimatedSeconds);
+            if (consumedPerSecond >= 0) {
+                evidence.value("recordsConsumedPerSecond", consumedPerSecond);
+            }
+        } else {
+            add(evidence, lagRecords, consumedPerSecond);
+        }
+    }
 
     static void add(Evidence.Builder evidence, double lagRecords, double consumedPerSecond) {
         if (consumedPerSecond > 0) {
