@@ -1,8 +1,6 @@
 package io.flinkwatch.ingest.publish;
 
-import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
-import io.flinkwatch.ingest.snapshot.Scope;
 import io.flinkwatch.ingest.snapshot.SnapshotWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +11,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -25,45 +25,65 @@ import org.slf4j.LoggerFactory;
  * Sends snapshots to the metrics topic without ever making the caller wait.
  *
  * <p>Publishers run next to the jobs they observe (the metric reporter runs inside Flink's own
- * processes), so Kafka being slow or down must cost them nothing: {@link #offer} only puts the
- * snapshot into a bounded buffer; a daemon thread serializes and hands it to a Kafka producer. When
- * the buffer is full, or Kafka does not take a snapshot in time, the snapshot is dropped, counted
- * and logged at most once a minute. Records are keyed by cluster and job name so that one job's
- * snapshots stay in order in one partition. Thread-safe.
+ * processes), so Kafka being slow, down or not even resolvable must cost them nothing: {@link
+ * #offer} only puts the snapshot into a bounded buffer; a daemon thread creates the Kafka producer
+ * (retrying until it can), serializes and sends. A snapshot is dropped and counted when the buffer
+ * is full, when it waited longer than the maximum age, or when Kafka does not take it in time;
+ * drops are logged at most once a minute. Records are keyed by cluster and job name so that one
+ * job's snapshots stay in order in one partition. Thread-safe.
  */
 public final class SnapshotSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotSender.class);
     private static final long LOG_EVERY_MS = 60_000;
-    private static final MetricSnapshot POISON =
-            new MetricSnapshot(0, "", JobRef.of("", ""), Scope.job(), Map.of(), null);
+    private static final long PRODUCER_RETRY_MS = 5_000;
 
     private final String topic;
-    private final BlockingQueue<MetricSnapshot> buffer;
-    private final Producer<byte[], byte[]> producer;
+    private final long maxAgeNanos;
+    private final BlockingQueue<Queued> buffer;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final Thread sender;
-    private final AtomicLong offered = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong droppedBufferFull = new AtomicLong();
+    private final AtomicLong droppedStale = new AtomicLong();
     private final AtomicLong droppedSendFailed = new AtomicLong();
     private volatile boolean closed;
-    private long lastDropLogAt;
+    @Nullable private volatile Producer<byte[], byte[]> producer;
+    private long lastDropLogAt = Long.MIN_VALUE / 2;
     private long droppedAtLastLog;
+    private long lastProducerFailureLogAt = Long.MIN_VALUE / 2;
 
-    private SnapshotSender(PublisherSettings settings, Producer<byte[], byte[]> producer) {
+    private record Queued(MetricSnapshot snapshot, long queuedAtNanos) {}
+
+    /** Asks the sender thread to stop once everything queued before it is sent. */
+    private static final Queued POISON = new Queued(null, 0);
+
+    private SnapshotSender(PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
         this.topic = settings.topic();
+        this.maxAgeNanos = settings.maxAge().toNanos();
         this.buffer = new ArrayBlockingQueue<>(settings.bufferCapacity());
-        this.producer = producer;
+        this.producers = producers;
         this.sender = new Thread(this::sendLoop, "flinkwatch-snapshot-sender");
         this.sender.setDaemon(true);
+        // Kafka loads its plugins (partitioners, compression) through the context class loader; in a
+        // Flink plugin that must be the plugin's own loader, not the one of the calling thread.
+        this.sender.setContextClassLoader(SnapshotSender.class.getClassLoader());
     }
 
     /**
-     * Starts a sender. Kafka need not be reachable: snapshots wait in the buffer (or are dropped)
-     * until it is.
+     * Starts a sender. Kafka need not be reachable, nor its address resolvable: snapshots wait in
+     * the buffer (or are dropped) until it is.
      */
     public static SnapshotSender start(PublisherSettings settings) {
-        SnapshotSender sender = new SnapshotSender(settings, new KafkaProducer<>(producerProperties(settings)));
+        Properties properties = producerProperties(settings);
+        return start(
+                settings,
+                () -> new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer()));
+    }
+
+    /** Starts a sender whose producer comes from {@code producers} (called until it succeeds). */
+    static SnapshotSender start(PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
+        SnapshotSender sender = new SnapshotSender(settings, producers);
         sender.sender.start();
         LOG.info("Publishing snapshots to topic {} at {} (buffer of {} snapshots)",
                 settings.topic(), settings.bootstrapServers(), settings.bufferCapacity());
@@ -73,8 +93,6 @@ public final class SnapshotSender implements AutoCloseable {
     static Properties producerProperties(PublisherSettings settings) {
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         config.put(ProducerConfig.ACKS_CONFIG, "1");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "50");
         // send() blocks while metadata is missing (Kafka down): only the sender thread waits, and
@@ -95,15 +113,14 @@ public final class SnapshotSender implements AutoCloseable {
     /**
      * Queues a snapshot for sending; never blocks.
      *
-     * @return false if the buffer was full and the snapshot was dropped
+     * @return false if the buffer was full (or the sender closed) and the snapshot was dropped
      */
     public boolean offer(MetricSnapshot snapshot) {
         if (closed) {
             droppedSendFailed.incrementAndGet();
             return false;
         }
-        offered.incrementAndGet();
-        if (buffer.offer(snapshot)) {
+        if (buffer.offer(new Queued(snapshot, System.nanoTime()))) {
             return true;
         }
         droppedBufferFull.incrementAndGet();
@@ -115,9 +132,12 @@ public final class SnapshotSender implements AutoCloseable {
         return sent.get();
     }
 
-    /** Snapshots dropped so far: buffer full, or Kafka did not take or acknowledge them in time. */
+    /**
+     * Snapshots dropped so far: buffer full, waited too long, or Kafka did not take or acknowledge
+     * them in time.
+     */
     public long droppedCount() {
-        return droppedBufferFull.get() + droppedSendFailed.get();
+        return droppedBufferFull.get() + droppedStale.get() + droppedSendFailed.get();
     }
 
     /** Snapshots waiting in the buffer. */
@@ -128,17 +148,66 @@ public final class SnapshotSender implements AutoCloseable {
     private void sendLoop() {
         try {
             while (true) {
-                MetricSnapshot snapshot = buffer.poll(1, TimeUnit.SECONDS);
-                if (snapshot == POISON) {
+                if (producer == null && !createProducer()) {
+                    dropStale();
+                    logDrops();
+                    pause(PRODUCER_RETRY_MS);
+                    continue;
+                }
+                Queued queued = buffer.poll(1, TimeUnit.SECONDS);
+                if (queued == POISON) {
                     return;
                 }
-                if (snapshot != null) {
-                    send(snapshot);
+                if (queued != null) {
+                    if (System.nanoTime() - queued.queuedAtNanos() > maxAgeNanos) {
+                        droppedStale.incrementAndGet();
+                    } else {
+                        send(queued.snapshot());
+                    }
                 }
                 logDrops();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean createProducer() {
+        try {
+            producer = producers.get();
+            LOG.info("Kafka producer for topic {} created", topic);
+            return true;
+        } catch (RuntimeException e) {
+            // E.g. no resolvable bootstrap address yet (DNS of a service that is not up).
+            long now = System.currentTimeMillis();
+            if (now - lastProducerFailureLogAt >= LOG_EVERY_MS) {
+                lastProducerFailureLogAt = now;
+                LOG.warn("Cannot create the Kafka producer for topic {} ({}); retrying every {} s while"
+                                + " snapshots are buffered or dropped; the monitored job is not affected",
+                        topic, e.toString(), PRODUCER_RETRY_MS / 1000);
+            }
+            return false;
+        }
+    }
+
+    private void dropStale() {
+        long now = System.nanoTime();
+        Queued head;
+        while ((head = buffer.peek()) != null && head != POISON && now - head.queuedAtNanos() > maxAgeNanos) {
+            if (buffer.remove(head)) {
+                droppedStale.incrementAndGet();
+            }
+        }
+    }
+
+    private void pause(long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!closed && System.currentTimeMillis() < deadline) {
+            Thread.sleep(Math.min(200, millis));
+        }
+        if (closed) {
+            // Without a producer there is nothing to flush: stop at once.
+            throw new InterruptedException("closed");
         }
     }
 
@@ -162,22 +231,22 @@ public final class SnapshotSender implements AutoCloseable {
 
     private void logDrops() {
         long now = System.currentTimeMillis();
-        if (now - lastDropLogAt < LOG_EVERY_MS) {
-            return;
-        }
         long dropped = droppedCount();
-        if (dropped > droppedAtLastLog) {
+        // The first drop after a quiet minute is logged at once, later ones once a minute.
+        if (dropped > droppedAtLastLog && now - lastDropLogAt >= LOG_EVERY_MS) {
             LOG.warn(
-                    "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} not taken or"
-                            + " acknowledged by Kafka for topic {}); the monitored job is not affected",
+                    "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} older than the"
+                            + " maximum age, {} not taken or acknowledged by Kafka for topic {}); the"
+                            + " monitored job is not affected",
                     dropped - droppedAtLastLog,
                     dropped,
                     droppedBufferFull.get(),
+                    droppedStale.get(),
                     droppedSendFailed.get(),
                     topic);
             droppedAtLastLog = dropped;
+            lastDropLogAt = now;
         }
-        lastDropLogAt = now;
     }
 
     /** Stops sending: waits briefly for queued snapshots, then closes the producer. */
@@ -201,9 +270,13 @@ public final class SnapshotSender implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         sender.interrupt();
-        producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        Producer<byte[], byte[]> created = producer;
+        if (created != null) {
+            created.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        buffer.remove(POISON);
         droppedSendFailed.addAndGet(buffer.size());
         buffer.clear();
-        LOG.info("Snapshot publisher closed: {} sent, {} dropped", sentCount(), droppedCount());
+        LOG.info("Snapshot publisher for topic {} closed: {} sent, {} dropped", topic, sentCount(), droppedCount());
     }
 }

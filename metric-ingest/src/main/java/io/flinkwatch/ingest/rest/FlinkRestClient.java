@@ -52,16 +52,20 @@ public final class FlinkRestClient {
         return job.thenCombine(interval, FlinkRestClient::jobDetails);
     }
 
-    /** Ids of the jobs the JobManager knows, from {@code /jobs/overview}. */
-    public CompletableFuture<List<String>> jobIdsAsync() {
+    /** One job of {@code /jobs/overview}. */
+    public record JobOverview(String id, String name, String state, long startTime) {}
+
+    /** The jobs the JobManager knows, from {@code /jobs/overview}. */
+    public CompletableFuture<List<JobOverview>> jobsAsync() {
         return getJson("jobs/overview")
                 .thenApply(
                         overview -> {
-                            List<String> ids = new ArrayList<>();
+                            List<JobOverview> jobs = new ArrayList<>();
                             for (JsonNode job : overview.path("jobs")) {
-                                ids.add(job.path("jid").asText());
+                                jobs.add(new JobOverview(
+                                        job.path("jid").asText(), job.path("name").asText(), job.path("state").asText(), job.path("start-time").asLong()));
                             }
-                            return ids;
+                            return jobs;
                         });
     }
 
