@@ -57,8 +57,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats a fresh storage directory and starts a broker on it. */
     public static EmbeddedKafka start() throws Exception {
+        return start(FreePorts.next());
+    }
+
+    /**
+     * Starts a broker on a given port: one that was picked (with {@link FreePorts}) before, so that
+     * clients could be pointed at it while no broker was there yet.
+     */
+    public static EmbeddedKafka start(int brokerPort) throws Exception {
         Path dataDir = Files.createTempDirectory("flinkwatch-kafka-");
-        int brokerPort = FreePorts.next();
         int controllerPort = FreePorts.next();
         String logDir = dataDir.resolve("log").toString();
 
