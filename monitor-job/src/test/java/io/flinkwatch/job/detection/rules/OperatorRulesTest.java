@@ -121,6 +121,22 @@ class OperatorRulesTest {
     }
 
     @Test
+    void theLagPollersEstimateInSecondsIsTheEvidenceWhenItIsSent() {
+        // The consumer-group lag poller sends its own estimate, read off the log-end history.
+        OperatorSamples group =
+                history(0, 600, t -> Snapshots.job("orders").operator("Kafka consumer group g", 0, -1, "orders")
+                        .metric("records-lag-max", 1000 + 10 * t)
+                        .metric("records-consumed-rate", 50)
+                        .metric("consumer-group-lag-seconds", 30 + t / 10.0));
+
+        List<RuleOutcome> holding = evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), group, 600);
+
+        assertThat(holding).hasSize(1);
+        assertThat(holding.get(0).evidence().values().get("lagSeconds")).isCloseTo(90.0, within(1e-9));
+        assertThat(holding.get(0).evidence().values().get("recordsConsumedPerSecond")).isCloseTo(50.0, within(1e-9));
+    }
+
+    @Test
     void pendingCompactionsOnAnyColumnFamilyHold() {
         OperatorSamples map =
                 history(0, 60, t -> Snapshots.job("orders").operator("Map: enrich", 1, 0, "enrich").metric("state-a.rocksdb.compaction-pending", 0).metric("state-b.rocksdb.compaction-pending", 1));
