@@ -9,6 +9,10 @@ import io.flinkwatch.ingest.lag.LagPollerSettings;
 import io.flinkwatch.ingest.prometheus.BridgeSettings;
 import io.flinkwatch.ingest.prometheus.PrometheusBridge;
 import io.flinkwatch.ingest.publish.Settings;
+import io.flinkwatch.ingest.snapshot.InvalidSnapshotException;
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.ingest.snapshot.SnapshotLimits;
+import io.flinkwatch.ingest.snapshot.SnapshotParser;
 import io.flinkwatch.testing.TestJobs;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.kafka.FreePorts;
@@ -203,6 +207,21 @@ class RealClusterITCase {
             ThrottledSink.throttle(throttle, 0);
             cluster.cancel(viaReporter);
             cluster.cancel(viaBridge);
+        }
+
+        // A cancelled job is not a silent one: the reporter tells its final status once its metrics go.
+        SnapshotParser parser = new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
+        List<ConsumerRecord<byte[], byte[]>> reported =
+                metrics.readCommitted(REPORTED, Duration.ofSeconds(30), read -> read.stream().anyMatch(r -> isCancelled(parser, r.value(), viaReporter)));
+        assertThat(reported).anySatisfy(record -> assertThat(isCancelled(parser, record.value(), viaReporter)).isTrue());
+    }
+
+    private static boolean isCancelled(SnapshotParser parser, byte[] record, String jobId) {
+        try {
+            MetricSnapshot snapshot = parser.parse(record);
+            return snapshot.job().id().equals(jobId) && "CANCELED".equals(snapshot.job().status());
+        } catch (InvalidSnapshotException e) {
+            return false;
         }
     }
 
