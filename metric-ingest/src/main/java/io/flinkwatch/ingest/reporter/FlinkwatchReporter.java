@@ -13,7 +13,10 @@ import io.flinkwatch.ingest.snapshot.SnapshotLimits;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.annotation.Nullable;
 import org.apache.flink.metrics.CharacterFilter;
@@ -44,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class FlinkwatchReporter implements MetricReporter, Scheduled {
 
     private static final Logger LOG = LoggerFactory.getLogger(FlinkwatchReporter.class);
+
+    /** Statuses a job does not leave (Flink's globally terminal ones). */
+    private static final Set<String> TERMINAL = Set.of("CANCELED", "FINISHED", "FAILED");
+    private static final int END_STATUS_ATTEMPTS = 15;
 
     private final Map<ReportedScope, Map<String, Metric>> metrics = new ConcurrentHashMap<>();
     private final LongSupplier clock;
@@ -170,18 +177,28 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
                 known ? details.knownTopology() : null);
     }
 
-    /** The job's metrics are gone from the JobManager: tell its final status, once. */
+    /**
+     * The job's metrics are gone from the JobManager: tell its final status, once. Metrics go while
+     * the job is still CANCELLING or FAILING, so the status is asked again, a few times, until it is
+     * one that ends a job; then (or when asking is no use any more) it is sent.
+     */
     private void reportEnd(ReportedScope scope) {
-        if (rest == null) {
-            return;
+        if (rest != null) {
+            reportEnd(scope, clock.getAsLong(), END_STATUS_ATTEMPTS);
         }
-        long time = clock.getAsLong();
+    }
+
+    private void reportEnd(ReportedScope scope, long time, int attemptsLeft) {
         rest.jobAsync(scope.jobId())
                 .whenComplete(
                         (details, error) -> {
-                            if (details != null && details.jobRef().status() != null) {
+                            String status = details == null ? null : details.jobRef().status();
+                            if (status != null && !TERMINAL.contains(status) && attemptsLeft > 1) {
+                                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)
+                                        .execute(() -> reportEnd(scope, time, attemptsLeft - 1));
+                            } else if (status != null) {
                                 sender.offer(jobSnapshot(time, scope, Map.of(), details));
-                                LOG.info("Job {} ({}) ended with status {}", scope.jobName(), scope.jobId(), details.status());
+                                LOG.info("Job {} ({}) ended with status {}", scope.jobName(), scope.jobId(), status);
                             }
                         });
     }
@@ -212,15 +229,5 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
             // A gauge that fails to compute is left out of this report, not the whole report.
             return null;
         }
-    }
-
-    /** Snapshots Kafka acknowledged so far. */
-    public long sentCount() {
-        return sender.sentCount();
-    }
-
-    /** Snapshots dropped so far (Kafka slow or down). */
-    public long droppedCount() {
-        return sender.droppedCount();
     }
 }
