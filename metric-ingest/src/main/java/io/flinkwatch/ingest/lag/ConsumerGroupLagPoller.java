@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.lag;
 
+import io.flinkwatch.ingest.publish.LogLimiter;
 import io.flinkwatch.ingest.publish.PublishingLoop;
 import io.flinkwatch.ingest.publish.SnapshotSender;
 import io.flinkwatch.ingest.rest.FlinkRestClient;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerGroupLagPoller implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupLagPoller.class);
-    private static final long LOG_EVERY_MS = 60_000;
     private static final String UNKNOWN_JOB_ID = "unknown";
 
     private final LagPollerSettings settings;
@@ -46,7 +46,7 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, String> jobIds = new HashMap<>();
-    private long lastFailureLogAt = Long.MIN_VALUE / 2;
+    private final LogLimiter failureLog = new LogLimiter();
     private PublishingLoop loop;
 
     public ConsumerGroupLagPoller(LagPollerSettings settings, SnapshotSender sender, LongSupplier clock) {
@@ -147,9 +147,7 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
     }
 
     private void logFailure(String what, Exception error) {
-        long now = System.currentTimeMillis();
-        if (now - lastFailureLogAt >= LOG_EVERY_MS) {
-            lastFailureLogAt = now;
+        if (failureLog.permits()) {
             Throwable cause = error.getCause() != null ? error.getCause() : error;
             LOG.warn("Could not read {}: {} (skipped this poll; {} failures so far; logged at most once a minute)", what, cause.toString(), failures.get());
         }

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.prometheus;
 
+import io.flinkwatch.ingest.publish.LogLimiter;
 import io.flinkwatch.ingest.publish.PublishingLoop;
 import io.flinkwatch.ingest.publish.SnapshotSender;
 import io.flinkwatch.ingest.rest.FlinkRestClient;
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class PrometheusBridge implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrometheusBridge.class);
-    private static final long LOG_EVERY_MS = 60_000;
 
     private final BridgeSettings settings;
     private final LongSupplier clock;
@@ -41,7 +41,7 @@ public final class PrometheusBridge implements AutoCloseable {
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong failedScrapes = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
-    private volatile long lastFailureLogAt = Long.MIN_VALUE / 2;
+    private final LogLimiter failureLog = new LogLimiter();
     private PublishingLoop loop;
 
     PrometheusBridge(BridgeSettings settings, SnapshotSender sender, LongSupplier clock) {
@@ -108,9 +108,7 @@ public final class PrometheusBridge implements AutoCloseable {
     }
 
     private void logFailure(URI target, Throwable error) {
-        long now = System.currentTimeMillis();
-        if (now - lastFailureLogAt >= LOG_EVERY_MS) {
-            lastFailureLogAt = now;
+        if (failureLog.permits()) {
             LOG.warn("Could not scrape {}: {} (skipped this round; {} failed scrapes so far; logged at most once a minute)",
                     target, error.toString(), failedScrapes.get());
         }

@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotSender.class);
-    private static final long LOG_EVERY_MS = 60_000;
     private static final long PRODUCER_RETRY_MS = 5_000;
 
     private final String topic;
@@ -49,9 +48,9 @@ public final class SnapshotSender implements AutoCloseable {
     private final AtomicLong droppedSendFailed = new AtomicLong();
     private volatile boolean closed;
     @Nullable private volatile Producer<byte[], byte[]> producer;
-    private long lastDropLogAt = Long.MIN_VALUE / 2;
+    private final LogLimiter dropLog = new LogLimiter();
+    private final LogLimiter producerFailureLog = new LogLimiter();
     private long droppedAtLastLog;
-    private long lastProducerFailureLogAt = Long.MIN_VALUE / 2;
 
     private record Queued(MetricSnapshot snapshot, long queuedAtNanos) {}
 
@@ -179,9 +178,7 @@ public final class SnapshotSender implements AutoCloseable {
             return true;
         } catch (RuntimeException e) {
             // E.g. no resolvable bootstrap address yet (DNS of a service that is not up).
-            long now = System.currentTimeMillis();
-            if (now - lastProducerFailureLogAt >= LOG_EVERY_MS) {
-                lastProducerFailureLogAt = now;
+            if (producerFailureLog.permits()) {
                 LOG.warn("Cannot create the Kafka producer for topic {} ({}); retrying every {} s while"
                                 + " snapshots are buffered or dropped; the monitored job is not affected",
                         topic, e.toString(), PRODUCER_RETRY_MS / 1000);
@@ -230,10 +227,9 @@ public final class SnapshotSender implements AutoCloseable {
     }
 
     private void logDrops() {
-        long now = System.currentTimeMillis();
         long dropped = droppedCount();
         // The first drop after a quiet minute is logged at once, later ones once a minute.
-        if (dropped > droppedAtLastLog && now - lastDropLogAt >= LOG_EVERY_MS) {
+        if (dropped > droppedAtLastLog && dropLog.permits()) {
             LOG.warn(
                     "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} older than the"
                             + " maximum age, {} not taken or acknowledged by Kafka for topic {}); the"
@@ -245,7 +241,6 @@ public final class SnapshotSender implements AutoCloseable {
                     droppedSendFailed.get(),
                     topic);
             droppedAtLastLog = dropped;
-            lastDropLogAt = now;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.rest;
 
+import io.flinkwatch.ingest.publish.LogLimiter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,20 +17,20 @@ import org.slf4j.LoggerFactory;
 public final class JobDetailsCache {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobDetailsCache.class);
-    private static final long LOG_EVERY_MS = 60_000;
 
     private final FlinkRestClient rest;
     private final long refreshMs;
     private final long forgetAfterMs;
     private final LongSupplier clock;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private volatile long lastFailureLogAt;
+    private final LogLimiter failureLog;
 
     public JobDetailsCache(FlinkRestClient rest, Duration refresh, Duration forgetAfter, LongSupplier clock) {
         this.rest = rest;
         this.refreshMs = refresh.toMillis();
         this.forgetAfterMs = forgetAfter.toMillis();
         this.clock = clock;
+        this.failureLog = new LogLimiter(clock);
     }
 
     public JobDetailsCache(FlinkRestClient rest, Duration refresh) {
@@ -61,9 +62,7 @@ public final class JobDetailsCache {
     }
 
     private void logFailure(String jobId, Throwable error) {
-        long now = clock.getAsLong();
-        if (now - lastFailureLogAt >= LOG_EVERY_MS) {
-            lastFailureLogAt = now;
+        if (failureLog.permits()) {
             LOG.warn("Could not read job {} from the JobManager REST API at {}: {} (job graph and status"
                             + " are left out of snapshots until it answers; logged at most once a minute)",
                     jobId, rest.baseUrl(), error.getCause() != null ? error.getCause().toString() : error.toString());

@@ -2,6 +2,7 @@ package io.flinkwatch.testing.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flinkwatch.testing.LocalProcesses;
 import io.flinkwatch.testing.kafka.FreePorts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,41 +193,15 @@ public final class StandaloneCluster implements AutoCloseable {
     @Override
     public void close() {
         for (int i = processes.size() - 1; i >= 0; i--) {
-            stop(processes.get(i));
+            LocalProcesses.stop(processes.get(i), Duration.ofSeconds(30));
         }
-        deleteRecursively(home);
+        LocalProcesses.deleteRecursively(home);
     }
 
     /** Stops the processes but keeps their directory, so that their logs can be read. */
     public void stop() {
         for (int i = processes.size() - 1; i >= 0; i--) {
-            stop(processes.get(i));
-        }
-    }
-
-    private static void stop(Process process) {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            LOG.warn("Could not delete {}", dir, e);
+            LocalProcesses.stop(processes.get(i), Duration.ofSeconds(30));
         }
     }
 
