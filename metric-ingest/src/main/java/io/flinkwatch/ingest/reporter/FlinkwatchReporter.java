@@ -77,15 +77,24 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
     void open(ReporterSettings settings) {
         this.settings = settings;
         this.sender = SnapshotSender.start(settings.publisher());
-        if (settings.restUrl() != null) {
-            rest = new FlinkRestClient(settings.restUrl(), Duration.ofSeconds(5));
-            jobs = new JobDetailsCache(rest, settings.restRefresh());
-        }
         LOG.info("Flinkwatch reporter for cluster {} publishing {} metrics to topic {}{}",
                 settings.cluster(),
                 settings.allMetrics() ? "all" : "the monitored",
                 settings.publisher().topic(),
-                rest == null ? " (no JobManager REST API: job status and graph left out)" : "; job details from " + settings.restUrl());
+                settings.restUrl() == null ? " (no JobManager REST API: job status and graph left out)" : "; job details from " + settings.restUrl());
+    }
+
+    /**
+     * The REST client, created on first use: only the JobManager's reporter reports job-level
+     * scopes, so the TaskManagers' never open one.
+     */
+    @Nullable
+    private synchronized FlinkRestClient rest() {
+        if (rest == null && settings.restUrl() != null) {
+            rest = new FlinkRestClient(settings.restUrl(), Duration.ofSeconds(5));
+            jobs = new JobDetailsCache(rest, settings.restRefresh());
+        }
+        return rest;
     }
 
     @Override
@@ -156,7 +165,7 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
                 }
             }
             if (scope.scope().level() == ScopeLevel.JOB) {
-                JobDetails details = jobs == null ? null : jobs.get(scope.jobId());
+                JobDetails details = rest() == null ? null : jobs.get(scope.jobId());
                 sender.offer(jobSnapshot(now, scope, values, details));
             } else if (!values.isEmpty()) {
                 sender.offer(
@@ -183,7 +192,7 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
      * one that ends a job; then (or when asking is no use any more) it is sent.
      */
     private void reportEnd(ReportedScope scope) {
-        if (rest != null) {
+        if (rest() != null) {
             reportEnd(scope, clock.getAsLong(), END_STATUS_ATTEMPTS);
         }
     }

@@ -22,7 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * backpressured upstream of it — what FlinkHighBackpressure must name.
  *
  * <p>Parameters: {@code --bootstrap-servers}, {@code --input-topic}, {@code --group-id}, {@code
- * --throttle-file} (optional), {@code --checkpoint-interval} (default 5s).
+ * --throttle-file} (optional), {@code --checkpoint-interval-ms} (default 5000).
  */
 public final class SampleJob {
 
