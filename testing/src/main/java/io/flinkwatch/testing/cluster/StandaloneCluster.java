@@ -192,9 +192,7 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Stops the TaskManager and the JobManager (gracefully first), then deletes the cluster's directory. */
     @Override
     public void close() {
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            LocalProcesses.stop(processes.get(i), Duration.ofSeconds(30));
-        }
+        stop();
         LocalProcesses.deleteRecursively(home);
     }
 
