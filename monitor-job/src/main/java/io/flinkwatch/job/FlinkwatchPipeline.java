@@ -45,11 +45,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * ingest:     source → validate (dead letters out) → split by metric family
- * analytics:  keyed by job, rules evaluated on an event-time grid → condition edges;
+ * analytics:  keyed by cluster and job name, each run (job id) on its own samples; rules evaluated on an event-time grid → condition edges;
  *             cleared conditions → resolve signals
  * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
  *             → fire signals; absence detector (event time and wall clock)
- * lifecycle:  keyed by job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
+ * lifecycle:  keyed by cluster and job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
  *             inhibition, grouping)
  * sink:       alerts topic; optionally Alertmanager
  * </pre>
@@ -155,7 +155,7 @@ public final class FlinkwatchPipeline {
 
         SingleOutputStreamOperator<AlertEvent> alerts =
                 union(signals)
-                        .keyBy(AlertSignal::jobName, Types.STRING)
+                        .keyBy(AlertSignal::lifecycleKey, Types.STRING)
                         .process(new AlertLifecycleFunction(catalog, lifecyclePolicy(config), endOfInput))
                         .uid("alert-lifecycle")
                         .name("alert lifecycle");
@@ -168,8 +168,8 @@ public final class FlinkwatchPipeline {
                                     config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
-                                    // The lifecycle is keyed by job name (AlertSignal::jobName).
-                                    event -> event.labels().getOrDefault(AlertLabels.JOB_NAME, "")))
+                                    // The lifecycle's key, so each job's events stay in order.
+                                    event -> AlertSignal.lifecycleKey(event.labels())))
                     .uid("alertmanager-sink")
                     .name("alertmanager");
         }

@@ -18,7 +18,7 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The analytics operator, keyed by monitored job (cluster and job name): the Flink glue around the
+ * The analytics operator, keyed by monitored job name (cluster and job name): the Flink glue around the
  * {@link MetricFamily metric families}. Samples are absorbed into keyed state as they arrive, and at
  * each instant of the {@link EvaluationGrid} (an event-time timer) every family's rules are
  * evaluated on the samples at or before it; a {@link ConditionTracker} turns the outcomes into
@@ -28,6 +28,10 @@ import org.apache.flink.util.OutputTag;
  * the sustained-condition pattern watches them; one operator feeds it, so edges reach it in order
  * with their watermarks. The main output carries what needs no pattern: a cleared condition
  * resolves its alert (if it fired), and the raise of a rule without duration fires at once.
+ *
+ * <p>Several runs of a job name (job ids) may be under one key: a resubmission, or namesakes
+ * running at once. {@link JobRuns} decides which runs are evaluated; each is evaluated on its own
+ * samples, and the alerts of concurrent namesakes carry their job id.
  *
  * <p>A key keeps being evaluated while it has a sample within the staleness; after that its
  * conditions clear and its families forget their series. This depends only on the key's own
@@ -46,6 +50,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     private final List<MetricFamily> families;
 
     private transient ValueState<ConditionTracker> tracker;
+    private transient ValueState<JobRuns> runs;
 
     public JobAnalytics(EvaluationGrid grid, List<MetricFamily> families) {
         this.grid = grid;
@@ -61,6 +66,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
         tracker =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("conditions", TypeInformation.of(ConditionTracker.class)));
+        runs = getRuntimeContext().getState(new ValueStateDescriptor<>("job-runs", TypeInformation.of(JobRuns.class)));
         for (MetricFamily family : families) {
             family.open(getRuntimeContext());
         }
@@ -69,6 +75,12 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     @Override
     public void processElement(MetricSnapshot snapshot, Context ctx, Collector<AlertSignal> out)
             throws Exception {
+        JobRuns known = runs.value();
+        if (known == null) {
+            known = new JobRuns();
+        }
+        known.seen(snapshot.job().id(), snapshot.timestamp());
+        runs.update(known);
         for (MetricFamily family : families) {
             family.absorb(snapshot);
         }
@@ -86,15 +98,18 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
             }
             return;
         }
-        long newest = Long.MIN_VALUE;
-        for (MetricFamily family : families) {
-            newest = Math.max(newest, family.newestSample());
-        }
-        boolean active = newest > time - grid.stalenessMs();
+        JobRuns known = runs.value();
+        boolean active = known != null && known.anyRecent(time, grid.stalenessMs());
         List<RuleOutcome> holding = new ArrayList<>();
         if (active) {
-            for (MetricFamily family : families) {
-                family.evaluate(time, holding);
+            for (JobRuns.Evaluated run : known.evaluated(time, grid.stalenessMs())) {
+                List<RuleOutcome> ofRun = new ArrayList<>();
+                for (MetricFamily family : families) {
+                    family.evaluate(time, run, ofRun);
+                }
+                for (RuleOutcome outcome : ofRun) {
+                    holding.add(run.namesakes() ? outcome.identifiedByJobId() : outcome);
+                }
             }
         }
 
@@ -122,11 +137,18 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
         }
 
         if (active) {
+            for (String retired : known.retire(time, grid.stalenessMs())) {
+                for (MetricFamily family : families) {
+                    family.forgetRun(retired);
+                }
+            }
+            runs.update(known);
             for (MetricFamily family : families) {
                 family.evict(time);
             }
             ctx.timerService().registerEventTimeTimer(grid.next(time));
         } else {
+            runs.clear();
             for (MetricFamily family : families) {
                 family.forget(time, ctx.timerService());
             }

@@ -27,20 +27,26 @@ public interface MetricFamily extends Serializable {
     /** Registers the family's keyed state. */
     void open(RuntimeContext context) throws Exception;
 
-    /** Stores what the family reads of a snapshot (of the current key). */
+    /**
+     * Stores what the family reads of a snapshot (of the current key), apart from the samples of
+     * other runs (job ids) of the same name.
+     */
     void absorb(MetricSnapshot snapshot) throws Exception;
 
-    /** Event time of the family's newest sample of the current key, or {@link Long#MIN_VALUE}. */
-    long newestSample() throws Exception;
-
-    /** Evaluates the family's rules at an evaluation instant: adds the instances that hold. */
-    void evaluate(long time, List<RuleOutcome> holding) throws Exception;
+    /**
+     * Evaluates the family's rules on the samples of one run at an evaluation instant: adds the
+     * instances that hold.
+     */
+    void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception;
 
     /** Drops samples no rule will read again after {@code time}. */
     void evict(long time) throws Exception;
 
+    /** A run ended or was resubmitted: drop its samples (what the name keeps stays). */
+    void forgetRun(String jobId) throws Exception;
+
     /**
-     * The key's series went stale: drop their state. A family with long-lived state (baselines)
+     * Every run of the key went stale: drop their state. A family with long-lived state (baselines)
      * keeps it and may set an event-time timer off the evaluation grid to expire it later.
      */
     void forget(long time, TimerService timers) throws Exception;

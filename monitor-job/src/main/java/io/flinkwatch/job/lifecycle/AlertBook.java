@@ -96,9 +96,12 @@ public final class AlertBook {
         switch (signal.kind()) {
             case FIRE -> {
                 if (alert == null) {
+                    boolean identifiedByJobId = signal.labels().containsKey(AlertLabels.JOB_ID);
                     Map<String, String> labels = new TreeMap<>(signal.labels());
                     labels.put(AlertLabels.JOB_ID, signal.jobId());
-                    alerts.put(signal.fingerprint(), new TrackedAlert(signal.rule(), labels, signal.timestamp(), signal.evidence()));
+                    alerts.put(
+                            signal.fingerprint(),
+                            new TrackedAlert(signal.rule(), labels, identifiedByJobId, signal.timestamp(), signal.evidence()));
                 } else {
                     resume(alert);
                 }
@@ -207,7 +210,7 @@ public final class AlertBook {
         List<InhibitingAlert> inhibitors = new ArrayList<>();
         for (String sourceFingerprint : sortedFingerprints()) {
             TrackedAlert source = alerts.get(sourceFingerprint);
-            if (sourceFingerprint.equals(fingerprint)) {
+            if (sourceFingerprint.equals(fingerprint) || !sameJob(source, target)) {
                 continue;
             }
             for (InhibitionRule inhibition : policy.inhibitions()) {
@@ -218,6 +221,16 @@ public final class AlertBook {
             }
         }
         return inhibitors;
+    }
+
+    /**
+     * Whether two alerts of the key are about the same job. Without namesakes they are (a job id
+     * that changed is a resubmission of the same job); an alert raised while namesakes ran
+     * concerns its own job id only, so a namesake that is down silences nothing of its twin's.
+     */
+    private static boolean sameJob(TrackedAlert source, TrackedAlert target) {
+        return !(source.identifiedByJobId || target.identifiedByJobId)
+                || source.labels.getOrDefault(AlertLabels.JOB_ID, "").equals(target.labels.getOrDefault(AlertLabels.JOB_ID, ""));
     }
 
     /** Alerts in the order their events are published: by start, then name, then fingerprint. */

@@ -2,6 +2,7 @@ package io.flinkwatch.job.lifecycle;
 
 import io.flinkwatch.alerts.event.AlertLabels;
 import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.job.analytics.JobKeys;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import java.util.Map;
 import java.util.Objects;
@@ -95,8 +96,16 @@ public record AlertSignal(
                 false);
     }
 
-    /** The lifecycle groups alerts by monitored job name (see inhibition's equal labels). */
-    public String jobName() {
-        return labels.getOrDefault(AlertLabels.JOB_NAME, "");
+    /**
+     * The lifecycle keeps the alerts of one monitored job name on one cluster together (inhibition
+     * works within a job): the same name on two clusters is two jobs.
+     */
+    public String lifecycleKey() {
+        return lifecycleKey(labels);
+    }
+
+    /** The lifecycle key of an alert with these labels. */
+    public static String lifecycleKey(Map<String, String> labels) {
+        return JobKeys.of(labels.getOrDefault(AlertLabels.CLUSTER, ""), labels.getOrDefault(AlertLabels.JOB_NAME, ""));
     }
 }

@@ -27,6 +27,12 @@ public final class TrackedAlert {
      */
     public Map<String, String> labels;
 
+    /**
+     * Whether its identifying labels include the job id: it was raised while namesakes ran (jobs
+     * of the same name on the cluster), so it concerns that job id alone.
+     */
+    public boolean identifiedByJobId;
+
     /** Event time it started firing (its condition's FIRE signal). */
     public long startsAt;
 
@@ -50,8 +56,9 @@ public final class TrackedAlert {
 
     public TrackedAlert() {}
 
-    TrackedAlert(String rule, Map<String, String> labels, long startsAt, Evidence evidence) {
+    TrackedAlert(String rule, Map<String, String> labels, boolean identifiedByJobId, long startsAt, Evidence evidence) {
         this.rule = rule;
+        this.identifiedByJobId = identifiedByJobId;
         this.labels = labels;
         this.startsAt = startsAt;
         this.evidence = evidence;

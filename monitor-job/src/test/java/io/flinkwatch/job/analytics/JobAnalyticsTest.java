@@ -119,6 +119,40 @@ class JobAnalyticsTest {
         }
     }
 
+    @Test
+    void aNamesakeThatGoesDownIsReportedByItsIdAndItsTwinIsNot() throws Exception {
+        List<String> sole;
+        try (var harness = harness()) {
+            for (int t = 0; t <= 600; t += 10) {
+                send(harness, run("down", t, t >= 200 && t < 560));
+            }
+            harness.processWatermark(seconds(600));
+            sole = edgesWithJobId(harness);
+        }
+        try (var harness = harness()) {
+            for (int t = 0; t <= 600; t += 10) {
+                send(harness, run("down", t, t >= 200 && t < 560), run("healthy", t, false));
+            }
+            harness.processWatermark(seconds(600));
+
+            // Two running ids under one name: the down one's edges carry its id, at the same
+            // event times as when it runs alone; the healthy twin has none.
+            assertThat(edgesWithJobId(harness))
+                    .containsExactlyElementsOf(sole.stream().map(edge -> edge + " job_id=down").toList());
+            // Down from 200 s to 560 s: raised at the first evaluation after, cleared likewise.
+            assertThat(sole).startsWith("210 RAISED", "225 HOLDING").endsWith("555 HOLDING", "570 CLEARED");
+        }
+    }
+
+    private static MetricSnapshot run(String jobId, long second, boolean down) {
+        return Snapshots.job("Flink Streaming Job")
+                .jobId(jobId)
+                .at(seconds(second))
+                .status(down ? "RESTARTING" : "RUNNING")
+                .metric("uptime", down ? 0 : seconds(3600 + second))
+                .build();
+    }
+
     private static MetricSnapshot sample(long second, double uptime) {
         return Snapshots.job("orders").at(seconds(second)).metric("uptime", uptime).build();
     }
@@ -161,6 +195,19 @@ class JobAnalyticsTest {
         for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
             ConditionEvaluation evaluation = record.getValue();
             edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind());
+        }
+        return edges;
+    }
+
+    /** The edges with the job id label, where an edge has one. */
+    private static List<String> edgesWithJobId(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) {
+        List<String> edges = new ArrayList<>();
+        var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
+        for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+            ConditionEvaluation evaluation = record.getValue();
+            String jobId = evaluation.labels().get("job_id");
+            edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind() + (jobId == null ? "" : " job_id=" + jobId));
         }
         return edges;
     }

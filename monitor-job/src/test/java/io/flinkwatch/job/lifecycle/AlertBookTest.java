@@ -262,6 +262,38 @@ class AlertBookTest {
         }
 
         @Test
+        void aNamesakeThatIsDownSilencesOnlyItsOwnAlerts() {
+            // Two jobs named "orders" run at once: their alerts carry their ids.
+            Run run = new Run(DEFAULTS)
+                    .at(0, namesake(fire(DOWN, "orders", 0), "id-a"))
+                    .at(5, namesake(fire(FAILURES, "orders", 5), "id-a"), namesake(fire(FAILURES, "orders", 5), "id-b"));
+
+            assertThat(run.events).extracting(AlertEvent::alertname, e -> e.label("job_id"), AlertEvent::reason)
+                    .containsExactly(tuple(DOWN, "id-a", STARTED), tuple(FAILURES, "id-b", STARTED));
+        }
+
+        @Test
+        void aNamesakeThatIsDownSilencesNoAlertOfItsTwinRaisedBeforeTheyRanTogether() {
+            // id-b's alert started while it ran alone (no job id in its identity).
+            Run run = new Run(DEFAULTS)
+                    .at(0, fire(FAILURES, "orders", 0))
+                    .at(5, namesake(fire(DOWN, "orders", 5), "id-a"));
+
+            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(tuple(FAILURES, STARTED), tuple(DOWN, STARTED));
+        }
+
+        @Test
+        void withoutNamesakesAResubmittedJobStillSilencesWhatItsOldIdRaised() {
+            AlertSignal before = fire(FAILURES, "orders", 0);
+            AlertSignal down = fire(DOWN, "orders", 5);
+            Run run = new Run(DEFAULTS).at(0, before).at(5, withJobId(down, "id-resubmitted"));
+
+            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(tuple(FAILURES, STARTED), tuple(DOWN, STARTED), tuple(FAILURES, SUPPRESSED));
+        }
+
+        @Test
         void aSourceAndATargetOfOneInstantNeverPublishTheTarget() {
             Run run = new Run(DEFAULTS).at(5, fire(FAILURES, "orders", 5), fire(DOWN, "orders", 5));
 
@@ -299,6 +331,21 @@ class AlertBookTest {
                 "id-" + job,
                 Evidence.builder().value("minute", minute).build(),
                 false);
+    }
+
+    /** The signal as the analytics send it for a job running beside namesakes: its id identifies it. */
+    static AlertSignal namesake(AlertSignal signal, String jobId) {
+        Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
+        labels.put("job_id", jobId);
+        return new AlertSignal(
+                signal.kind(), signal.rule(), io.flinkwatch.alerts.event.Fingerprint.of(labels), signal.timestamp(),
+                signal.activeSince(), labels, jobId, signal.evidence(), signal.immediate());
+    }
+
+    static AlertSignal withJobId(AlertSignal signal, String jobId) {
+        return new AlertSignal(
+                signal.kind(), signal.rule(), signal.fingerprint(), signal.timestamp(), signal.activeSince(),
+                signal.labels(), jobId, signal.evidence(), signal.immediate());
     }
 
     static String fingerprint(String rule, String job) {

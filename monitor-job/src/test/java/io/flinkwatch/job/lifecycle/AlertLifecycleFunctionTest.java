@@ -1,11 +1,15 @@
 package io.flinkwatch.job.lifecycle;
 
 import static io.flinkwatch.job.lifecycle.AlertBookTest.CATALOG;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.DOWN;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.FAILURES;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.GROUPING;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.DEFAULTS;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.PLAIN;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.fire;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.resolve;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
@@ -15,6 +19,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AlertLifecycleFunctionTest {
@@ -117,6 +122,31 @@ class AlertLifecycleFunctionTest {
         }
     }
 
+    @Test
+    void theSameJobNameOnTwoClustersIsTwoJobs() throws Exception {
+        // A user's inhibition that names only job_name: it still works within one cluster's job.
+        LifecyclePolicy byName =
+                new LifecyclePolicy(0, 0, InhibitionRule.parseAll("FlinkJobNotRunning -> FlinkCheckpoint.* on job_name"), GROUPING);
+        try (var harness = harness(byName, Long.MAX_VALUE, null)) {
+            send(harness, onCluster(fire(DOWN, "orders", 1), "prod-eu"));
+            send(harness, onCluster(fire(FAILURES, "orders", 2), "prod-us"));
+            harness.processWatermark(600_000);
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(AlertEvent::alertname, e -> e.label("cluster"), AlertEvent::reason)
+                    .containsExactly(
+                            tuple(DOWN, "prod-eu", AlertReason.STARTED), tuple(FAILURES, "prod-us", AlertReason.STARTED));
+        }
+    }
+
+    private static AlertSignal onCluster(AlertSignal signal, String cluster) {
+        Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
+        labels.put("cluster", cluster);
+        return new AlertSignal(
+                signal.kind(), signal.rule(), io.flinkwatch.alerts.event.Fingerprint.of(labels), signal.timestamp(),
+                signal.activeSince(), labels, signal.jobId(), signal.evidence(), signal.immediate());
+    }
+
     private static AlertSignal immediate(AlertSignal signal) {
         return new AlertSignal(
                 signal.kind(), signal.rule(), signal.fingerprint(), signal.timestamp(), signal.activeSince(),
@@ -139,7 +169,7 @@ class AlertLifecycleFunctionTest {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new AlertLifecycleFunction(CATALOG, policy, endOfInput)),
-                        AlertSignal::jobName,
+                        AlertSignal::lifecycleKey,
                         Types.STRING);
         if (restored != null) {
             harness.initializeState(restored);

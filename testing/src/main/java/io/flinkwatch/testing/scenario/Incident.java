@@ -4,7 +4,7 @@ import java.time.Duration;
 import javax.annotation.Nullable;
 
 /**
- * A scripted incident: {@code kind} affects job {@code jobName} from {@code from} (since the
+ * A scripted incident: {@code kind} affects job {@code jobName} (a job's handle, where namesakes run) from {@code from} (since the
  * scenario start) until {@code until} (exclusive; null for the rest of the scenario).
  *
  * @param magnitude the strength of the incident; its meaning depends on the kind

@@ -98,7 +98,7 @@ public final class Scenario {
             long time = start.plus(offset).toEpochMilli();
             List<MetricSnapshot> atStep = new ArrayList<>();
             for (SimulatedJob job : jobs) {
-                atStep.addAll(job.step(time, offset, step, incidentsByJob.getOrDefault(job.name(), List.of())));
+                atStep.addAll(job.step(time, offset, step, incidentsByJob.getOrDefault(job.handle(), List.of())));
             }
             consumer.accept(atStep);
         }
@@ -142,6 +142,16 @@ public final class Scenario {
         }
 
         /**
+         * A job with the defaults of {@link #job(String)} named {@code name}, which other jobs may
+         * share (Flink's default {@code Flink Streaming Job}): {@code handle} tells it apart in
+         * incidents and seeds its job id.
+         */
+        public Builder job(String handle, String name) {
+            jobs.add(new SimulatedJob(cluster, handle, name, 2, 1000, 0, Duration.ofMinutes(1)));
+            return this;
+        }
+
+        /**
          * @param dailyAmplitude traffic swings by this fraction over the day (0 for flat traffic)
          */
         public Builder job(
@@ -150,7 +160,7 @@ public final class Scenario {
                 double sourceRatePerSubtask,
                 double dailyAmplitude,
                 Duration checkpointInterval) {
-            jobs.add(new SimulatedJob(cluster, name, parallelism, sourceRatePerSubtask, dailyAmplitude, checkpointInterval));
+            jobs.add(new SimulatedJob(cluster, name, name, parallelism, sourceRatePerSubtask, dailyAmplitude, checkpointInterval));
             return this;
         }
 

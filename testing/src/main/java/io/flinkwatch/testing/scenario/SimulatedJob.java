@@ -32,6 +32,7 @@ public final class SimulatedJob {
     static final long TASK_REPORT_DELAY_MS = 250;
 
     private final String cluster;
+    private final String handle;
     private final String name;
     private final int parallelism;
     private final double sourceRatePerSubtask;
@@ -63,12 +64,14 @@ public final class SimulatedJob {
 
     SimulatedJob(
             String cluster,
+            String handle,
             String name,
             int parallelism,
             double sourceRatePerSubtask,
             double dailyAmplitude,
             Duration checkpointInterval) {
         this.cluster = cluster;
+        this.handle = handle;
         this.name = name;
         this.parallelism = parallelism;
         this.sourceRatePerSubtask = sourceRatePerSubtask;
@@ -96,6 +99,11 @@ public final class SimulatedJob {
         return name;
     }
 
+    /** What the scenario calls the job (its incidents name it): its name unless namesakes run. */
+    public String handle() {
+        return handle;
+    }
+
     public String cluster() {
         return cluster;
     }
@@ -113,7 +121,7 @@ public final class SimulatedJob {
     }
 
     private String jobId(int submission) {
-        return String.format("%016x%016x", (long) name.hashCode() & 0xffffffffL, submission + 1L);
+        return String.format("%016x%016x", (long) handle.hashCode() & 0xffffffffL, submission + 1L);
     }
 
     /** The snapshots the job's publishers send at {@code time}, given the active incidents. */

@@ -3,6 +3,8 @@ package io.flinkwatch.job.analytics.flow;
 import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.analytics.JobKeys;
+import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.analytics.MetricFamily;
 import io.flinkwatch.job.analytics.baseline.BaselineMode;
 import io.flinkwatch.job.analytics.baseline.ThroughputBaseline;
@@ -22,8 +24,6 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
@@ -31,7 +31,8 @@ import org.apache.flink.streaming.api.TimerService;
 /**
  * The task metrics of a monitored job and the {@link TaskFlowRule}s over them: the newest metrics
  * of every subtask, the job graph, and each vertex's throughput against its baseline.
- * Baselines are kept by vertex name, so they survive a resubmission under a new job id, and they
+ * Each run (job id) of the name has its own subtasks. Baselines are kept by vertex name, so they
+ * survive a resubmission under a new job id (a namesake running beside it keeps its own), and they
  * are fed only while no subtask of the vertex is within the restart grace (per-second meters ramp
  * up over their first minute). A job that stays away longer than the baseline window loses them.
  */
@@ -67,7 +68,9 @@ public final class TaskFlowFamily implements MetricFamily {
                     FlinkMetricNames.BACK_PRESSURED_TIME_MS_PER_SECOND,
                     FlinkMetricNames.IS_BACK_PRESSURED);
 
-    private transient ValueState<TaskFlowJob> job;
+    /** What is kept of each run besides its subtasks, by job id. */
+    private transient MapState<String, TaskFlowJob> jobs;
+    /** Subtask samples by {@code <job id><separator><vertex id>|<subtask>}. */
     private transient MapState<String, SubtaskSamples> subtasks;
     private transient MapState<String, ThroughputBaseline> baselines;
 
@@ -96,11 +99,14 @@ public final class TaskFlowFamily implements MetricFamily {
 
     @Override
     public void open(RuntimeContext runtime) {
-        job = runtime.getState(new ValueStateDescriptor<>("task-flow-job", TypeInformation.of(TaskFlowJob.class)));
+        jobs =
+                runtime.getMapState(
+                        new MapStateDescriptor<>(
+                                "task-flow-jobs-by-run", Types.STRING, TypeInformation.of(TaskFlowJob.class)));
         subtasks =
                 runtime.getMapState(
                                 new MapStateDescriptor<>(
-                                        "task-flow-subtasks", Types.STRING, TypeInformation.of(SubtaskSamples.class)));
+                                        "task-flow-subtasks-by-run", Types.STRING, TypeInformation.of(SubtaskSamples.class)));
         baselines =
                 runtime.getMapState(
                                 new MapStateDescriptor<>(
@@ -113,7 +119,8 @@ public final class TaskFlowFamily implements MetricFamily {
         if (!task && snapshot.topology() == null) {
             return;
         }
-        TaskFlowJob current = job.value();
+        String jobId = snapshot.job().id();
+        TaskFlowJob current = jobs.get(jobId);
         if (current == null) {
             current = new TaskFlowJob();
         }
@@ -128,9 +135,9 @@ public final class TaskFlowFamily implements MetricFamily {
             current.topology = snapshot.topology();
             current.topologyTime = time;
         }
-        job.update(current);
+        jobs.put(jobId, current);
         if (task) {
-            String key = snapshot.scope().vertexId() + "|" + snapshot.scope().subtask();
+            String key = JobKeys.runPrefix(jobId) + snapshot.scope().vertexId() + "|" + snapshot.scope().subtask();
             SubtaskSamples samples = subtasks.get(key);
             if (samples == null) {
                 samples = new SubtaskSamples();
@@ -141,20 +148,18 @@ public final class TaskFlowFamily implements MetricFamily {
     }
 
     @Override
-    public long newestSample() throws Exception {
-        TaskFlowJob current = job.value();
-        return current == null ? Long.MIN_VALUE : current.newestSample;
-    }
-
-    @Override
-    public void evaluate(long time, List<RuleOutcome> holding) throws Exception {
-        TaskFlowJob current = job.value();
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+        TaskFlowJob current = jobs.get(run.jobId());
         if (current == null) {
             return;
         }
         long lookback = lookbackMs;
+        String prefix = JobKeys.runPrefix(run.jobId());
         Map<String, List<Subtask>> vertices = new TreeMap<>();
         for (Map.Entry<String, SubtaskSamples> entry : subtasks.entries()) {
+            if (!entry.getKey().startsWith(prefix)) {
+                continue;
+            }
             SubtaskSamples samples = entry.getValue();
             int i = samples.latest(time, lookback);
             if (i < 0) {
@@ -191,9 +196,12 @@ public final class TaskFlowFamily implements MetricFamily {
                 warmingUp |= subtask.warmingUp();
             }
             String name = list.get(0).vertexName();
+            // Baselines belong to the name, so that they survive a resubmission; a namesake that
+            // runs beside the eldest run keeps its own, so that they never mix.
+            String baselineKey = run.eldest() ? name : name + "|" + run.jobId();
             ThroughputBaseline.Estimate expected = null;
             if (source || !baselineSettings.sourcesOnly()) {
-                ThroughputBaseline baseline = baselines.get(name);
+                ThroughputBaseline baseline = baselines.get(baselineKey);
                 if (baseline == null) {
                     baseline = new ThroughputBaseline();
                 }
@@ -206,7 +214,7 @@ public final class TaskFlowFamily implements MetricFamily {
                                 baselineSettings.minWeeks());
                 if (!warmingUp) {
                     baseline.add(time, rate);
-                    baselines.put(name, baseline);
+                    baselines.put(baselineKey, baseline);
                 }
             }
             throughput.put(
@@ -244,8 +252,19 @@ public final class TaskFlowFamily implements MetricFamily {
     }
 
     @Override
+    public void forgetRun(String jobId) throws Exception {
+        jobs.remove(jobId);
+        String prefix = JobKeys.runPrefix(jobId);
+        for (Iterator<String> it = subtasks.keys().iterator(); it.hasNext(); ) {
+            if (it.next().startsWith(prefix)) {
+                it.remove();
+            }
+        }
+    }
+
+    @Override
     public void forget(long time, TimerService timers) throws Exception {
-        job.clear();
+        jobs.clear();
         subtasks.clear();
         if (!baselines.isEmpty()) {
             // One millisecond off the evaluation grid, so that it is told apart from evaluations.

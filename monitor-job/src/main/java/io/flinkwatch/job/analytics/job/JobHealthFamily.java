@@ -3,22 +3,25 @@ package io.flinkwatch.job.analytics.job;
 import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.analytics.MetricFamily;
 import io.flinkwatch.job.analytics.job.JobHealthRule.EvaluationContext;
 import io.flinkwatch.job.detection.RuleOutcome;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.RuntimeContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
  * The job-level series of a monitored job and the {@link JobHealthRule}s over them: status,
  * uptime, checkpoints, state size, and the tasks' barrier alignment. Each metric is kept only as
- * far back as the rules that read it look.
+ * far back as the rules that read it look, and each run (job id) of the name has its own series.
  */
 public final class JobHealthFamily implements MetricFamily {
 
@@ -28,7 +31,8 @@ public final class JobHealthFamily implements MetricFamily {
     private final EvaluationContext context;
     private final Map<String, Long> retentionMs = new HashMap<>();
 
-    private transient ValueState<JobHealthState> state;
+    /** The series of each run, by job id. */
+    private transient MapState<String, JobHealthState> runs;
 
     public JobHealthFamily(List<JobHealthRule> rules, long lookbackMs, long restartGraceMs) {
         this.rules = List.copyOf(rules);
@@ -51,7 +55,10 @@ public final class JobHealthFamily implements MetricFamily {
 
     @Override
     public void open(RuntimeContext runtime) {
-        state = runtime.getState(new ValueStateDescriptor<>("job-series", TypeInformation.of(JobHealthState.class)));
+        runs =
+                runtime.getMapState(
+                        new MapStateDescriptor<>(
+                                "job-series-by-run", Types.STRING, TypeInformation.of(JobHealthState.class)));
     }
 
     @Override
@@ -62,23 +69,18 @@ public final class JobHealthFamily implements MetricFamily {
                         && !snapshot.metrics().containsKey(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME))) {
             return;
         }
-        JobHealthState job = state.value();
+        String jobId = snapshot.job().id();
+        JobHealthState job = runs.get(jobId);
         if (job == null) {
             job = new JobHealthState();
         }
         job.absorb(snapshot);
-        state.update(job);
+        runs.put(jobId, job);
     }
 
     @Override
-    public long newestSample() throws Exception {
-        JobHealthState job = state.value();
-        return job == null ? Long.MIN_VALUE : job.newestSample;
-    }
-
-    @Override
-    public void evaluate(long time, List<RuleOutcome> holding) throws Exception {
-        JobHealthState job = state.value();
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+        JobHealthState job = runs.get(run.jobId());
         if (job == null) {
             return;
         }
@@ -89,15 +91,21 @@ public final class JobHealthFamily implements MetricFamily {
 
     @Override
     public void evict(long time) throws Exception {
-        JobHealthState job = state.value();
-        if (job != null) {
+        for (Iterator<Map.Entry<String, JobHealthState>> it = runs.iterator(); it.hasNext(); ) {
+            Map.Entry<String, JobHealthState> entry = it.next();
+            JobHealthState job = entry.getValue();
             job.evict(time, metric -> retentionMs.getOrDefault(metric, context.lookbackMs()));
-            state.update(job);
+            entry.setValue(job);
         }
     }
 
     @Override
+    public void forgetRun(String jobId) throws Exception {
+        runs.remove(jobId);
+    }
+
+    @Override
     public void forget(long time, TimerService timers) {
-        state.clear();
+        runs.clear();
     }
 }

@@ -2,6 +2,8 @@ package io.flinkwatch.job.analytics.operator;
 
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
+import io.flinkwatch.job.analytics.JobKeys;
+import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.analytics.MetricFamily;
 import io.flinkwatch.job.analytics.operator.OperatorRule.OperatorView;
 import io.flinkwatch.job.detection.RuleOutcome;
@@ -12,15 +14,13 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
  * The operator metrics of a monitored job and the {@link OperatorRule}s over them: consumer lag,
- * commit lag and RocksDB compactions per operator and subtask.
+ * commit lag and RocksDB compactions per operator and subtask, for each run (job id) of the name.
  */
 public final class OperatorFamily implements MetricFamily {
 
@@ -30,7 +30,9 @@ public final class OperatorFamily implements MetricFamily {
     private final long rangeMs;
     private final long lookbackMs;
 
-    private transient ValueState<OperatorJob> job;
+    /** What is kept of each run besides its operators, by job id. */
+    private transient MapState<String, OperatorJob> jobs;
+    /** Operator samples by {@code <job id><separator><vertex id>|<subtask>|<operator id>}. */
     private transient MapState<String, OperatorSamples> operators;
 
     public OperatorFamily(List<OperatorRule> rules, long lookbackMs) {
@@ -46,11 +48,13 @@ public final class OperatorFamily implements MetricFamily {
 
     @Override
     public void open(RuntimeContext runtime) {
-        job = runtime.getState(new ValueStateDescriptor<>("operator-job", TypeInformation.of(OperatorJob.class)));
+        jobs =
+                runtime.getMapState(
+                        new MapStateDescriptor<>("operator-jobs-by-run", Types.STRING, TypeInformation.of(OperatorJob.class)));
         operators =
                 runtime.getMapState(
                                 new MapStateDescriptor<>(
-                                        "operator-series", Types.STRING, TypeInformation.of(OperatorSamples.class)));
+                                        "operator-series-by-run", Types.STRING, TypeInformation.of(OperatorSamples.class)));
     }
 
     @Override
@@ -58,7 +62,8 @@ public final class OperatorFamily implements MetricFamily {
         if (snapshot.scope().level() != ScopeLevel.OPERATOR || snapshot.metrics().isEmpty()) {
             return;
         }
-        OperatorJob current = job.value();
+        String jobId = snapshot.job().id();
+        OperatorJob current = jobs.get(jobId);
         if (current == null) {
             current = new OperatorJob();
         }
@@ -68,9 +73,10 @@ public final class OperatorFamily implements MetricFamily {
             current.newestSample = snapshot.timestamp();
             current.jobId = snapshot.job().id();
         }
-        job.update(current);
+        jobs.put(jobId, current);
         String key =
-                snapshot.scope().vertexId() + "|" + snapshot.scope().subtask() + "|" + snapshot.scope().operatorId();
+                JobKeys.runPrefix(jobId)
+                        + snapshot.scope().vertexId() + "|" + snapshot.scope().subtask() + "|" + snapshot.scope().operatorId();
         OperatorSamples samples = operators.get(key);
         if (samples == null) {
             samples = new OperatorSamples();
@@ -80,20 +86,17 @@ public final class OperatorFamily implements MetricFamily {
     }
 
     @Override
-    public long newestSample() throws Exception {
-        OperatorJob current = job.value();
-        return current == null ? Long.MIN_VALUE : current.newestSample;
-    }
-
-    @Override
-    public void evaluate(long time, List<RuleOutcome> holding) throws Exception {
-        OperatorJob current = job.value();
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+        OperatorJob current = jobs.get(run.jobId());
         if (current == null) {
             return;
         }
+        String prefix = JobKeys.runPrefix(run.jobId());
         Map<String, OperatorSamples> ordered = new TreeMap<>();
         for (Map.Entry<String, OperatorSamples> entry : operators.entries()) {
-            ordered.put(entry.getKey(), entry.getValue());
+            if (entry.getKey().startsWith(prefix)) {
+                ordered.put(entry.getKey(), entry.getValue());
+            }
         }
         OperatorView view = new OperatorView(current.cluster, current.jobName, current.jobId, List.copyOf(ordered.values()));
         for (OperatorRule rule : rules) {
@@ -116,8 +119,19 @@ public final class OperatorFamily implements MetricFamily {
     }
 
     @Override
+    public void forgetRun(String jobId) throws Exception {
+        jobs.remove(jobId);
+        String prefix = JobKeys.runPrefix(jobId);
+        for (Iterator<String> it = operators.keys().iterator(); it.hasNext(); ) {
+            if (it.next().startsWith(prefix)) {
+                it.remove();
+            }
+        }
+    }
+
+    @Override
     public void forget(long time, TimerService timers) {
-        job.clear();
+        jobs.clear();
         operators.clear();
     }
 }
