@@ -19,6 +19,7 @@ import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.job.config.ThroughputScope;
 import io.flinkwatch.job.detection.AlertCatalog;
 import io.flinkwatch.job.detection.ConditionEvaluation;
+import io.flinkwatch.job.detection.LateConditionEdges;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
 import io.flinkwatch.job.detection.SustainedConditionPattern;
 import io.flinkwatch.job.detection.SustainedMatchFunction;
@@ -129,17 +130,24 @@ public final class FlinkwatchPipeline {
                             .uid("analytics")
                             .name("analytics: job health, throughput, backpressure, lag");
             signals.add(analytics);
-            signals.add(
+            SingleOutputStreamOperator<AlertSignal> sustained =
                     CEP.pattern(
                                     analytics
                                             .getSideOutput(JobAnalytics.EVALUATIONS)
                                             .keyBy(ConditionEvaluation::fingerprint, Types.STRING),
                                     SustainedConditionPattern.pattern())
                             .inEventTime()
+                            .sideOutputLateData(LateConditionEdges.TAG)
                             .process(new SustainedMatchFunction())
                             .returns(TypeInformation.of(AlertSignal.class))
                             .uid("detect-sustained-conditions")
-                            .name("detection: conditions held for their duration (CEP)"));
+                            .name("detection: conditions held for their duration (CEP)");
+            signals.add(sustained);
+            sustained
+                    .getSideOutput(LateConditionEdges.TAG)
+                    .process(new LateConditionEdges())
+                    .uid("late-condition-edges")
+                    .name("detection: late condition edges (counted)");
         }
         catalog.metricsAbsent()
                 .ifPresent(

@@ -12,6 +12,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -33,6 +34,9 @@ import org.apache.flink.util.OutputTag;
  * running at once. {@link JobRuns} decides which runs are evaluated; each is evaluated on its own
  * samples, and the alerts of concurrent namesakes carry their job id.
  *
+ * <p>Edges are never emitted behind the watermark: a snapshot whose evaluation instant has
+ * passed (counted in {@code lateSamples}) is evaluated from the next instant on.
+ *
  * <p>A key keeps being evaluated while it has a sample within the staleness; after that its
  * conditions clear and its families forget their series. This depends only on the key's own
  * samples, so it is the same whether the watermark moves in small steps or jumps (as it does to
@@ -51,6 +55,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
 
     private transient ValueState<ConditionTracker> tracker;
     private transient ValueState<JobRuns> runs;
+    private transient Counter lateSamples;
 
     public JobAnalytics(EvaluationGrid grid, List<MetricFamily> families) {
         this.grid = grid;
@@ -67,6 +72,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("conditions", TypeInformation.of(ConditionTracker.class)));
         runs = getRuntimeContext().getState(new ValueStateDescriptor<>("job-runs", TypeInformation.of(JobRuns.class)));
+        lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
         for (MetricFamily family : families) {
             family.open(getRuntimeContext());
         }
@@ -84,7 +90,16 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
         for (MetricFamily family : families) {
             family.absorb(snapshot);
         }
-        ctx.timerService().registerEventTimeTimer(grid.evaluationFor(snapshot.timestamp()));
+        long evaluation = grid.evaluationFor(snapshot.timestamp());
+        long watermark = ctx.timerService().currentWatermark();
+        if (evaluation <= watermark) {
+            // Its instant was evaluated already (the snapshot came from a partition that was idle
+            // while others moved event time on): evaluating it now would send the pattern edges
+            // behind its watermark. Later evaluations read the sample where it is in range.
+            lateSamples.inc();
+            evaluation = grid.evaluationFor(watermark + 1);
+        }
+        ctx.timerService().registerEventTimeTimer(evaluation);
     }
 
     @Override

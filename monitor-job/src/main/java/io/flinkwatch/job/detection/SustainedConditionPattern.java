@@ -34,7 +34,7 @@ public final class SustainedConditionPattern {
         return Pattern.<ConditionEvaluation>begin(RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(new KindIs(Kind.RAISED))
                 .notFollowedBy(CLEARED)
-                .where(new KindIs(Kind.CLEARED))
+                .where(new EndsTheRun())
                 .followedBy(SUSTAINED)
                 .where(new HeldSinceRaise());
     }
@@ -51,6 +51,28 @@ public final class SustainedConditionPattern {
         @Override
         public boolean filter(ConditionEvaluation evaluation) {
             return evaluation.kind() == kind;
+        }
+    }
+
+    /**
+     * Matches an evaluation that ends the raise's run: its CLEARED edge, or any evaluation of a
+     * later run (one that holds since another raise). The latter only happens when the CLEARED
+     * edge was lost (dropped as late); without it, the raise would neither complete nor die, and
+     * CEP holds back every later match behind an earlier partial match.
+     */
+    static final class EndsTheRun extends IterativeCondition<ConditionEvaluation> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean filter(ConditionEvaluation evaluation, Context<ConditionEvaluation> context)
+                throws Exception {
+            if (evaluation.kind() == Kind.CLEARED) {
+                return true;
+            }
+            for (ConditionEvaluation raise : context.getEventsForPattern(RAISED)) {
+                return evaluation.since() != raise.timestamp();
+            }
+            return false;
         }
     }
 

@@ -144,6 +144,25 @@ class JobAnalyticsTest {
         }
     }
 
+    @Test
+    void aSnapshotBehindTheWatermarkNeverSendsAnEdgeBehindIt() throws Exception {
+        try (var harness = harness()) {
+            send(harness, sample(0, 5000), sample(30, 5000), sample(60, 5000));
+            harness.processWatermark(seconds(300));
+            // From a partition that was idle while event time moved on: down at 100 s.
+            send(harness, sample(100, 0));
+            harness.processWatermark(seconds(315));
+            harness.processWatermark(seconds(330));
+
+            // Evaluating 105 s now would reach the pattern late (dropped there without a trace).
+            var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
+            for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+                assertThat(record.getTimestamp()).isGreaterThan(seconds(300));
+            }
+            assertThat(harness.extractOutputValues()).allSatisfy(signal -> assertThat(signal.timestamp()).isGreaterThan(seconds(300)));
+        }
+    }
+
     private static MetricSnapshot run(String jobId, long second, boolean down) {
         return Snapshots.job("Flink Streaming Job")
                 .jobId(jobId)

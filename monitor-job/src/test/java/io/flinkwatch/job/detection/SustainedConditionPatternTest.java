@@ -84,6 +84,36 @@ class SustainedConditionPatternTest {
     }
 
     @Test
+    void aRaiseWhoseClearWasLostIsNotCompletedByALaterRun() throws Exception {
+        // Raised at 0 s; the CLEARED at 30 s never arrives; the condition returns at 300 s.
+        List<ConditionEvaluation> lostClear = new ArrayList<>(holdingRun(0, 15));
+        lostClear.addAll(holdingRun(300, 450));
+
+        // Only the second run fires, two minutes after its own raise.
+        assertThat(run(lostClear)).extracting(AlertSignal::timestamp, AlertSignal::activeSince)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(420_000L, 300_000L));
+    }
+
+    @Test
+    void aLateClearIsCountedOnTheSideOutputNotLost() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            feed(harness, holdingRun(0, 15));
+            harness.processWatermark(60_000);
+            // The CLEARED of 30 s arrives after event time reached 60 s.
+            feed(harness, List.of(evaluation(30, Kind.CLEARED, 0)));
+            feed(harness, holdingRun(300, 450));
+            harness.processWatermark(Long.MAX_VALUE);
+
+            assertThat(harness.getSideOutput(LateConditionEdges.TAG))
+                    .extracting(record -> record.getValue().kind(), StreamRecord::getTimestamp)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.CLEARED, 30_000L));
+            assertThat(signals(harness)).extracting(AlertSignal::timestamp, AlertSignal::activeSince)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple(420_000L, 300_000L));
+        }
+    }
+
+    @Test
     void aPartialMatchSurvivesARestoreFromASnapshot() throws Exception {
         OperatorSubtaskState snapshot;
         try (var harness = harness()) {
@@ -156,7 +186,7 @@ class SustainedConditionPatternTest {
                         null,
                         pattern.getAfterMatchSkipStrategy(),
                         new SustainedMatchFunction(),
-                        null);
+                        LateConditionEdges.TAG);
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, ConditionEvaluation::fingerprint, Types.STRING);
     }
 
