@@ -21,8 +21,7 @@ import io.flinkwatch.job.detection.AlertCatalog;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.LateConditionEdges;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
-import io.flinkwatch.job.detection.SustainedConditionPattern;
-import io.flinkwatch.job.detection.SustainedMatchFunction;
+import io.flinkwatch.job.detection.SustainedConditionOperator;
 import io.flinkwatch.job.ingest.JobHeartbeat;
 import io.flinkwatch.job.ingest.SnapshotRouter;
 import io.flinkwatch.job.ingest.SnapshotSplitter;
@@ -36,8 +35,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.cep.CEP;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -130,18 +129,15 @@ public final class FlinkwatchPipeline {
                             .uid("analytics")
                             .name("analytics: job health, throughput, backpressure, lag");
             signals.add(analytics);
+            KeyedStream<ConditionEvaluation, String> edges =
+                    analytics.getSideOutput(JobAnalytics.EVALUATIONS).keyBy(ConditionEvaluation::fingerprint, Types.STRING);
             SingleOutputStreamOperator<AlertSignal> sustained =
-                    CEP.pattern(
-                                    analytics
-                                            .getSideOutput(JobAnalytics.EVALUATIONS)
-                                            .keyBy(ConditionEvaluation::fingerprint, Types.STRING),
-                                    SustainedConditionPattern.pattern())
-                            .inEventTime()
-                            .sideOutputLateData(LateConditionEdges.TAG)
-                            .process(new SustainedMatchFunction())
-                            .returns(TypeInformation.of(AlertSignal.class))
-                            .uid("detect-sustained-conditions")
-                            .name("detection: conditions held for their duration (CEP)");
+                    edges.transform(
+                                    "detection: conditions held for their duration (CEP)",
+                                    TypeInformation.of(AlertSignal.class),
+                                    new SustainedConditionOperator(
+                                            edges.getType().createSerializer(env.getConfig().getSerializerConfig())))
+                            .uid("detect-sustained-conditions");
             signals.add(sustained);
             sustained
                     .getSideOutput(LateConditionEdges.TAG)

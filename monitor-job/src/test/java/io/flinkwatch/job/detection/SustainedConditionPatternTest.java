@@ -12,16 +12,14 @@ import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.cep.pattern.Pattern;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The "held at every evaluation for D" pattern on Flink's CEP operator, fed with evaluations every
+ * The "held at every evaluation for D" pattern on Flink's CEP operator ({@link
+ * SustainedConditionOperator}), fed with evaluations every
  * 15 s of a rule that must hold for 2 minutes (times below are in seconds).
  */
 class SustainedConditionPatternTest {
@@ -114,6 +112,31 @@ class SustainedConditionPatternTest {
     }
 
     @Test
+    void anInstanceWhoseConditionIsNotOpenHoldsNoState() throws Exception {
+        try (var harness = harness()) {
+            harness.open();
+            feed(harness, holdingRun(0, 60));
+            harness.processWatermark(60_000);
+            // Raised and not cleared: the partial match is state.
+            assertThat(harness.numKeyedStateEntries()).isPositive();
+
+            feed(harness, List.of(evaluation(75, Kind.CLEARED, 0)));
+            harness.processWatermark(75_000);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+
+            // A fired and cleared run leaves nothing either, and the next run fires as the first.
+            feed(harness, holdingRun(300, 450));
+            feed(harness, List.of(evaluation(465, Kind.CLEARED, 300)));
+            harness.processWatermark(465_000);
+            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(420_000L);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            feed(harness, holdingRun(600, 750));
+            harness.processWatermark(750_000);
+            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(420_000L, 720_000L);
+        }
+    }
+
+    @Test
     void aPartialMatchSurvivesARestoreFromASnapshot() throws Exception {
         OperatorSubtaskState snapshot;
         try (var harness = harness()) {
@@ -177,16 +200,9 @@ class SustainedConditionPatternTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness()
             throws Exception {
-        Pattern<ConditionEvaluation, ?> pattern = SustainedConditionPattern.pattern();
-        CepOperator<ConditionEvaluation, String, AlertSignal> operator =
-                new CepOperator<>(
-                        TypeInformation.of(ConditionEvaluation.class).createSerializer(new SerializerConfigImpl()),
-                        false,
-                        NFACompiler.compileFactory(pattern, false),
-                        null,
-                        pattern.getAfterMatchSkipStrategy(),
-                        new SustainedMatchFunction(),
-                        LateConditionEdges.TAG);
+        SustainedConditionOperator operator =
+                new SustainedConditionOperator(
+                        TypeInformation.of(ConditionEvaluation.class).createSerializer(new SerializerConfigImpl()));
         return new KeyedOneInputStreamOperatorTestHarness<>(operator, ConditionEvaluation::fingerprint, Types.STRING);
     }
 
