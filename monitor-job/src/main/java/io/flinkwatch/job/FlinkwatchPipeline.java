@@ -213,7 +213,8 @@ public final class FlinkwatchPipeline {
                 config.get(FlinkwatchParameters.THROUGHPUT_BASELINE_WINDOW).toMillis(),
                 config.get(FlinkwatchParameters.THROUGHPUT_MIN_HISTORY).toMillis(),
                 config.get(FlinkwatchParameters.THROUGHPUT_SEASONAL_MIN_WEEKS),
-                config.get(FlinkwatchParameters.THROUGHPUT_VERTICES) == ThroughputScope.SOURCES);
+                config.get(FlinkwatchParameters.THROUGHPUT_VERTICES) == ThroughputScope.SOURCES,
+                config.get(FlinkwatchParameters.STATE_RETENTION).toMillis());
     }
 
     private static <T> DataStream<T> union(List<DataStream<T>> streams) {

@@ -164,6 +164,17 @@ public final class FlinkwatchParameters {
                     "A series without a sample for this long is gone: its rules stop holding"
                             + " (Prometheus' lookback delta).");
 
+    public static final Parameter<Duration> STATE_RETENTION =
+            duration(
+                    "state.retention",
+                    "7d",
+                    Duration.ofMinutes(10),
+                    Duration.ofDays(400),
+                    "A monitored job that sends no snapshot for this long is retired: its open alerts"
+                            + " (FlinkMetricsAbsent) resolve saying so, and everything kept about it"
+                            + " (throughput baselines, CEP and lifecycle state) is cleared. Baselines of"
+                            + " vertices that stopped reporting (renamed) go after the same time.");
+
     public static final Parameter<List<String>> DISABLED_RULES =
             declare(
                     "rules.disabled",

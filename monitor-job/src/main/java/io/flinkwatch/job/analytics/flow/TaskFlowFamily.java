@@ -34,7 +34,8 @@ import org.apache.flink.streaming.api.TimerService;
  * Each run (job id) of the name has its own subtasks. Baselines are kept by vertex name, so they
  * survive a resubmission under a new job id (a namesake running beside it keeps its own), and they
  * are fed only while no subtask of the vertex is within the restart grace (per-second meters ramp
- * up over their first minute). A job that stays away longer than the baseline window loses them.
+ * up over their first minute). A baseline not fed for the state retention (its job stayed away, or
+ * its vertex was renamed) is dropped.
  */
 public final class TaskFlowFamily implements MetricFamily {
 
@@ -48,10 +49,14 @@ public final class TaskFlowFamily implements MetricFamily {
      * @param minHistoryMs history needed before a baseline is used
      * @param minWeeks past weeks needed before the seasonal estimate is used
      * @param sourcesOnly baselines (and throughput-drop verdicts) for source vertices only
+     * @param retentionMs a baseline not fed for this long is dropped (its vertex or job is gone)
      */
     public record BaselineSettings(
-            BaselineMode mode, long windowMs, long minHistoryMs, int minWeeks, boolean sourcesOnly)
+            BaselineMode mode, long windowMs, long minHistoryMs, int minWeeks, boolean sourcesOnly, long retentionMs)
             implements Serializable {}
+
+    /** How often, in event time, a live job's baselines are checked for vertices long gone. */
+    private static final long BASELINE_HOUSEKEEPING_MS = 3_600_000L;
 
     private final List<TaskFlowRule> rules;
     private final long lookbackMs;
@@ -238,6 +243,10 @@ public final class TaskFlowFamily implements MetricFamily {
 
     @Override
     public void evict(long time) throws Exception {
+        if (time % BASELINE_HOUSEKEEPING_MS == 0) {
+            // A renamed vertex leaves a baseline nobody feeds while its job lives on.
+            housekeeping(time);
+        }
         long lookback = lookbackMs;
         for (Iterator<Map.Entry<String, SubtaskSamples>> it = subtasks.iterator(); it.hasNext(); ) {
             Map.Entry<String, SubtaskSamples> entry = it.next();
@@ -268,7 +277,7 @@ public final class TaskFlowFamily implements MetricFamily {
         subtasks.clear();
         if (!baselines.isEmpty()) {
             // One millisecond off the evaluation grid, so that it is told apart from evaluations.
-            long expiry = time + baselineSettings.windowMs();
+            long expiry = time + baselineSettings.retentionMs();
             timers.registerEventTimeTimer(expiry - Math.floorMod(expiry, evaluationIntervalMs) + 1);
         }
     }
@@ -276,9 +285,13 @@ public final class TaskFlowFamily implements MetricFamily {
     @Override
     public void housekeeping(long time) throws Exception {
         for (Iterator<Map.Entry<String, ThroughputBaseline>> it = baselines.iterator(); it.hasNext(); ) {
-            if (it.next().getValue().newestSample <= time - baselineSettings.windowMs()) {
+            if (it.next().getValue().newestSample <= time - baselineSettings.retentionMs()) {
                 it.remove();
             }
+        }
+        if (baselines.isEmpty()) {
+            // Removing the last entry leaves an empty map behind on the heap backend.
+            baselines.clear();
         }
     }
 }

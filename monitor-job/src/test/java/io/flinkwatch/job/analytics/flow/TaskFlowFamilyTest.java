@@ -9,13 +9,19 @@ import io.flinkwatch.job.analytics.EvaluationGrid;
 import io.flinkwatch.job.analytics.JobAnalytics;
 import io.flinkwatch.job.analytics.JobKeys;
 import io.flinkwatch.job.analytics.baseline.BaselineMode;
+import io.flinkwatch.job.analytics.baseline.ThroughputBaseline;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.rules.ThroughputDrop;
 import io.flinkwatch.job.lifecycle.AlertSignal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
@@ -28,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class TaskFlowFamilyTest {
 
     private static final EvaluationGrid GRID = new EvaluationGrid(seconds(15), seconds(300));
+    private static final Duration RETENTION = Duration.ofDays(1);
 
     @Test
     void aRestartWithMetersRampingUpIsNoThroughputDrop() throws Exception {
@@ -60,6 +67,35 @@ class TaskFlowFamilyTest {
     }
 
     @Test
+    void theBaselineOfARenamedVertexGoesAfterTheRetentionWhileTheJobLivesOn() throws Exception {
+        try (var harness = harness()) {
+            feed(harness, 0, 7200, "job-1", 0, "Source: orders", 60, t -> 1000);
+            assertThat(baselines(harness)).containsOnlyKeys("Source: orders");
+
+            // Renamed at 2 h; the job lives on for more than the retention (1 day) after that.
+            long renamed = 7260;
+            feed(harness, renamed, renamed + 86_400, "job-1", 0, "Source: orders v2", 60, t -> 1000);
+            assertThat(baselines(harness)).containsOnlyKeys("Source: orders", "Source: orders v2");
+            feed(harness, renamed + 86_460, renamed + 90_000, "job-1", 0, "Source: orders v2", 60, t -> 1000);
+            assertThat(baselines(harness)).containsOnlyKeys("Source: orders v2");
+        }
+    }
+
+    @Test
+    void aJobGoneForTheRetentionLeavesNoState() throws Exception {
+        try (var harness = harness()) {
+            feed(harness, 0, 7200, "job-1", 0, "Source: orders", 60, t -> 1000);
+            harness.processWatermark(seconds(7200 + 3600));
+            // Stale series are gone; the baseline waits for the job's return.
+            assertThat(baselines(harness)).containsOnlyKeys("Source: orders");
+
+            harness.processWatermark(seconds(7200) + RETENTION.toMillis() + seconds(3600));
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void allFamiliesShareTheOperatorWithoutStateClashes() throws Exception {
         var catalog = io.flinkwatch.job.detection.AlertCatalog.from(io.flinkwatch.job.config.FlinkwatchConfig.defaults());
         var families =
@@ -85,7 +121,8 @@ class TaskFlowFamilyTest {
     }
 
     private static TaskFlowFamily.BaselineSettings settings() {
-        return new TaskFlowFamily.BaselineSettings(BaselineMode.FLAT, Duration.ofDays(7).toMillis(), Duration.ofHours(1).toMillis(), 1, true);
+        return new TaskFlowFamily.BaselineSettings(
+                BaselineMode.FLAT, Duration.ofDays(7).toMillis(), Duration.ofHours(1).toMillis(), 1, true, RETENTION.toMillis());
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness() throws Exception {
@@ -115,13 +152,26 @@ class TaskFlowFamilyTest {
             int attempt,
             Rate rate)
             throws Exception {
-        for (long t = from; t <= to; t += 10) {
+        feed(harness, from, to, jobId, attempt, "Source: orders", 10, rate);
+    }
+
+    private static void feed(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness,
+            long from,
+            long to,
+            String jobId,
+            int attempt,
+            String vertex,
+            long step,
+            Rate rate)
+            throws Exception {
+        for (long t = from; t <= to; t += step) {
             for (int subtask = 0; subtask < 2; subtask++) {
                 MetricSnapshot snapshot =
                         Snapshots.job("orders")
                                 .jobId(jobId)
                                 .at(seconds(t))
-                                .task("Source: orders", subtask, attempt)
+                                .task(vertex, subtask, attempt)
                                 .metric("numRecordsInPerSecond", 0)
                                 .metric("numRecordsOutPerSecond", rate.at(t))
                                 .build();
@@ -129,6 +179,23 @@ class TaskFlowFamilyTest {
             }
             harness.processWatermark(seconds(t) - 1);
         }
+    }
+
+    /** The baselines kept for job "orders", by vertex name. */
+    private static java.util.Map<String, ThroughputBaseline> baselines(
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) throws Exception {
+        var backend = harness.getOperator().getKeyedStateBackend();
+        backend.setCurrentKey(JobKeys.of(Snapshots.CLUSTER, "orders"));
+        MapState<String, ThroughputBaseline> state =
+                backend.getPartitionedState(
+                        VoidNamespace.INSTANCE,
+                        VoidNamespaceSerializer.INSTANCE,
+                        new MapStateDescriptor<>("throughput-baselines", Types.STRING, TypeInformation.of(ThroughputBaseline.class)));
+        java.util.Map<String, ThroughputBaseline> baselines = new java.util.TreeMap<>();
+        for (var entry : state.entries()) {
+            baselines.put(entry.getKey(), entry.getValue());
+        }
+        return baselines;
     }
 
     private static List<ConditionEvaluation> raises(
