@@ -80,7 +80,27 @@ public final class FlinkwatchConfig implements Serializable {
             String text = given.get(parameter.name());
             values.put(parameter.name(), text == null ? parameter.defaultValue() : parameter.parse(text));
         }
-        return new FlinkwatchConfig(values, Map.copyOf(given));
+        FlinkwatchConfig config = new FlinkwatchConfig(values, Map.copyOf(given));
+        config.checkTogether();
+        return config;
+    }
+
+    /** Checks the parameters that limit each other. */
+    private void checkTogether() {
+        int parallelism = get(FlinkwatchParameters.PARALLELISM);
+        int max = get(FlinkwatchParameters.MAX_PARALLELISM);
+        if (parallelism > max) {
+            throw new InvalidParameterException(
+                    "Job parameter --"
+                            + FlinkwatchParameters.PARALLELISM.name()
+                            + " is "
+                            + parallelism
+                            + ": allowed is at most --"
+                            + FlinkwatchParameters.MAX_PARALLELISM.name()
+                            + " ("
+                            + max
+                            + ").");
+        }
     }
 
     @SuppressWarnings("unchecked")

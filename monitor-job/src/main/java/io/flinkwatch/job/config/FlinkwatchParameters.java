@@ -107,6 +107,17 @@ public final class FlinkwatchParameters {
                     "Parallelism of the job; 0 keeps the cluster's default.",
                     ValueParsers.integer(0, 10_000));
 
+    public static final Parameter<Integer> MAX_PARALLELISM =
+            declare(
+                    "parallelism.max",
+                    "whole number from 1 to 32768",
+                    "128",
+                    "The most subtasks the job can ever be rescaled to (the number of key groups of its"
+                            + " state). Fixed for the life of its savepoints: a savepoint restores only"
+                            + " with the same value. 128 is what Flink chose for earlier Flinkwatch"
+                            + " versions up to a parallelism of 85.",
+                    ValueParsers.integer(1, 32_768));
+
     // --- Ingest and event time -------------------------------------------------------------
 
     public static final Parameter<Integer> MAX_SNAPSHOT_BYTES =

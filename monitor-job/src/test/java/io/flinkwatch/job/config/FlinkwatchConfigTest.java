@@ -59,6 +59,15 @@ class FlinkwatchConfigTest {
     }
 
     @Test
+    void theParallelismCannotExceedTheMaximum() {
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism", "200"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage("Job parameter --parallelism is 200: allowed is at most --parallelism.max (128).");
+        assertThat(FlinkwatchConfig.fromArgs("--parallelism", "200", "--parallelism.max", "256").get(FlinkwatchParameters.MAX_PARALLELISM))
+                .isEqualTo(256);
+    }
+
+    @Test
     void unknownMissingAndRepeatedParametersAreRefused() {
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.bootstrap", "x"))
                 .isInstanceOf(InvalidParameterException.class)
