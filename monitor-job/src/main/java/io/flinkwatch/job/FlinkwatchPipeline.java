@@ -153,7 +153,9 @@ public final class FlinkwatchPipeline {
                                                 .keyBy(MetricsAbsenceDetector::jobKey, Types.STRING)
                                                                     .process(
                                                         new MetricsAbsenceDetector(
-                                                                rule, endOfInput == Long.MAX_VALUE))
+                                                                rule,
+                                                                config.get(FlinkwatchParameters.STATE_RETENTION),
+                                                                endOfInput == Long.MAX_VALUE))
                                                 .uid("detect-metrics-absent")
                                                 .name("detection: FlinkMetricsAbsent")));
 

@@ -2,36 +2,41 @@ package io.flinkwatch.job.detection;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Fingerprint;
-import io.flinkwatch.ingest.snapshot.JobStatuses;
 import io.flinkwatch.job.analytics.JobKeys;
 import io.flinkwatch.job.detection.rules.MetricsAbsent;
 import io.flinkwatch.job.ingest.JobHeartbeat;
 import io.flinkwatch.job.lifecycle.AlertSignal;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.StreamingRuntimeContext;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fires {@link MetricsAbsent} for a job (keyed by cluster and job name) that sends no snapshot
- * for the configured time, and resolves it when snapshots return.
+ * for the configured time, resolves it when snapshots return, and retires a job silent for the
+ * state retention: its alerts resolve and its state here is cleared. The decisions are {@link
+ * SilencePolicy}'s; this class keeps the state and the timers.
  *
- * <p>Two clocks watch each job. An event-time timer at last-snapshot + duration fires when event
- * time (carried by other jobs' snapshots) passes it: deterministic, so replays give the same
- * alerts. A processing-time timer at last-arrival + duration fires when no snapshot has arrived
- * for that long on the wall clock: this catches a silent job that is the only one watched, when
- * event time stands still. Either way the alert is dated last-snapshot + duration; the first clock
- * to ring wins. A job whose last status said it was cancelled or finished is not expected to speak
- * again, and the end of a bounded input is not silence.
+ * <p>Two clocks watch each job. An event-time timer fires when event time (carried by other jobs'
+ * snapshots) passes the deadline: deterministic, so replays give the same alerts. A
+ * processing-time timer fires when no snapshot has arrived for that long on the wall clock: this
+ * catches a silent job that is the only one watched, when event time stands still. Either way the
+ * alert is dated by event time (last snapshot + duration); the first clock to ring wins. A job
+ * whose last status said it was cancelled or finished is not expected to speak again, and the
+ * end of a bounded input is not silence.
  *
- * <p>After a restart of Flinkwatch itself the wall-clock path waits one full duration from the
- * restart, so that publishers get the time to show up again before their jobs are called silent.
+ * <p>After a restart of Flinkwatch itself, the wall clock counts from the restart (the real
+ * current time, not the timestamps of timers that became overdue while it was down), so that the
+ * backlog is read before a job is called silent.
  */
 public final class MetricsAbsenceDetector
         extends KeyedProcessFunction<String, JobHeartbeat, AlertSignal> {
@@ -40,19 +45,20 @@ public final class MetricsAbsenceDetector
     private static final Logger LOG = LoggerFactory.getLogger(MetricsAbsenceDetector.class);
 
     private final MetricsAbsent rule;
-    private final long afterMs;
+    private final SilencePolicy policy;
     private final boolean wallClock;
 
     private transient ValueState<JobPresence> presence;
     private transient long startedAtWallClock;
 
     /**
+     * @param retention silence after which a job is retired
      * @param wallClock whether to watch the wall clock too; off for replays, where only event time
      *     means anything
      */
-    public MetricsAbsenceDetector(MetricsAbsent rule, boolean wallClock) {
+    public MetricsAbsenceDetector(MetricsAbsent rule, Duration retention, boolean wallClock) {
         this.rule = rule;
-        this.afterMs = rule.after().toMillis();
+        this.policy = new SilencePolicy(rule.after().toMillis(), retention.toMillis());
         this.wallClock = wallClock;
     }
 
@@ -80,11 +86,15 @@ public final class MetricsAbsenceDetector
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("presence", TypeInformation.of(JobPresence.class)));
         startedAtWallClock = Long.MIN_VALUE;
+        if (getRuntimeContext() instanceof StreamingRuntimeContext streaming) {
+            noteStart(streaming.getProcessingTimeService().getCurrentProcessingTime());
+        }
     }
 
     @Override
     public void processElement(JobHeartbeat heartbeat, Context ctx, Collector<AlertSignal> out)
             throws Exception {
+        long now = noteStart(ctx.timerService().currentProcessingTime());
         JobPresence job = presence.value();
         if (job == null) {
             job = new JobPresence();
@@ -93,14 +103,15 @@ public final class MetricsAbsenceDetector
         job.jobName = heartbeat.jobName();
         if (job.absent) {
             job.absent = false;
-            long firedAt = job.lastSnapshotAt + afterMs;
+            long firedAt = job.lastSnapshotAt + policy.afterMs();
             out.collect(
                     signal(
                             job,
                             AlertSignal.Kind.RESOLVE,
                             Math.max(heartbeat.timestamp(), firedAt),
                             heartbeat.timestamp() - job.lastSnapshotAt,
-                            false));
+                            false,
+                            Evidence.none()));
             LOG.info("Metrics of job {} on {} are back", job.jobName, job.cluster);
         }
         if (heartbeat.timestamp() >= job.lastSnapshotAt) {
@@ -110,94 +121,141 @@ public final class MetricsAbsenceDetector
                 job.status = heartbeat.status();
             }
         }
-        job.lastArrivalWallClock = ctx.timerService().currentProcessingTime();
-        noteStart(job.lastArrivalWallClock);
-        reschedule(job, ctx);
+        job.lastArrivalWallClock = now;
+        reschedule(job, ctx.timerService());
         presence.update(job);
-    }
-
-    private void reschedule(JobPresence job, Context ctx) {
-        long eventDeadline = job.lastSnapshotAt + afterMs;
-        if (eventDeadline != job.eventTimer) {
-            if (job.eventTimer != Long.MIN_VALUE) {
-                ctx.timerService().deleteEventTimeTimer(job.eventTimer);
-            }
-            ctx.timerService().registerEventTimeTimer(eventDeadline);
-            job.eventTimer = eventDeadline;
-        }
-        if (!wallClock) {
-            return;
-        }
-        long wallDeadline = job.lastArrivalWallClock + afterMs;
-        if (job.wallClockTimer != Long.MIN_VALUE) {
-            ctx.timerService().deleteProcessingTimeTimer(job.wallClockTimer);
-        }
-        ctx.timerService().registerProcessingTimeTimer(wallDeadline);
-        job.wallClockTimer = wallDeadline;
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
+        long now = noteStart(ctx.timerService().currentProcessingTime());
         JobPresence job = presence.value();
         if (job == null) {
             return;
         }
         boolean byWallClock = ctx.timeDomain() == TimeDomain.PROCESSING_TIME;
+        if (time != (byWallClock ? job.wallClockTimer : job.eventTimer)) {
+            return;
+        }
         if (byWallClock) {
-            if (time != job.wallClockTimer) {
-                return;
-            }
             job.wallClockTimer = Long.MIN_VALUE;
-            noteStart(time);
-            long sinceRestart = time - startedAtWallClock;
-            if (sinceRestart < afterMs) {
-                job.wallClockTimer = startedAtWallClock + afterMs;
-                ctx.timerService().registerProcessingTimeTimer(job.wallClockTimer);
-                presence.update(job);
-                return;
-            }
         } else {
-            if (time != job.eventTimer) {
-                return;
-            }
             job.eventTimer = Long.MIN_VALUE;
         }
-        if (!job.absent && !JobStatuses.endedOnPurpose(job.status)) {
-            job.absent = true;
-            LOG.info(
-                    "No metrics from job {} on {} since {} ({} clock)",
-                    job.jobName,
-                    job.cluster,
-                    job.lastSnapshotAt,
-                    byWallClock ? "wall" : "event-time");
-            out.collect(
-                    signal(job, AlertSignal.Kind.FIRE, job.lastSnapshotAt + afterMs, afterMs, byWallClock));
+        SilencePolicy.Due due =
+                byWallClock
+                        ? policy.due(now, SilencePolicy.wallClockSince(job.lastArrivalWallClock, startedAtWallClock), job.absent, job.status)
+                        : policy.due(time, job.lastSnapshotAt, job.absent, job.status);
+        switch (due) {
+            case SILENT -> {
+                job.absent = true;
+                LOG.info(
+                        "No metrics from job {} on {} since {} ({} clock)",
+                        job.jobName,
+                        job.cluster,
+                        job.lastSnapshotAt,
+                        byWallClock ? "wall" : "event-time");
+                out.collect(
+                        signal(
+                                job,
+                                AlertSignal.Kind.FIRE,
+                                job.lastSnapshotAt + policy.afterMs(),
+                                policy.afterMs(),
+                                byWallClock,
+                                Evidence.none()));
+            }
+            case RETIRED -> {
+                retire(job, byWallClock, ctx.timerService(), out);
+                return;
+            }
+            case NOTHING -> {}
         }
+        reschedule(job, ctx.timerService());
         presence.update(job);
     }
 
-    /** The wall-clock time of this instance's first callback: when it (re)started. */
-    private void noteStart(long now) {
-        if (startedAtWallClock == Long.MIN_VALUE) {
-            startedAtWallClock = now;
+    /** The job was silent for the retention: everything about it resolves, and it is forgotten. */
+    private void retire(JobPresence job, boolean byWallClock, TimerService timers, Collector<AlertSignal> out) {
+        LOG.info(
+                "Job {} on {} sent nothing for {}: retired ({} clock)",
+                job.jobName,
+                job.cluster,
+                Duration.ofMillis(policy.retentionMs()),
+                byWallClock ? "wall" : "event-time");
+        out.collect(
+                signal(
+                        job,
+                        AlertSignal.Kind.RETIRE,
+                        job.lastSnapshotAt + policy.retentionMs(),
+                        policy.retentionMs(),
+                        byWallClock,
+                        Evidence.builder()
+                                .fact(RETIRED, "no snapshot for " + Duration.ofMillis(policy.retentionMs()) + ": no longer watched")
+                                .build()));
+        if (job.eventTimer != Long.MIN_VALUE) {
+            timers.deleteEventTimeTimer(job.eventTimer);
+        }
+        if (job.wallClockTimer != Long.MIN_VALUE) {
+            timers.deleteProcessingTimeTimer(job.wallClockTimer);
+        }
+        presence.clear();
+    }
+
+    /** The evidence fact of the signal that retires a job. */
+    public static final String RETIRED = "retired";
+
+    private void reschedule(JobPresence job, TimerService timers) {
+        long eventDeadline = policy.nextDeadline(job.lastSnapshotAt, job.absent, job.status);
+        if (eventDeadline != job.eventTimer) {
+            if (job.eventTimer != Long.MIN_VALUE) {
+                timers.deleteEventTimeTimer(job.eventTimer);
+            }
+            timers.registerEventTimeTimer(eventDeadline);
+            job.eventTimer = eventDeadline;
+        }
+        if (!wallClock) {
+            return;
+        }
+        long wallDeadline =
+                policy.nextDeadline(
+                        SilencePolicy.wallClockSince(job.lastArrivalWallClock, startedAtWallClock), job.absent, job.status);
+        if (wallDeadline != job.wallClockTimer) {
+            if (job.wallClockTimer != Long.MIN_VALUE) {
+                timers.deleteProcessingTimeTimer(job.wallClockTimer);
+            }
+            timers.registerProcessingTimeTimer(wallDeadline);
+            job.wallClockTimer = wallDeadline;
         }
     }
 
+    /**
+     * Notes when this instance (re)started, at its opening or else its first callback, and
+     * returns {@code now}. The current time, not a timer's: timers that became overdue while
+     * Flinkwatch was down fire with their old timestamps.
+     */
+    private long noteStart(long now) {
+        if (startedAtWallClock == Long.MIN_VALUE) {
+            startedAtWallClock = now;
+        }
+        return now;
+    }
+
     private AlertSignal signal(
-            JobPresence job, AlertSignal.Kind kind, long time, long silentForMs, boolean wallClock) {
+            JobPresence job, AlertSignal.Kind kind, long time, long silentForMs, boolean wallClock, Evidence extra) {
         Map<String, String> labels = AlertInstances.job(rule, job.cluster, job.jobName);
         Evidence evidence =
                 Evidence.builder()
                         .value("lastSnapshotAt", job.lastSnapshotAt)
                         .value("silentForMs", silentForMs)
                         .fact("detectedBy", wallClock ? "wall clock" : "event time")
+                        .addAll(extra)
                         .build();
         return new AlertSignal(
                 kind,
                 rule.name(),
                 Fingerprint.of(labels),
                 time,
-                job.lastSnapshotAt + afterMs,
+                job.lastSnapshotAt + policy.afterMs(),
                 labels,
                 job.jobId,
                 evidence,

@@ -66,7 +66,9 @@ public final class AlertBook {
         List<AlertSignal> ordered = new ArrayList<>(signals);
         ordered.sort(ORDER);
         for (AlertSignal signal : ordered) {
-            if (catalog.rule(signal.rule()) != null) {
+            if (signal.kind() == AlertSignal.Kind.RETIRE) {
+                retire(signal);
+            } else if (catalog.rule(signal.rule()) != null) {
                 record(signal);
             }
         }
@@ -79,7 +81,7 @@ public final class AlertBook {
         long next = Long.MAX_VALUE;
         for (TrackedAlert alert : alerts.values()) {
             if (alert.cleared()) {
-                next = Math.min(next, alert.clearedAt + policy.resolveHoldMs());
+                next = Math.min(next, alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs());
             } else if (policy.repeatIntervalMs() > 0 && alert.published && !alert.suppressed()) {
                 next = Math.min(next, alert.lastNotifiedAt + policy.repeatIntervalMs());
             }
@@ -120,6 +122,19 @@ public final class AlertBook {
         }
     }
 
+    /** The job is gone: every alert of the book ends now, whatever its rule or hold. */
+    private void retire(AlertSignal signal) {
+        for (TrackedAlert alert : alerts.values()) {
+            if (!alert.cleared()) {
+                alert.clearedAt = Math.max(signal.timestamp(), alert.startsAt);
+                alert.clearEvidence = signal.evidence();
+            } else {
+                alert.clearEvidence = Evidence.builder().addAll(alert.clearEvidence).addAll(signal.evidence()).build();
+            }
+            alert.retired = true;
+        }
+    }
+
     /** The condition returned within the resolve hold: the alert goes on. */
     private static void resume(TrackedAlert alert) {
         alert.clearedAt = TrackedAlert.HOLDING;
@@ -136,7 +151,7 @@ public final class AlertBook {
             if (rule == null) {
                 // Disabled since the alert was recorded (a restart with other parameters).
                 alerts.remove(fingerprint);
-            } else if (alert.cleared() && alert.clearedAt + policy.resolveHoldMs() <= now) {
+            } else if (alert.cleared() && (alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs()) <= now) {
                 alerts.remove(fingerprint);
                 if (alert.published) {
                     Evidence evidence = Evidence.builder().addAll(alert.evidence).addAll(alert.clearEvidence).build();

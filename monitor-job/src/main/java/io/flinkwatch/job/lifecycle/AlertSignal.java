@@ -12,7 +12,7 @@ import java.util.Objects;
  * long enough to fire, it has stopped holding, or it has started holding again (which keeps an
  * alert that is waiting out its resolve hold from resolving).
  *
- * @param kind fire, resolve, or raise
+ * @param kind fire, resolve, raise, or retire
  * @param rule the alert name
  * @param fingerprint identity of the alert instance
  * @param timestamp event time at which the alert fires or resolves
@@ -42,7 +42,12 @@ public record AlertSignal(
         /** Stopped holding. */
         RESOLVE,
         /** Started holding (not yet for its duration). */
-        RAISE
+        RAISE,
+        /**
+         * The job sent nothing for the state retention: every open alert of it resolves at once
+         * (no resolve hold), saying so in its evidence, and the lifecycle forgets the job.
+         */
+        RETIRE
     }
 
     public AlertSignal {

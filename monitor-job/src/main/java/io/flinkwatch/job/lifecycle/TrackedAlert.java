@@ -48,6 +48,9 @@ public final class TrackedAlert {
     /** Event time its condition stopped holding, or {@link #HOLDING}. */
     public long clearedAt = HOLDING;
 
+    /** Whether its job was retired: it resolves without waiting out the resolve hold. */
+    public boolean retired;
+
     /** What was observed when it cleared. */
     @Nullable public Evidence clearEvidence;
 

@@ -9,13 +9,105 @@ import io.flinkwatch.job.lifecycle.AlertSignal;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
-/** The absence detector with 2 minutes of allowed silence, on event time and on the wall clock. */
+/**
+ * The absence detector with 2 minutes of allowed silence and a retention of one hour, on event
+ * time and on the wall clock.
+ */
 class MetricsAbsenceDetectorTest {
+
+    private static final Duration RETENTION = Duration.ofHours(1);
+
+    @Test
+    void aRestartAfterALongDowntimeReadsTheBacklogBeforeCallingAnyoneSilent() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(seconds(0));
+            beat(harness, "publishing", 0);
+            beat(harness, "falls-silent", 0);
+            harness.processWatermark(seconds(0));
+            snapshot = harness.snapshot(1, 1);
+        }
+        // Flinkwatch is down for 30 minutes; "publishing" goes on sending, "falls-silent" does not.
+        try (var restored = unopened(true)) {
+            restored.setProcessingTime(seconds(1800));
+            restored.initializeState(snapshot);
+            restored.open();
+            // Overdue wall-clock timers fire now, before the backlog is read.
+            restored.setProcessingTime(seconds(1801));
+            assertThat(signals(restored)).isEmpty();
+
+            for (int t = 10; t <= 1800; t += 10) {
+                beat(restored, "publishing", t);
+            }
+            restored.processWatermark(seconds(1785));
+            // Event time (carried by the backlog) finds the silent job, dated by its last snapshot.
+            assertThat(signals(restored)).containsExactly("FIRE falls-silent 120");
+        }
+    }
+
+    @Test
+    void aLoneJobSilentDuringTheDowntimeIsCaughtOneDurationAfterTheRestart() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(seconds(0));
+            beat(harness, "lonely", 0);
+            snapshot = harness.snapshot(1, 1);
+        }
+        try (var restored = unopened(true)) {
+            restored.setProcessingTime(seconds(1800));
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(seconds(1801));
+            assertThat(signals(restored)).isEmpty();
+
+            restored.setProcessingTime(seconds(1800 + 119));
+            assertThat(signals(restored)).isEmpty();
+            restored.setProcessingTime(seconds(1800 + 120));
+            assertThat(signals(restored)).containsExactly("FIRE lonely 120 wall");
+        }
+    }
+
+    @Test
+    void aJobSilentForTheRetentionIsRetiredAndForgotten() throws Exception {
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(0);
+            beat(harness, "gone", 0);
+            beat(harness, "cancelled", 0, "CANCELED");
+            for (int t = 0; t <= 3700; t += 10) {
+                beat(harness, "alive", t);
+            }
+            harness.processWatermark(seconds(3700));
+
+            assertThat(signals(harness)).containsExactlyInAnyOrder("FIRE gone 120", "RETIRE gone 3600", "RETIRE cancelled 3600");
+            AlertSignal retire = harness.extractOutputValues().get(2);
+            assertThat(retire.evidence().facts()).containsKey(MetricsAbsenceDetector.RETIRED);
+            // Only "alive" is left: its state and one timer per clock.
+            assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+            assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLoneJobIsRetiredByTheWallClock() throws Exception {
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(0);
+            beat(harness, "lonely", 0);
+            harness.setProcessingTime(seconds(120));
+            harness.setProcessingTime(seconds(3600));
+
+            assertThat(signals(harness)).containsExactly("FIRE lonely 120 wall", "RETIRE lonely 3600 wall");
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
 
     @Test
     void firesWhenEventTimePassesTheDeadlineAndResolvesWhenSnapshotsReturn() throws Exception {
@@ -103,18 +195,37 @@ class MetricsAbsenceDetectorTest {
     private static void beat(
             KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness, String job, long second)
             throws Exception {
-        harness.processElement(new StreamRecord<>(new JobHeartbeat("prod", job, "id", seconds(second), null), seconds(second)));
+        beat(harness, job, second, null);
+    }
+
+    private static void beat(
+            KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness,
+            String job,
+            long second,
+            String status)
+            throws Exception {
+        harness.processElement(new StreamRecord<>(new JobHeartbeat("prod", job, "id", seconds(second), status), seconds(second)));
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness(boolean wallClock)
             throws Exception {
-        var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new MetricsAbsenceDetector(new MetricsAbsent(Duration.ofMinutes(2)), wallClock)),
-                        MetricsAbsenceDetector::jobKey,
-                        Types.STRING);
+        var harness = unopened(wallClock);
         harness.open();
         return harness;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> unopened(boolean wallClock)
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new MetricsAbsenceDetector(new MetricsAbsent(Duration.ofMinutes(2)), RETENTION, wallClock)),
+                MetricsAbsenceDetector::jobKey,
+                Types.STRING);
+    }
+
+    private static List<String> signals(KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness) {
+        return harness.extractOutputValues().stream()
+                .map(s -> s.kind() + " " + s.labels().get("job_name") + " " + s.timestamp() / 1000 + (s.immediate() ? " wall" : ""))
+                .toList();
     }
 }

@@ -108,6 +108,28 @@ class AlertBookTest {
     }
 
     @Test
+    void aRetiredJobsAlertsAllResolveAtOnceAndTheBookIsEmpty() {
+        AlertSignal retire = new AlertSignal(
+                AlertSignal.Kind.RETIRE, "FlinkMetricsAbsent", fingerprint("FlinkMetricsAbsent", "orders"), 600 * 60_000L, 0,
+                labels("FlinkMetricsAbsent", "orders"), "id-orders", Evidence.builder().fact("retired", "no snapshot for PT10H").build(), false);
+        Run run = new Run(DEFAULTS)
+                .at(2, fire("FlinkMetricsAbsent", "orders", 2))
+                .at(3, fire(LAG, "orders", 3))
+                .at(600, retire);
+
+        assertThat(run.events).filteredOn(e -> e.reason() != REPEATED)
+                .extracting(AlertEvent::alertname, AlertEvent::reason, AlertEvent::updatedAt)
+                .containsExactly(
+                        tuple("FlinkMetricsAbsent", STARTED, 2 * 60_000L),
+                        tuple(LAG, STARTED, 3 * 60_000L),
+                        // No resolve hold: the job is gone.
+                        tuple("FlinkMetricsAbsent", RESOLVED, 600 * 60_000L),
+                        tuple(LAG, RESOLVED, 600 * 60_000L));
+        assertThat(run.events.stream().filter(e -> e.reason() == RESOLVED)).allSatisfy(e -> assertThat(e.evidence().facts()).containsKey("retired"));
+        assertThat(run.book.isEmpty()).isTrue();
+    }
+
+    @Test
     void aClearOfAnAlertThatNeverFiredSaysNothing() {
         assertThat(new Run(PLAIN).at(1, resolve(DOWN, "orders", 1)).events).isEmpty();
     }
