@@ -69,6 +69,30 @@ class JobAnalyticsTest {
     }
 
     @Test
+    void aJobWithoutTheCheckpointTimestampGaugeIsJudgedByItsCompletedCount() throws Exception {
+        try (var harness = harness()) {
+            // Running for three days, a checkpoint a minute until 7200 s, then none: as a
+            // recording of an older Flink without lastCheckpointCompletedTimestamp.
+            for (int t = 0; t <= 7500; t += 10) {
+                send(
+                        harness,
+                        Snapshots.job("orders")
+                                .at(seconds(t))
+                                .status("RUNNING")
+                                .checkpointInterval(60_000)
+                                .metric("uptime", seconds(3 * 86_400 + t))
+                                .metric("numberOfCompletedCheckpoints", 4320 + Math.min(t, 7200) / 60)
+                                .metric("totalNumberOfCheckpoints", 4320 + t / 60)
+                                .build());
+                harness.processWatermark(seconds(t));
+            }
+
+            // The count last changed at 7200 s: three intervals later, on the grid.
+            assertThat(signals(harness)).containsExactly("7395 FIRE FlinkNoRecentCheckpoint");
+        }
+    }
+
+    @Test
     void aKeyThatGoesStaleClearsItsConditionsAndLeavesNoStateOrTimers() throws Exception {
         try (var harness = harness()) {
             send(harness, sample(0, 0));

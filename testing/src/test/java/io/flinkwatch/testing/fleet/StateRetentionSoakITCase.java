@@ -3,6 +3,7 @@ package io.flinkwatch.testing.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
@@ -100,7 +101,7 @@ class StateRetentionSoakITCase {
     @Test
     void everyVanishedJobWasReportedAbsentThenRetired() {
         List<AlertEvent> absent = alerts.stream().filter(a -> a.alertname().equals("FlinkMetricsAbsent")).toList();
-        assertThat(absent.stream().filter(a -> a.status() == AlertStatus.FIRING).count()).isEqualTo(CHURNED);
+        assertThat(absent.stream().filter(a -> a.reason() == AlertReason.STARTED).count()).isEqualTo(CHURNED);
         List<AlertEvent> retired = absent.stream().filter(a -> a.status() == AlertStatus.RESOLVED).toList();
         assertThat(retired).hasSize(CHURNED);
         assertThat(retired).allSatisfy(a -> assertThat(a.evidence().facts()).containsKey("retired"));

@@ -21,6 +21,14 @@ public final class JobHealthState {
     public static final String STATUS = "status";
     /** Pseudo-metric holding the checkpoint interval the publisher reported. */
     public static final String CHECKPOINT_INTERVAL = "checkpointIntervalMs";
+    /**
+     * Pseudo-metric holding the completed-checkpoint count each time it changed (at the first
+     * sample with the new value; evicted up to the newest change before the evaluation): when a checkpoint last completed, for
+     * publishers without {@code lastCheckpointCompletedTimestamp}. Kept apart from the retention
+     * of the other series, since a healthy job's count may stay put for a long checkpoint interval.
+     */
+    public static final String COMPLETED_COUNT_CHANGES = "completedCheckpointsChanged";
+
     /** Prefix of the per-subtask alignment series: {@code alignment|<vertex>|<subtask>}. */
     static final String ALIGNMENT_PREFIX = "alignment|";
 
@@ -54,12 +62,39 @@ public final class JobHealthState {
         for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
             add(metric.getKey(), time, metric.getValue());
         }
+        Double completed = snapshot.metric(FlinkMetricNames.NUMBER_OF_COMPLETED_CHECKPOINTS);
+        if (completed != null) {
+            noteCompletedCount(time, completed);
+        }
         if (snapshot.job().status() != null) {
             add(STATUS, time, JobStatuses.code(snapshot.job().status()));
         }
         if (snapshot.job().checkpointIntervalMs() != null) {
             add(CHECKPOINT_INTERVAL, time, snapshot.job().checkpointIntervalMs());
         }
+    }
+
+    private void noteCompletedCount(long time, double count) {
+        SampleWindow changes = series.computeIfAbsent(COMPLETED_COUNT_CHANGES, n -> new SampleWindow());
+        int before = changes.lastIndexAtOrBefore(time);
+        if (before >= 0 && changes.values[before] == count) {
+            return;
+        }
+        changes.add(time, count);
+    }
+
+    /**
+     * Event time of the first sample at or before {@code time} that showed the current
+     * completed-checkpoint count (a checkpoint completed at or before it, or the count was first
+     * seen then), or {@link Long#MIN_VALUE} when unknown.
+     */
+    public long completedCountChangedAt(long time) {
+        SampleWindow changes = series.get(COMPLETED_COUNT_CHANGES);
+        if (changes == null) {
+            return Long.MIN_VALUE;
+        }
+        int index = changes.lastIndexAtOrBefore(time);
+        return index < 0 ? Long.MIN_VALUE : changes.times[index];
     }
 
     private void add(String name, long time, double value) {
@@ -142,7 +177,15 @@ public final class JobHealthState {
      */
     public void evict(long time, ToLongFunction<String> retention) {
         for (Map.Entry<String, SampleWindow> entry : series.entrySet()) {
-            entry.getValue().evictAtOrBefore(time - retention.applyAsLong(entry.getKey()));
+            SampleWindow window = entry.getValue();
+            if (entry.getKey().equals(COMPLETED_COUNT_CHANGES)) {
+                int current = window.lastIndexAtOrBefore(time);
+                if (current > 0) {
+                    window.evictAtOrBefore(window.times[current - 1]);
+                }
+            } else {
+                window.evictAtOrBefore(time - retention.applyAsLong(entry.getKey()));
+            }
         }
         series.values().removeIf(SampleWindow::isEmpty);
     }

@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * FlinkNoRecentCheckpoint: a running job has completed no checkpoint for a multiple of its
  * checkpoint interval (or a fixed time when the interval is unknown). Time since the last
- * completed checkpoint — or since the current run started, if that is later — as of the newest
+ * completed checkpoint (its timestamp gauge, or else when {@code numberOfCompletedCheckpoints}
+ * last changed) — or since the current run started, if that is later — as of the newest
  * sample is the measure, so the condition needs no further waiting. A job that reports checkpointing off (interval 0), or
  * never triggered a checkpoint while its interval is unknown, is left alone.
  */
@@ -58,15 +59,17 @@ public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule 
         if (interval == 0) {
             return;
         }
-        if (Double.isNaN(interval) && !(job.latest(TOTAL_NUMBER_OF_CHECKPOINTS, time, lookback) > 0)) {
+        if (Double.isNaN(interval)
+                && !(job.latest(TOTAL_NUMBER_OF_CHECKPOINTS, time, lookback) > 0)
+                && !(job.latest(NUMBER_OF_COMPLETED_CHECKPOINTS, time, lookback) > 0)) {
             return;
         }
         long limit = interval > 0 ? Math.round(intervalMultiple * interval) : fallback.toMillis();
         // Measured at the newest job-level sample, not at the evaluation: a job whose metrics
         // stopped has not stopped checkpointing as far as anyone knows (that is FlinkMetricsAbsent).
-        long observedAt = job.series(LAST_CHECKPOINT_COMPLETED_TIMESTAMP).latestTime(time, lookback);
-        if (observedAt == Long.MIN_VALUE) {
-            observedAt = job.series(TOTAL_NUMBER_OF_CHECKPOINTS).latestTime(time, lookback);
+        long observedAt = Long.MIN_VALUE;
+        for (String metric : List.of(LAST_CHECKPOINT_COMPLETED_TIMESTAMP, NUMBER_OF_COMPLETED_CHECKPOINTS, TOTAL_NUMBER_OF_CHECKPOINTS)) {
+            observedAt = Math.max(observedAt, job.series(metric).latestTime(time, lookback));
         }
         if (observedAt == Long.MIN_VALUE) {
             return;
@@ -75,6 +78,10 @@ public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule 
         double lastCompleted = job.latest(LAST_CHECKPOINT_COMPLETED_TIMESTAMP, time, lookback);
         if (lastCompleted > 0) {
             reference = (long) lastCompleted;
+        } else {
+            // Without the gauge (older Flink versions, exporters, recordings), a checkpoint
+            // completed when the completed count last changed.
+            reference = job.completedCountChangedAt(time);
         }
         long runningSince = job.runningSince(time, lookback);
         if (runningSince != Long.MIN_VALUE && runningSince != Long.MAX_VALUE) {

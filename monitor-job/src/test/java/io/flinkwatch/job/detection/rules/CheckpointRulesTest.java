@@ -143,6 +143,45 @@ class CheckpointRulesTest {
         }
 
         @Test
+        void withoutTheTimestampGaugeAHealthyJobThatCheckpointsEveryMinuteNeverHolds() {
+            // Three days into its run, one completed checkpoint a minute, no lastCheckpointCompletedTimestamp.
+            JobHistory job = new JobHistory().every10s(0, 3600, t -> running(t, -3 * 86_400).metric("numberOfCompletedCheckpoints", 4320 + t / 60).metric("totalNumberOfCheckpoints", 4320 + t / 60));
+            for (long t = 0; t <= 3600; t += 15) {
+                assertThat(job.holds(rule, t)).as("at %d s", t).isFalse();
+            }
+        }
+
+        @Test
+        void withoutTheTimestampGaugeACountThatStopsIncreasingHoldsAfterTheLimit() {
+            // The count last changes at 600 s (the sample at 600 s shows it first): 3 × 60 s later.
+            JobHistory job = new JobHistory().every10s(0, 1200, t -> running(t, -3 * 86_400).metric("numberOfCompletedCheckpoints", 4320 + Math.min(t, 600) / 60));
+            assertThat(job.holds(rule, 780)).isFalse();
+            assertThat(job.holds(rule, 790)).isTrue();
+            assertThat(job.evaluate(rule, 790).get(0).evidence().values()).containsEntry("sinceLastCheckpointMs", (double) seconds(190));
+        }
+
+        @Test
+        void withoutTheTimestampGaugeACountResetByARestartIsNoCompletionButTheRunStartsOver() {
+            // Restarted at 1000 s: the count starts again from 0 and grows every minute.
+            JobHistory job =
+                    new JobHistory()
+                            .every10s(0, 990, t -> running(t, -86_400).metric("numberOfCompletedCheckpoints", 1440 + t / 60).metric("totalNumberOfCheckpoints", 1440 + t / 60))
+                            .every10s(1000, 1600, t -> running(t, 1000).metric("numberOfCompletedCheckpoints", (t - 1000) / 60).metric("totalNumberOfCheckpoints", (t - 1000) / 60));
+            for (long t = 0; t <= 1600; t += 15) {
+                assertThat(job.holds(rule, t)).as("at %d s", t).isFalse();
+            }
+        }
+
+        @Test
+        void withoutTheTimestampGaugeAFirstSeenCountIsNotOldUntilItStaysPutForTheLimit() {
+            // Flinkwatch starts watching a job whose count is already large and then stays put.
+            JobHistory job = new JobHistory().every10s(5000, 5400, t -> running(t, -86_400).metric("numberOfCompletedCheckpoints", 9999));
+            assertThat(job.holds(rule, 5000)).isFalse();
+            assertThat(job.holds(rule, 5180)).isFalse();
+            assertThat(job.holds(rule, 5190)).isTrue();
+        }
+
+        @Test
         void countsFromTheStartOfTheRunAfterARestart() {
             // The last checkpoint before the restart at 1000 s completed at 900 s.
             JobHistory job =
