@@ -29,10 +29,10 @@ public final class EventTimeProgress {
     private long newest = NONE;
     /** Whether a snapshot moved event time since the last {@link #isIdle(long)}. */
     private boolean progressed;
-    /** Whether {@link #lastProgressNanos} holds a clock reading yet. */
-    private boolean clockStarted;
-    /** The first clock reading after the latest progress (or the first reading of all). */
-    private long lastProgressNanos;
+    /** Whether the countdown runs: the last {@link #isIdle(long)} found no progress. */
+    private boolean quiet;
+    /** The clock reading of the first {@link #isIdle(long)} that found no progress. */
+    private long quietSinceNanos;
 
     /**
      * @param outOfOrderness how far behind the newest snapshot an older one may still arrive
@@ -83,19 +83,24 @@ public final class EventTimeProgress {
     /**
      * Whether the stream is idle at {@code nowNanos}: no progress for longer than the idle timeout.
      * Meant to be called at a steady pace (each periodic watermark emission), which keeps reading
-     * the clock off the per-record path: progress is dated by the first call after it, so a stream
-     * goes idle no earlier than the timeout after its last progress and at most about two calls
-     * later. Before any progress, the countdown starts at the first call.
+     * the clock off the per-record path. As in Flink's {@code WatermarksWithIdleness}, the
+     * countdown starts at the first call that finds no progress since the previous one, so a
+     * stream goes idle no earlier than the timeout after its last progress, and no earlier than
+     * Flink's would after its last record.
      *
      * @param nowNanos a monotonic clock reading, nanoseconds
      */
     public boolean isIdle(long nowNanos) {
-        if (progressed || !clockStarted) {
+        if (progressed) {
             progressed = false;
-            clockStarted = true;
-            lastProgressNanos = nowNanos;
+            quiet = false;
             return false;
         }
-        return idleTimeoutNanos > 0 && nowNanos - lastProgressNanos > idleTimeoutNanos;
+        if (!quiet) {
+            quiet = true;
+            quietSinceNanos = nowNanos;
+            return false;
+        }
+        return idleTimeoutNanos > 0 && nowNanos - quietSinceNanos > idleTimeoutNanos;
     }
 }

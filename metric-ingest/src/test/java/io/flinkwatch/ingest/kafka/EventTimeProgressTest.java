@@ -43,32 +43,35 @@ class EventTimeProgressTest {
 
     @Test
     void idleOnlyAfterMoreThanTheTimeoutWithoutProgress() {
-        // check at:  0 s   starts the countdown            → active
-        //            2 s   2 s without progress (not more)  → active
-        //            2.5 s                                  → idle
-        //            3 s   progress before it               → active, countdown from 3 s
-        //            5 s                                    → active
-        //            5.5 s                                  → idle
+        // check at:  0 s   no progress yet: the countdown starts     → active
+        //            2 s   2 s since 0 s (not more)                   → active
+        //            2.5 s 2.5 s since 0 s                            → idle
+        //            3 s   progress since the last check              → active
+        //            4 s   no progress since 3 s: countdown from 4 s  → active
+        //            6 s   2 s since 4 s                              → active
+        //            6.5 s 2.5 s since 4 s                            → idle
         assertThat(progress.isIdle(seconds(0))).isFalse();
         assertThat(progress.isIdle(seconds(2))).isFalse();
         assertThat(progress.isIdle(seconds(2.5))).isTrue();
         progress.onSnapshot(T);
         assertThat(progress.isIdle(seconds(3))).isFalse();
-        assertThat(progress.isIdle(seconds(5))).isFalse();
-        assertThat(progress.isIdle(seconds(5.5))).isTrue();
+        assertThat(progress.isIdle(seconds(4))).isFalse();
+        assertThat(progress.isIdle(seconds(6))).isFalse();
+        assertThat(progress.isIdle(seconds(6.5))).isTrue();
     }
 
     @Test
     void recordsThatDoNotMoveEventTimeDoNotKeepItActive() {
         progress.onSnapshot(T);
         assertThat(progress.isIdle(seconds(0))).isFalse();
-        for (int i = 1; i <= 30; i++) {
+        // Checks every 0.1 s; the countdown starts at the first, 0.1 s.
+        for (int i = 1; i <= 21; i++) {
             progress.onSnapshot(T); // the same snapshot again
             progress.onSnapshot(T - 1_000); // an older one
             progress.onSnapshot(NONE); // a record without a timestamp
-            progress.isIdle(seconds(i * 0.1));
+            assertThat(progress.isIdle(seconds(i * 0.1))).as("at %d00 ms", i).isFalse();
         }
-        assertThat(progress.isIdle(seconds(3.1))).isTrue();
+        assertThat(progress.isIdle(seconds(2.2))).isTrue();
     }
 
     @Test
