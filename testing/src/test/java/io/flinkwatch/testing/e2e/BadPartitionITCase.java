@@ -122,17 +122,14 @@ class BadPartitionITCase {
         scenario.forEachStep(steps::add);
         // Uptime is 0 from minute 2; held at every evaluation for 2 minutes: fires at minute 4.
         Instant firesAt = scenario.at(minutes(4));
-        // Event time passes that instant once a snapshot is out-of-orderness (plus one evaluation
-        // interval for the sustained-condition match to be emitted) beyond it.
         FlinkwatchConfig config =
                 topics.config(
                         Map.of(
                                 "parallelism", Integer.toString(parallelism),
                                 "watermark.idleness", IDLENESS.toSeconds() + "s"));
-        long decidable =
-                firesAt.toEpochMilli()
-                        + config.get(FlinkwatchParameters.OUT_OF_ORDERNESS).toMillis()
-                        + config.get(FlinkwatchParameters.EVALUATION_INTERVAL).toMillis();
+        // The watermark passes that instant with the first snapshot more than out-of-orderness
+        // beyond it: the alert cannot exist before that step is published.
+        long decidable = firesAt.toEpochMilli() + config.get(FlinkwatchParameters.OUT_OF_ORDERNESS).toMillis() + 1;
         int decidableStep = firstStepAtOrAfter(steps, decidable);
 
         JobClient job = TestJobs.environment(config).executeAsync("bad partition " + bad + " p" + parallelism);
@@ -171,11 +168,11 @@ class BadPartitionITCase {
                         if (step >= steps.size()) {
                             return;
                         }
-                        good.publish(steps.get(step));
-                        good.flush();
                         if (step == decidableStep) {
                             decidablePublishedAt.set(System.nanoTime());
                         }
+                        good.publish(steps.get(step));
+                        good.flush();
                         published.incrementAndGet();
                     },
                     0,
@@ -210,6 +207,7 @@ class BadPartitionITCase {
                     .as("FlinkJobNotRunning for %s (its partition %d healthy, partition %d %s only)", JOB, GOOD, BAD, bad)
                     .isPresent();
             assertThat(Instant.ofEpochMilli(fired.get().startsAt())).isEqualTo(firesAt);
+            assertThat(decidablePublishedAt.get()).as("the alert came only after event time could pass it").isLessThan(firedAt);
             assertThat(Duration.ofNanos(firedAt - decidablePublishedAt.get())).isLessThan(ALERT_WITHIN);
 
             // Flinkwatch read the bad partition all along, up to where it was when the alert came.
