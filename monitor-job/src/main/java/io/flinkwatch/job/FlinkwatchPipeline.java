@@ -29,6 +29,7 @@ import io.flinkwatch.job.lifecycle.AlertGrouping;
 import io.flinkwatch.job.lifecycle.AlertLifecycleFunction;
 import io.flinkwatch.job.lifecycle.AlertSignal;
 import io.flinkwatch.job.lifecycle.LifecyclePolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -103,7 +104,13 @@ public final class FlinkwatchPipeline {
                         .uid("metric-snapshots-source");
 
         SingleOutputStreamOperator<MetricSnapshot> snapshots =
-                ingested.process(new SnapshotRouter())
+                ingested.process(
+                                new SnapshotRouter(
+                                        // A replay's event time is in the past by design.
+                                        endOfInput == Long.MAX_VALUE
+                                                ? config.get(FlinkwatchParameters.LAG_WARNING)
+                                                : Duration.ZERO,
+                                        config.get(FlinkwatchParameters.IDLENESS)))
                         .uid("validate-snapshots")
                         .name("validate snapshots");
         snapshots

@@ -5,8 +5,10 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 /**
  * Event time for snapshots: the snapshot's own timestamp, with watermarks that allow a bounded
- * out-of-orderness and mark a partition idle when it has been silent for a while (without
- * idleness, a partition that carries no data would hold event time back forever).
+ * out-of-orderness and mark a partition idle when it has stopped moving event time for a while
+ * (without idleness, a partition that carries no data would hold event time back forever). Only
+ * accepted snapshots count ({@link SnapshotWatermarkGenerator}): a partition that carries nothing
+ * but dead letters or stale snapshots goes idle too.
  */
 public final class SnapshotWatermarks {
 
@@ -14,19 +16,18 @@ public final class SnapshotWatermarks {
 
     /**
      * @param outOfOrderness how far behind the newest snapshot an older one may still arrive
-     * @param idleness silence after which a partition no longer holds event time back; zero turns
-     *     idleness detection off
+     * @param idleness time without a newer accepted snapshot after which a partition no longer
+     *     holds event time back; zero turns idleness detection off
      */
     public static WatermarkStrategy<IngestedRecord> strategy(
             Duration outOfOrderness, Duration idleness) {
-        WatermarkStrategy<IngestedRecord> strategy =
-                WatermarkStrategy.<IngestedRecord>forBoundedOutOfOrderness(outOfOrderness)
-                        // Dead letters carry no usable event time; they must not move the watermark.
-                        .withTimestampAssigner(
-                                (record, kafkaTimestamp) ->
-                                        record.isAccepted()
-                                                ? record.snapshot().timestamp()
-                                                : Long.MIN_VALUE);
-        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+        return WatermarkStrategy.<IngestedRecord>forGenerator(
+                        context ->
+                                new SnapshotWatermarkGenerator(
+                                        outOfOrderness, idleness, context.getInputActivityClock()))
+                // Dead letters carry no usable event time; they must not move the watermark.
+                .withTimestampAssigner(
+                        (record, kafkaTimestamp) ->
+                                record.isAccepted() ? record.snapshot().timestamp() : Long.MIN_VALUE);
     }
 }

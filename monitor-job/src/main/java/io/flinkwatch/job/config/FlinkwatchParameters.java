@@ -152,8 +152,20 @@ public final class FlinkwatchParameters {
                     "1m",
                     Duration.ZERO,
                     Duration.ofHours(1),
-                    "Silence after which a metrics partition stops holding event time back; 0 turns"
-                            + " idleness off.");
+                    "Time without a newer valid snapshot (silence, or only dead letters or stale"
+                            + " snapshots) after which a metrics partition stops holding event time back;"
+                            + " 0 turns idleness off.");
+
+    public static final Parameter<Duration> LAG_WARNING =
+            duration(
+                    "watermark.lag-warning",
+                    "2m",
+                    Duration.ZERO,
+                    Duration.ofDays(1),
+                    "When event time (the watermark) falls this far behind the wall clock, a warning"
+                            + " names the metrics partition that holds it back (live runs; at most one a"
+                            + " minute per subtask); 0 turns it off. Keep it above out-of-orderness plus"
+                            + " idleness plus the publishers' interval.");
 
     // --- Detection -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -22,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * and valid snapshots that arrive after event time has passed them, go to the dead-letter side
  * output with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and by
  * reason ({@code deadLetters.<REASON>}).
+ *
+ * <p>It also watches its own event time, since every rule runs on it: the gauge {@code
+ * eventTimeLagMs} is how far the watermark is behind the wall clock, and when that exceeds the
+ * threshold a warning (at most one a minute) names the partition that holds it back ({@link
+ * EventTimeLag}).
  */
 public final class SnapshotRouter extends ProcessFunction<IngestedRecord, MetricSnapshot> {
 
@@ -31,13 +37,31 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
 
+    private final long lagWarningMs;
+    private final long idlenessMs;
+
     private transient Counter deadLetters;
     private transient Map<RejectionReason, Counter> deadLettersByReason;
     private transient Counter accepted;
+    private transient EventTimeLag eventTimeLag;
+
+    /**
+     * @param lagWarning event-time lag behind the wall clock above which to warn; zero never warns
+     *     (replays, whose event time is in the past)
+     * @param idleness the watermark generator's idleness timeout, so that idle partitions are not
+     *     blamed
+     */
+    public SnapshotRouter(Duration lagWarning, Duration idleness) {
+        this.lagWarningMs = lagWarning.toMillis();
+        this.idlenessMs = idleness.toMillis();
+    }
 
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        EventTimeLag lag = new EventTimeLag(lagWarningMs, idlenessMs);
+        eventTimeLag = lag;
+        metrics.gauge("eventTimeLagMs", (Gauge<Long>) () -> lag.lagMs(System.currentTimeMillis()));
         deadLetters = metrics.counter("numDeadLetters");
         accepted = metrics.counter("numSnapshotsAccepted");
         MetricGroup byReason = metrics.addGroup("deadLetters");
@@ -49,12 +73,19 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
 
     @Override
     public void processElement(IngestedRecord record, Context ctx, Collector<MetricSnapshot> out) {
+        long watermark = ctx.timerService().currentWatermark();
+        long now = System.currentTimeMillis();
         if (!record.isAccepted()) {
-            deadLetter(record.deadLetter(), ctx);
+            DeadLetter letter = record.deadLetter();
+            eventTimeLag.onRecord(letter.topic(), letter.partition(), EventTimeLag.NONE, watermark, now);
+            warnIfEventTimeLags(now);
+            deadLetter(letter, ctx);
             return;
         }
         MetricSnapshot snapshot = record.snapshot();
-        long watermark = ctx.timerService().currentWatermark();
+        // The watermark generator saw it too, late or not.
+        eventTimeLag.onRecord(record.origin().topic(), record.origin().partition(), snapshot.timestamp(), watermark, now);
+        warnIfEventTimeLags(now);
         if (snapshot.timestamp() <= watermark) {
             deadLetter(
                     record.origin()
@@ -73,6 +104,10 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
         }
         accepted.inc();
         out.collect(snapshot);
+    }
+
+    private void warnIfEventTimeLags(long now) {
+        eventTimeLag.warning(now).ifPresent(LOG::warn);
     }
 
     private void deadLetter(DeadLetter letter, Context ctx) {

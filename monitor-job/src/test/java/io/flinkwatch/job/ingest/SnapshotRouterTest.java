@@ -8,8 +8,15 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.RejectionReason;
 import io.flinkwatch.job.Snapshots;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.metrics.groups.InternalOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingOperatorMetricGroup;
+import org.apache.flink.runtime.metrics.util.InterceptingTaskMetricGroup;
+import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
+import org.apache.flink.streaming.api.operators.ProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -20,7 +27,7 @@ class SnapshotRouterTest {
     @Test
     void deadLettersGoToTheSideOutputAndAreCounted() throws Exception {
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter())) {
+                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
             DeadLetter letter =
                     DeadLetter.of(RejectionReason.INVALID_FIELD, "metrics.x must be a number", "m", 0, 7, 0, new byte[] {1});
             harness.processElement(new StreamRecord<>(IngestedRecord.rejected(letter), Long.MIN_VALUE));
@@ -33,7 +40,7 @@ class SnapshotRouterTest {
     @Test
     void aSnapshotBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter())) {
+                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
             MetricSnapshot onTime = Snapshots.job("a").at(2000).build();
             MetricSnapshot late = Snapshots.job("a").at(1000).build();
             byte[] raw = "{...}".getBytes(StandardCharsets.UTF_8);
@@ -48,6 +55,37 @@ class SnapshotRouterTest {
             assertThat(letter.message()).contains("arrived after event time had reached").contains("--watermark.out-of-orderness");
             assertThat(letter.raw()).isEqualTo(raw);
             assertThat(letter.offset()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theRouterReportsHowFarItsWatermarkIsBehindTheWallClock() throws Exception {
+        InterceptingOperatorMetricGroup metrics = new InterceptingOperatorMetricGroup();
+        InterceptingTaskMetricGroup taskMetrics =
+                new InterceptingTaskMetricGroup() {
+                    @Override
+                    public InternalOperatorMetricGroup getOrAddOperator(
+                            OperatorID id, String name, Map<String, String> additionalVariables) {
+                        return metrics;
+                    }
+                };
+        try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1))),
+                        new MockEnvironmentBuilder().setMetricGroup(taskMetrics).build())) {
+            harness.open();
+            @SuppressWarnings("unchecked")
+            Gauge<Long> lag = (Gauge<Long>) metrics.get("eventTimeLagMs");
+            assertThat(lag).as("gauge eventTimeLagMs").isNotNull();
+            assertThat(lag.getValue()).as("before any record").isZero();
+
+            long tenMinutesAgo = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
+            harness.processWatermark(tenMinutesAgo);
+            MetricSnapshot snapshot = Snapshots.job("a").at(tenMinutesAgo + 15_001).build();
+            harness.processElement(new StreamRecord<>(accepted(snapshot, new byte[0]), snapshot.timestamp()));
+
+            // Ten minutes, plus the few milliseconds this test took.
+            assertThat(lag.getValue()).isBetween(Duration.ofMinutes(10).toMillis(), Duration.ofMinutes(10).toMillis() + 5_000);
         }
     }
 

@@ -4,21 +4,34 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.SnapshotWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes snapshots to a metrics topic the way a real publisher should: keyed by cluster and
- * job, so that one job's snapshots stay in order in one partition.
+ * job, so that one job's snapshots stay in order in one partition. Tests that need to know which
+ * partition carries what pin the publisher to one partition instead.
  */
 public final class SnapshotPublisher {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    @Nullable private final Integer partition;
 
     public SnapshotPublisher(KafkaProducer<byte[], byte[]> producer, String topic) {
+        this(producer, topic, null);
+    }
+
+    private SnapshotPublisher(KafkaProducer<byte[], byte[]> producer, String topic, @Nullable Integer partition) {
         this.producer = producer;
         this.topic = topic;
+        this.partition = partition;
+    }
+
+    /** A publisher that sends every record to {@code partition}, whatever its key. */
+    public static SnapshotPublisher toPartition(KafkaProducer<byte[], byte[]> producer, String topic, int partition) {
+        return new SnapshotPublisher(producer, topic, partition);
     }
 
     public void publish(MetricSnapshot snapshot) {
@@ -28,9 +41,7 @@ public final class SnapshotPublisher {
     /** Publishes a snapshot and returns its size in bytes. */
     public int publishCounted(MetricSnapshot snapshot) {
         byte[] json = SnapshotWriter.toJson(snapshot);
-        producer.send(
-                new ProducerRecord<>(
-                        topic, (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8), json));
+        send((snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8), json);
         return json.length;
     }
 
@@ -40,7 +51,11 @@ public final class SnapshotPublisher {
 
     /** Publishes raw bytes, e.g. a malformed record. */
     public void publishRaw(String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+        send(key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    private void send(byte[] key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, partition, key, value));
     }
 
     public void flush() {
