@@ -101,7 +101,8 @@ public final class MetricsAbsenceDetector
         }
         job.cluster = heartbeat.cluster();
         job.jobName = heartbeat.jobName();
-        if (job.absent) {
+        // A snapshot older than the newest seen (a straggler) is no sign that the job is back.
+        if (job.absent && heartbeat.timestamp() > job.lastSnapshotAt) {
             job.absent = false;
             long firedAt = job.lastSnapshotAt + policy.afterMs();
             out.collect(

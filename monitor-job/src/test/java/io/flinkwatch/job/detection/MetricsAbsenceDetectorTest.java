@@ -137,6 +137,21 @@ class MetricsAbsenceDetectorTest {
     }
 
     @Test
+    void aStragglerFromBeforeTheSilenceIsNoReturn() throws Exception {
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(0);
+            beat(harness, "a", 0);
+            beat(harness, "a", 10);
+            harness.processWatermark(seconds(200));
+            // A snapshot of 5 s arrives late: the job is still silent since 10 s.
+            beat(harness, "a", 5);
+            assertThat(signals(harness)).containsExactly("FIRE a 130");
+            beat(harness, "a", 210);
+            assertThat(signals(harness)).containsExactly("FIRE a 130", "RESOLVE a 210");
+        }
+    }
+
+    @Test
     void aLoneSilentJobIsCaughtByTheWallClockWhileEventTimeStandsStill() throws Exception {
         try (var harness = harness(true)) {
             harness.setProcessingTime(1_000);
