@@ -36,8 +36,11 @@ public final class Publishers {
         String[] options = Arrays.copyOfRange(args, 1, args.length);
         try {
             switch (args[0]) {
-                case "prometheus-bridge" -> PrometheusBridge.run(BridgeSettings.from(Settings.fromArgs(options)));
-                case "lag-poller" -> ConsumerGroupLagPoller.run(LagPollerSettings.from(Settings.fromArgs(options)));
+                case "prometheus-bridge" ->
+                        PrometheusBridge.run(BridgeSettings.from(Settings.fromArgs(options)));
+                case "lag-poller" ->
+                        ConsumerGroupLagPoller.run(
+                                LagPollerSettings.from(Settings.fromArgs(options)));
                 default -> {
                     System.err.println("unknown command '" + args[0] + "'");
                     System.err.println(USAGE);

@@ -2,7 +2,6 @@ package io.flinkwatch.job;
 
 import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
 import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertLabels;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.kafka.SnapshotWatermarks;
@@ -137,13 +136,17 @@ public final class FlinkwatchPipeline {
                             .name("analytics: job health, throughput, backpressure, lag");
             signals.add(analytics);
             KeyedStream<ConditionEvaluation, String> edges =
-                    analytics.getSideOutput(JobAnalytics.EVALUATIONS).keyBy(ConditionEvaluation::fingerprint, Types.STRING);
+                    analytics
+                            .getSideOutput(JobAnalytics.EVALUATIONS)
+                            .keyBy(ConditionEvaluation::fingerprint, Types.STRING);
             SingleOutputStreamOperator<AlertSignal> sustained =
                     edges.transform(
                                     "detection: conditions held for their duration (CEP)",
                                     TypeInformation.of(AlertSignal.class),
                                     new SustainedConditionOperator(
-                                            edges.getType().createSerializer(env.getConfig().getSerializerConfig())))
+                                            edges.getType()
+                                                    .createSerializer(
+                                                            env.getConfig().getSerializerConfig())))
                             .uid("detect-sustained-conditions");
             signals.add(sustained);
             sustained
@@ -158,10 +161,12 @@ public final class FlinkwatchPipeline {
                                 signals.add(
                                         heartbeats
                                                 .keyBy(MetricsAbsenceDetector::jobKey, Types.STRING)
-                                                                    .process(
+                                                .process(
                                                         new MetricsAbsenceDetector(
                                                                 rule,
-                                                                config.get(FlinkwatchParameters.STATE_RETENTION),
+                                                                config.get(
+                                                                        FlinkwatchParameters
+                                                                                .STATE_RETENTION),
                                                                 endOfInput == Long.MAX_VALUE))
                                                 .uid("detect-metrics-absent")
                                                 .name("detection: FlinkMetricsAbsent")));
@@ -169,7 +174,9 @@ public final class FlinkwatchPipeline {
         SingleOutputStreamOperator<AlertEvent> alerts =
                 union(signals)
                         .keyBy(AlertSignal::lifecycleKey, Types.STRING)
-                        .process(new AlertLifecycleFunction(catalog, lifecyclePolicy(config), endOfInput))
+                        .process(
+                                new AlertLifecycleFunction(
+                                        catalog, lifecyclePolicy(config), endOfInput))
                         .uid("alert-lifecycle")
                         .name("alert lifecycle");
         alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts");
@@ -208,7 +215,11 @@ public final class FlinkwatchPipeline {
         if (!catalog.taskFlowRules().isEmpty()) {
             families.add(
                     new TaskFlowFamily(
-                            catalog.taskFlowRules(), lookback, grid.intervalMs(), restartGrace, baselineSettings()));
+                            catalog.taskFlowRules(),
+                            lookback,
+                            grid.intervalMs(),
+                            restartGrace,
+                            baselineSettings()));
         }
         if (!catalog.operatorRules().isEmpty()) {
             families.add(new OperatorFamily(catalog.operatorRules(), lookback));

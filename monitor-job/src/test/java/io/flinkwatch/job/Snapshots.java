@@ -7,7 +7,9 @@ import io.flinkwatch.ingest.snapshot.Topology;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Builds snapshots for tests: {@code Snapshots.job("orders").at(seconds(30)).metric("uptime", 0)}. */
+/**
+ * Builds snapshots for tests: {@code Snapshots.job("orders").at(seconds(30)).metric("uptime", 0)}.
+ */
 public final class Snapshots {
 
     public static final String CLUSTER = "prod";

@@ -9,12 +9,18 @@ import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Clean-up of what the test infrastructure starts and writes: child processes and temporary directories. */
+/**
+ * Clean-up of what the test infrastructure starts and writes: child processes and temporary
+ * directories.
+ */
 public final class LocalProcesses {
 
     private LocalProcesses() {}
 
-    /** Asks a process to stop (SIGTERM, so that it shuts down cleanly), kills it after {@code grace}. */
+    /**
+     * Asks a process to stop (SIGTERM, so that it shuts down cleanly), kills it after {@code
+     * grace}.
+     */
     public static void stop(Process process, Duration grace) {
         if (!process.isAlive()) {
             return;

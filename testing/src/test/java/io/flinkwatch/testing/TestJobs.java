@@ -45,7 +45,8 @@ public final class TestJobs {
         parameters.put("kafka.starting-offsets", "earliest");
         parameters.put("checkpoint.interval", "1s");
         parameters.put("parallelism", "2");
-        // Topics with fewer partitions than source subtasks: the idle subtasks must not hold event time.
+        // Topics with fewer partitions than source subtasks: the idle subtasks must not hold event
+        // time.
         // Not shorter: a partition starved of CPU for a moment must not count as idle and let
         // event time pass its snapshots.
         parameters.put("watermark.idleness", "3s");
@@ -66,7 +67,9 @@ public final class TestJobs {
         return env;
     }
 
-    /** The MiniCluster of an end-to-end test class: one TaskManager with two slots (parallelism 2). */
+    /**
+     * The MiniCluster of an end-to-end test class: one TaskManager with two slots (parallelism 2).
+     */
     public static MiniClusterExtension miniCluster() {
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()

@@ -39,7 +39,11 @@ public final class AlertForwarder implements AutoCloseable {
 
     /** What to forward to and how. */
     public record Settings(
-            URI alertmanager, String generatorUrlTemplate, Duration resendInterval, int queueCapacity, Duration requestTimeout) {}
+            URI alertmanager,
+            String generatorUrlTemplate,
+            Duration resendInterval,
+            int queueCapacity,
+            Duration requestTimeout) {}
 
     private final Settings settings;
     private final URI endpoint;
@@ -51,8 +55,11 @@ public final class AlertForwarder implements AutoCloseable {
     private final AtomicLong posted = new AtomicLong();
     private final AtomicLong failedPosts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+
     /** Accepted events not yet posted: queued, or in the batch being posted. */
-    private final java.util.concurrent.atomic.AtomicInteger unsent = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger unsent =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     private final Thread sender;
     private volatile boolean running = true;
 
@@ -60,8 +67,11 @@ public final class AlertForwarder implements AutoCloseable {
         this.settings = settings;
         String base = settings.alertmanager().toString();
         this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "api/v2/alerts");
-        // Alertmanager keeps an alert active until its endsAt: four resend intervals, as Prometheus.
-        this.payload = new AlertmanagerPayload(settings.generatorUrlTemplate(), 4 * settings.resendInterval().toMillis());
+        // Alertmanager keeps an alert active until its endsAt: four resend intervals, as
+        // Prometheus.
+        this.payload =
+                new AlertmanagerPayload(
+                        settings.generatorUrlTemplate(), 4 * settings.resendInterval().toMillis());
         this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
         this.sender = new Thread(this::run, "alertmanager-forwarder " + endpoint);
         sender.setDaemon(true);
@@ -85,7 +95,10 @@ public final class AlertForwarder implements AutoCloseable {
                 unsent.decrementAndGet();
                 long total = dropped.incrementAndGet();
                 if (Long.bitCount(total) == 1) {
-                    LOG.warn("Alertmanager at {} is not keeping up: {} alert events dropped so far", endpoint, total);
+                    LOG.warn(
+                            "Alertmanager at {} is not keeping up: {} alert events dropped so far",
+                            endpoint,
+                            total);
                 }
             }
             queue.addLast(event);
@@ -148,7 +161,8 @@ public final class AlertForwarder implements AutoCloseable {
                         if (queue.isEmpty() && wait > 0) {
                             lock.wait(Math.min(wait, 1000));
                         }
-                        // One entry per alert, the newest: Alertmanager merges a batch in no promised order.
+                        // One entry per alert, the newest: Alertmanager merges a batch in no
+                        // promised order.
                         Map<String, AlertEvent> newest = new LinkedHashMap<>();
                         while (!queue.isEmpty() && newest.size() < MAX_BATCH) {
                             AlertEvent event = queue.pollFirst();
@@ -157,7 +171,9 @@ public final class AlertForwarder implements AutoCloseable {
                             newest.put(event.fingerprint(), event);
                         }
                         if (System.currentTimeMillis() >= nextResend) {
-                            nextResend = System.currentTimeMillis() + settings.resendInterval().toMillis();
+                            nextResend =
+                                    System.currentTimeMillis()
+                                            + settings.resendInterval().toMillis();
                             firing.forEach(newest::putIfAbsent);
                         }
                         batch.addAll(newest.values());
@@ -175,7 +191,10 @@ public final class AlertForwarder implements AutoCloseable {
                 } else {
                     failedPosts.incrementAndGet();
                     sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    backoff =
+                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                                    ? MAX_BACKOFF
+                                    : backoff.multipliedBy(2);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -184,27 +203,46 @@ public final class AlertForwarder implements AutoCloseable {
         }
     }
 
-    /** Posts one batch; true when Alertmanager took it (or refused it for good: retrying will not help). */
+    /**
+     * Posts one batch; true when Alertmanager took it (or refused it for good: retrying will not
+     * help).
+     */
     private boolean post(List<AlertEvent> batch) throws InterruptedException {
         HttpRequest request =
                 HttpRequest.newBuilder(endpoint)
                         .timeout(settings.requestTimeout())
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(payload.toJson(batch, System.currentTimeMillis())))
+                        .POST(
+                                HttpRequest.BodyPublishers.ofByteArray(
+                                        payload.toJson(batch, System.currentTimeMillis())))
                         .build();
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(request, HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
             if (status / 100 == 2) {
                 return true;
             }
             if (status / 100 == 4) {
-                LOG.error("Alertmanager at {} refused {} alerts ({}): {}", endpoint, batch.size(), status, response.body());
+                LOG.error(
+                        "Alertmanager at {} refused {} alerts ({}): {}",
+                        endpoint,
+                        batch.size(),
+                        status,
+                        response.body());
                 return true;
             }
-            LOG.warn("Alertmanager at {} answered {}: {}; retrying", endpoint, status, response.body());
+            LOG.warn(
+                    "Alertmanager at {} answered {}: {}; retrying",
+                    endpoint,
+                    status,
+                    response.body());
         } catch (IOException e) {
-            LOG.warn("Posting {} alerts to Alertmanager at {} failed: {}; retrying", batch.size(), endpoint, e.toString());
+            LOG.warn(
+                    "Posting {} alerts to Alertmanager at {} failed: {}; retrying",
+                    batch.size(),
+                    endpoint,
+                    e.toString());
         }
         return false;
     }
@@ -212,7 +250,9 @@ public final class AlertForwarder implements AutoCloseable {
     private void sleep(Duration backoff) throws InterruptedException {
         synchronized (lock) {
             long until = System.currentTimeMillis() + backoff.toMillis();
-            for (long left = backoff.toMillis(); running && left > 0; left = until - System.currentTimeMillis()) {
+            for (long left = backoff.toMillis();
+                    running && left > 0;
+                    left = until - System.currentTimeMillis()) {
                 lock.wait(left);
             }
         }
@@ -237,7 +277,11 @@ public final class AlertForwarder implements AutoCloseable {
         if (running) {
             LOG.info(
                     "Alertmanager forwarding to {} stops: {} alerts posted, {} failed posts, {} events dropped, {} unsent",
-                    endpoint, posted(), failedPosts(), dropped(), unsent());
+                    endpoint,
+                    posted(),
+                    failedPosts(),
+                    dropped(),
+                    unsent());
         }
         running = false;
         synchronized (lock) {

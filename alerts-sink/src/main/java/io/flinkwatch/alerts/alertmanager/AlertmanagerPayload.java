@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * Alert events as Alertmanager's v2 API takes them ({@code POST /api/v2/alerts}: a JSON array of
  * alerts with labels, annotations, startsAt, endsAt and generatorURL).
  *
- * <p>Alertmanager resolves an alert it stops hearing about at its {@code endsAt}, so a firing
- * alert is posted with an {@code endsAt} a few resend intervals ahead and re-posted before then,
- * as Prometheus does; a resolved alert is posted with the time it ended. The evidence and, for a
+ * <p>Alertmanager resolves an alert it stops hearing about at its {@code endsAt}, so a firing alert
+ * is posted with an {@code endsAt} a few resend intervals ahead and re-posted before then, as
+ * Prometheus does; a resolved alert is posted with the time it ended. The evidence and, for a
  * suppressed alert, what inhibits it travel as annotations.
  */
 public final class AlertmanagerPayload {
@@ -85,14 +85,20 @@ public final class AlertmanagerPayload {
     String generatorUrl(Map<String, String> labels) {
         String url = generatorUrlTemplate;
         for (String name : new String[] {"job_id", "job_name", "cluster", "alertname"}) {
-            url = url.replace("{" + name + "}", java.net.URLEncoder.encode(labels.getOrDefault(name, ""), java.nio.charset.StandardCharsets.UTF_8));
+            url =
+                    url.replace(
+                            "{" + name + "}",
+                            java.net.URLEncoder.encode(
+                                    labels.getOrDefault(name, ""),
+                                    java.nio.charset.StandardCharsets.UTF_8));
         }
         return url;
     }
 
     private static String evidence(AlertEvent event) {
         StringBuilder text = new StringBuilder();
-        new TreeMap<>(event.evidence().values()).forEach((name, value) -> append(text, name, format(value)));
+        new TreeMap<>(event.evidence().values())
+                .forEach((name, value) -> append(text, name, format(value)));
         new TreeMap<>(event.evidence().facts()).forEach((name, value) -> append(text, name, value));
         return text.toString();
     }
@@ -103,7 +109,10 @@ public final class AlertmanagerPayload {
             if (!text.isEmpty()) {
                 text.append(", ");
             }
-            text.append(inhibitor.alertname()).append(" (").append(inhibitor.fingerprint()).append(')');
+            text.append(inhibitor.alertname())
+                    .append(" (")
+                    .append(inhibitor.fingerprint())
+                    .append(')');
         }
         return text.toString();
     }

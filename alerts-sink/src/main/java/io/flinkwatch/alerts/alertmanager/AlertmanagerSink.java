@@ -29,7 +29,8 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * <p>Metrics: {@code alertmanagerPosted}, {@code alertmanagerFailedPosts}, {@code
  * alertmanagerDropped}, {@code alertmanagerQueued}.
  */
-public final class AlertmanagerSink implements Sink<AlertEvent>, SupportsWriterState<AlertEvent, AlertEvent> {
+public final class AlertmanagerSink
+        implements Sink<AlertEvent>, SupportsWriterState<AlertEvent, AlertEvent> {
 
     private static final long serialVersionUID = 1L;
 
@@ -49,7 +50,11 @@ public final class AlertmanagerSink implements Sink<AlertEvent>, SupportsWriterS
      *     is the one that stops re-posting it
      */
     public AlertmanagerSink(
-            String alertmanagerUrl, String generatorUrlTemplate, Duration resendInterval, int queueCapacity, RoutingKey routingKey) {
+            String alertmanagerUrl,
+            String generatorUrlTemplate,
+            Duration resendInterval,
+            int queueCapacity,
+            RoutingKey routingKey) {
         this.alertmanagerUrl = alertmanagerUrl;
         this.generatorUrlTemplate = generatorUrlTemplate;
         this.resendInterval = resendInterval;
@@ -99,7 +104,8 @@ public final class AlertmanagerSink implements Sink<AlertEvent>, SupportsWriterS
         return new FiringAlertSerializer();
     }
 
-    private record Writer(AlertForwarder forwarder) implements StatefulSinkWriter<AlertEvent, AlertEvent> {
+    private record Writer(AlertForwarder forwarder)
+            implements StatefulSinkWriter<AlertEvent, AlertEvent> {
 
         @Override
         public void write(AlertEvent event, SinkWriter.Context context) {

@@ -21,8 +21,8 @@ import javax.annotation.Nullable;
  * @param groupKey key of the group of related alerts (by default one monitored job)
  * @param evidence the values that made the condition hold
  * @param reason why this event was published
- * @param updatedAt event time of this event: when the alert started, was re-notified,
- *     suppressed, released or resolved
+ * @param updatedAt event time of this event: when the alert started, was re-notified, suppressed,
+ *     released or resolved
  * @param inhibitedBy the alerts that inhibit this one; empty unless it is suppressed
  */
 public record AlertEvent(
@@ -52,7 +52,8 @@ public record AlertEvent(
         Objects.requireNonNull(reason, "reason");
         inhibitedBy = List.copyOf(inhibitedBy);
         if ((status == AlertStatus.RESOLVED) != (reason == AlertReason.RESOLVED)) {
-            throw new IllegalArgumentException("status " + status + " does not go with reason " + reason);
+            throw new IllegalArgumentException(
+                    "status " + status + " does not go with reason " + reason);
         }
     }
 

@@ -10,8 +10,8 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -59,7 +59,8 @@ public final class AlertJson {
             writeStrings(json, "annotations", event.annotations());
             json.writeObjectFieldStart("evidence");
             json.writeObjectFieldStart("values");
-            for (Map.Entry<String, Double> value : new TreeMap<>(event.evidence().values()).entrySet()) {
+            for (Map.Entry<String, Double> value :
+                    new TreeMap<>(event.evidence().values()).entrySet()) {
                 writeNumber(json, value.getKey(), value.getValue());
             }
             json.writeEndObject();
@@ -81,7 +82,8 @@ public final class AlertJson {
         JsonNode endsAt = node.get("endsAt");
         JsonNode evidence = node.required("evidence");
         Map<String, Double> values = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = evidence.required("values").fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = evidence.required("values").fields();
+                it.hasNext(); ) {
             Map.Entry<String, JsonNode> value = it.next();
             values.put(value.getKey(), value.getValue().asDouble());
         }
@@ -92,7 +94,9 @@ public final class AlertJson {
                 strings(node.required("labels")),
                 strings(node.required("annotations")),
                 Instant.parse(node.required("startsAt").asText()).toEpochMilli(),
-                endsAt == null || endsAt.isNull() ? null : Instant.parse(endsAt.asText()).toEpochMilli(),
+                endsAt == null || endsAt.isNull()
+                        ? null
+                        : Instant.parse(endsAt.asText()).toEpochMilli(),
                 node.required("fingerprint").asText(),
                 node.required("groupKey").asText(),
                 new Evidence(values, strings(evidence.required("facts"))),
@@ -110,7 +114,8 @@ public final class AlertJson {
         json.writeEndObject();
     }
 
-    private static void writeNumber(JsonGenerator json, String name, double value) throws IOException {
+    private static void writeNumber(JsonGenerator json, String name, double value)
+            throws IOException {
         if (value == Math.rint(value) && Math.abs(value) < 1e15) {
             json.writeNumberField(name, (long) value);
         } else if (Double.isFinite(value)) {
@@ -125,7 +130,8 @@ public final class AlertJson {
         for (JsonNode inhibitor : array) {
             inhibitors.add(
                     new InhibitingAlert(
-                            inhibitor.required("alertname").asText(), inhibitor.required("fingerprint").asText()));
+                            inhibitor.required("alertname").asText(),
+                            inhibitor.required("fingerprint").asText()));
         }
         return inhibitors;
     }

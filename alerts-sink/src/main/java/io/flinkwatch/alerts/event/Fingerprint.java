@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The identity of an alert instance, computed like Prometheus' label-set fingerprint: 64-bit
- * FNV-1a over the label names and values in name order, each followed by the byte 0xFF, printed
- * as 16 hex digits.
+ * The identity of an alert instance, computed like Prometheus' label-set fingerprint: 64-bit FNV-1a
+ * over the label names and values in name order, each followed by the byte 0xFF, printed as 16 hex
+ * digits.
  */
 public final class Fingerprint {
 

@@ -24,7 +24,8 @@ public final class AlertEventSerializationSchema
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             AlertEvent event, KafkaSinkContext context, Long timestamp) {
-        // No record timestamp: alerts of replayed old incidents must not fall under retention at once.
+        // No record timestamp: alerts of replayed old incidents must not fall under retention at
+        // once.
         return new ProducerRecord<>(
                 topic,
                 null,

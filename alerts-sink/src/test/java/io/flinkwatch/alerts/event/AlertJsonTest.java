@@ -18,13 +18,23 @@ class AlertJsonTest {
                     "FlinkHighBackpressure",
                     Severity.WARNING,
                     AlertStatus.FIRING,
-                    Map.of("alertname", "FlinkHighBackpressure", "job_name", "orders", "subtask_index", "1"),
+                    Map.of(
+                            "alertname",
+                            "FlinkHighBackpressure",
+                            "job_name",
+                            "orders",
+                            "subtask_index",
+                            "1"),
                     Map.of("summary", "s", "description", "d", "runbook", "1. a\n2. b"),
                     STARTS,
                     null,
                     "0123456789abcdef",
                     "{cluster=\"prod\",job_name=\"orders\"}",
-                    Evidence.builder().value("busyTimeMsPerSecond", 987.5).value("count", 3).fact("bottleneck", "Sink: warehouse").build(),
+                    Evidence.builder()
+                            .value("busyTimeMsPerSecond", 987.5)
+                            .value("count", 3)
+                            .fact("bottleneck", "Sink: warehouse")
+                            .build(),
                     AlertReason.SUPPRESSED,
                     STARTS + 30_000,
                     List.of(new InhibitingAlert("FlinkJobNotRunning", "fedcba9876543210")));
@@ -61,17 +71,34 @@ class AlertJsonTest {
         assertThat(node.get("endsAt").isNull()).isTrue();
         assertThat(node.get("reason").asText()).isEqualTo("SUPPRESSED");
         assertThat(node.get("updatedAt").asText()).isEqualTo("2026-01-05T00:12:30Z");
-        assertThat(node.get("inhibitedBy").get(0).get("alertname").asText()).isEqualTo("FlinkJobNotRunning");
+        assertThat(node.get("inhibitedBy").get(0).get("alertname").asText())
+                .isEqualTo("FlinkJobNotRunning");
         assertThat(node.get("labels").get("subtask_index").asText()).isEqualTo("1");
         assertThat(node.get("evidence").get("values").get("count").isIntegralNumber()).isTrue();
-        assertThat(node.get("evidence").get("values").get("busyTimeMsPerSecond").asDouble()).isEqualTo(987.5);
-        assertThat(node.get("evidence").get("facts").get("bottleneck").asText()).isEqualTo("Sink: warehouse");
+        assertThat(node.get("evidence").get("values").get("busyTimeMsPerSecond").asDouble())
+                .isEqualTo(987.5);
+        assertThat(node.get("evidence").get("facts").get("bottleneck").asText())
+                .isEqualTo("Sink: warehouse");
     }
 
     @Test
     void aResolvedEventMustSayItResolved() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                        () -> new AlertEvent(firing.alertname(), firing.severity(), AlertStatus.RESOLVED, firing.labels(), firing.annotations(), STARTS, STARTS, firing.fingerprint(), firing.groupKey(), firing.evidence(), AlertReason.STARTED, STARTS, List.of()))
+                        () ->
+                                new AlertEvent(
+                                        firing.alertname(),
+                                        firing.severity(),
+                                        AlertStatus.RESOLVED,
+                                        firing.labels(),
+                                        firing.annotations(),
+                                        STARTS,
+                                        STARTS,
+                                        firing.fingerprint(),
+                                        firing.groupKey(),
+                                        firing.evidence(),
+                                        AlertReason.STARTED,
+                                        STARTS,
+                                        List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -33,12 +33,43 @@ class AlertSchemaTest {
                         "job_id", "abc",
                         "task_name", "Sink: warehouse",
                         "subtask_index", "1");
-        Map<String, String> annotations = Map.of("summary", "s", "description", "d", "runbook", "1. x");
-        Evidence evidence = Evidence.builder().value("busyTimeMsPerSecond", 990).fact("bottleneck", "Sink: warehouse").build();
+        Map<String, String> annotations =
+                Map.of("summary", "s", "description", "d", "runbook", "1. x");
+        Evidence evidence =
+                Evidence.builder()
+                        .value("busyTimeMsPerSecond", 990)
+                        .fact("bottleneck", "Sink: warehouse")
+                        .build();
         AlertEvent firing =
-                new AlertEvent("FlinkHighBackpressure", Severity.WARNING, AlertStatus.FIRING, labels, annotations, 1767571200000L, null, "0123456789abcdef", "{cluster=\"prod\",job_name=\"orders\"}", evidence, AlertReason.SUPPRESSED, 1767571500000L, List.of(new InhibitingAlert("FlinkJobNotRunning", "fedcba9876543210")));
+                new AlertEvent(
+                        "FlinkHighBackpressure",
+                        Severity.WARNING,
+                        AlertStatus.FIRING,
+                        labels,
+                        annotations,
+                        1767571200000L,
+                        null,
+                        "0123456789abcdef",
+                        "{cluster=\"prod\",job_name=\"orders\"}",
+                        evidence,
+                        AlertReason.SUPPRESSED,
+                        1767571500000L,
+                        List.of(new InhibitingAlert("FlinkJobNotRunning", "fedcba9876543210")));
         AlertEvent resolved =
-                new AlertEvent("FlinkHighBackpressure", Severity.WARNING, AlertStatus.RESOLVED, labels, annotations, 1767571200000L, 1767571800000L, "0123456789abcdef", "{cluster=\"prod\",job_name=\"orders\"}", evidence, AlertReason.RESOLVED, 1767571800000L, List.of());
+                new AlertEvent(
+                        "FlinkHighBackpressure",
+                        Severity.WARNING,
+                        AlertStatus.RESOLVED,
+                        labels,
+                        annotations,
+                        1767571200000L,
+                        1767571800000L,
+                        "0123456789abcdef",
+                        "{cluster=\"prod\",job_name=\"orders\"}",
+                        evidence,
+                        AlertReason.RESOLVED,
+                        1767571800000L,
+                        List.of());
 
         assertThat(schema.validate(MAPPER.readTree(AlertJson.toJson(firing)))).isEmpty();
         assertThat(schema.validate(MAPPER.readTree(AlertJson.toJson(resolved)))).isEmpty();

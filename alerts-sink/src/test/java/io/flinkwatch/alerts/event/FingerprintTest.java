@@ -28,7 +28,8 @@ class FingerprintTest {
 
     @Test
     void theSeparatorKeepsNamesAndValuesApart() {
-        assertThat(Fingerprint.of(Map.of("a", "bc"))).isNotEqualTo(Fingerprint.of(Map.of("ab", "c")));
+        assertThat(Fingerprint.of(Map.of("a", "bc")))
+                .isNotEqualTo(Fingerprint.of(Map.of("ab", "c")));
         assertThat(Fingerprint.of(Map.of("job_name", "orders")))
                 .isNotEqualTo(Fingerprint.of(Map.of("job_name", "payments")));
     }

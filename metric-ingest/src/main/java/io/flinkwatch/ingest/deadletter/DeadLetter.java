@@ -4,8 +4,8 @@ import io.flinkwatch.ingest.snapshot.RejectionReason;
 import java.util.Objects;
 
 /**
- * A record from the metrics topic that was not used, with why and where it came from. Dead
- * letters go to their own output (a Kafka topic by default) so that nothing is dropped silently.
+ * A record from the metrics topic that was not used, with why and where it came from. Dead letters
+ * go to their own output (a Kafka topic by default) so that nothing is dropped silently.
  *
  * @param reason the category of the problem
  * @param message what exactly was wrong, naming the field
@@ -47,7 +47,9 @@ public record DeadLetter(
             byte[] value) {
         byte[] bytes = value == null ? new byte[0] : value;
         byte[] kept =
-                bytes.length <= MAX_RAW_BYTES ? bytes : java.util.Arrays.copyOf(bytes, MAX_RAW_BYTES);
+                bytes.length <= MAX_RAW_BYTES
+                        ? bytes
+                        : java.util.Arrays.copyOf(bytes, MAX_RAW_BYTES);
         return new DeadLetter(
                 reason, message, topic, partition, offset, recordTimestamp, kept, bytes.length);
     }
@@ -76,6 +78,16 @@ public record DeadLetter(
 
     @Override
     public String toString() {
-        return "DeadLetter[" + reason + " " + topic + "-" + partition + "@" + offset + ": " + message + "]";
+        return "DeadLetter["
+                + reason
+                + " "
+                + topic
+                + "-"
+                + partition
+                + "@"
+                + offset
+                + ": "
+                + message
+                + "]";
     }
 }

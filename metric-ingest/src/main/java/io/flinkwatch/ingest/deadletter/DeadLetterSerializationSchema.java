@@ -20,7 +20,8 @@ public final class DeadLetterSerializationSchema
     public ProducerRecord<byte[], byte[]> serialize(
             DeadLetter letter, KafkaSinkContext context, Long timestamp) {
         byte[] key = (letter.topic() + "-" + letter.partition()).getBytes(StandardCharsets.UTF_8);
-        // No record timestamp: dead letters of replayed old data must not fall under retention at once.
+        // No record timestamp: dead letters of replayed old data must not fall under retention at
+        // once.
         return new ProducerRecord<>(topic, null, null, key, DeadLetterJson.toJson(letter));
     }
 }

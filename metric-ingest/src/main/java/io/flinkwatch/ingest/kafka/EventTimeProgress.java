@@ -4,19 +4,19 @@ import java.time.Duration;
 
 /**
  * How far one stream of snapshots (one Kafka partition, as the source reads it) has carried event
- * time: its newest snapshot timestamp, the watermark that allows, and whether it has stopped
- * moving event time for long enough to count as idle.
+ * time: its newest snapshot timestamp, the watermark that allows, and whether it has stopped moving
+ * event time for long enough to count as idle.
  *
- * <p>Only progress counts as activity: a snapshot newer than every one before. A record that
- * cannot move event time (a dead letter, a snapshot without a timestamp, one at or behind the
- * newest: a stuck publisher re-sending, a late arrival) neither advances the watermark nor keeps
- * the stream active. So a partition that carries nothing else goes idle after the timeout and no
- * longer holds event time back for the others. Counting every record as activity, as Flink's
- * {@code withIdleness} does, would let such a partition hold it back forever.
+ * <p>Only progress counts as activity: a snapshot newer than every one before. A record that cannot
+ * move event time (a dead letter, a snapshot without a timestamp, one at or behind the newest: a
+ * stuck publisher re-sending, a late arrival) neither advances the watermark nor keeps the stream
+ * active. So a partition that carries nothing else goes idle after the timeout and no longer holds
+ * event time back for the others. Counting every record as activity, as Flink's {@code
+ * withIdleness} does, would let such a partition hold it back forever.
  *
  * <p>Time is an input: {@link #isIdle(long)} takes the clock reading, so this is plain Java. One
- * instance per stream, used by one thread. Event time per monitored job would keep one instance
- * per job of a partition.
+ * instance per stream, used by one thread. Event time per monitored job would keep one instance per
+ * job of a partition.
  */
 public final class EventTimeProgress {
 
@@ -27,10 +27,13 @@ public final class EventTimeProgress {
     private final long idleTimeoutNanos;
 
     private long newest = NONE;
+
     /** Whether a snapshot moved event time since the last {@link #isIdle(long)}. */
     private boolean progressed;
+
     /** Whether the countdown runs: the last {@link #isIdle(long)} found no progress. */
     private boolean quiet;
+
     /** The clock reading of the first {@link #isIdle(long)} that found no progress. */
     private long quietSinceNanos;
 
@@ -84,9 +87,9 @@ public final class EventTimeProgress {
      * Whether the stream is idle at {@code nowNanos}: no progress for longer than the idle timeout.
      * Meant to be called at a steady pace (each periodic watermark emission), which keeps reading
      * the clock off the per-record path. As in Flink's {@code WatermarksWithIdleness}, the
-     * countdown starts at the first call that finds no progress since the previous one, so a
-     * stream goes idle no earlier than the timeout after its last progress, and no earlier than
-     * Flink's would after its last record.
+     * countdown starts at the first call that finds no progress since the previous one, so a stream
+     * goes idle no earlier than the timeout after its last progress, and no earlier than Flink's
+     * would after its last record.
      *
      * @param nowNanos a monotonic clock reading, nanoseconds
      */

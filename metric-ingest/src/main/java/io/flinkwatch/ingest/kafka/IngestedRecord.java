@@ -39,7 +39,8 @@ public record IngestedRecord(
      * @param recordTimestamp Kafka record timestamp
      * @param raw the record's value bytes
      */
-    public record Origin(String topic, int partition, long offset, long recordTimestamp, byte[] raw) {
+    public record Origin(
+            String topic, int partition, long offset, long recordTimestamp, byte[] raw) {
 
         public DeadLetter reject(RejectionReason reason, String message) {
             return DeadLetter.of(reason, message, topic, partition, offset, recordTimestamp, raw);

@@ -47,8 +47,9 @@ public final class MetricSnapshotSource {
                         .setProperties(consumerProperties)
                         .setStartingOffsets(
                                 switch (startingOffsets) {
-                                    case COMMITTED -> OffsetsInitializer.committedOffsets(
-                                            OffsetResetStrategy.EARLIEST);
+                                    case COMMITTED ->
+                                            OffsetsInitializer.committedOffsets(
+                                                    OffsetResetStrategy.EARLIEST);
                                     case EARLIEST -> OffsetsInitializer.earliest();
                                     case LATEST -> OffsetsInitializer.latest();
                                 })

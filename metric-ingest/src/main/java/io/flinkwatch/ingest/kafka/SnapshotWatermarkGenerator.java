@@ -26,7 +26,8 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
      * @param clock measures idleness; the source's input activity clock, which stands still while
      *     the source is backpressured, so a partition is not called idle for not being read
      */
-    public SnapshotWatermarkGenerator(Duration outOfOrderness, Duration idleTimeout, RelativeClock clock) {
+    public SnapshotWatermarkGenerator(
+            Duration outOfOrderness, Duration idleTimeout, RelativeClock clock) {
         this.progress = new EventTimeProgress(outOfOrderness, idleTimeout);
         this.clock = clock;
     }

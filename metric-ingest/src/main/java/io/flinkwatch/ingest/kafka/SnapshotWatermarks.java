@@ -28,6 +28,8 @@ public final class SnapshotWatermarks {
                 // Dead letters carry no usable event time; they must not move the watermark.
                 .withTimestampAssigner(
                         (record, kafkaTimestamp) ->
-                                record.isAccepted() ? record.snapshot().timestamp() : Long.MIN_VALUE);
+                                record.isAccepted()
+                                        ? record.snapshot().timestamp()
+                                        : Long.MIN_VALUE);
     }
 }

@@ -17,9 +17,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Finds the newest snapshot timestamp at the end of the metrics topics: where event time ends
- * when a recording is replayed up to the topics' current end. Reads only the last records of
- * each partition.
+ * Finds the newest snapshot timestamp at the end of the metrics topics: where event time ends when
+ * a recording is replayed up to the topics' current end. Reads only the last records of each
+ * partition.
  */
 public final class TopicTail {
 
@@ -42,15 +42,18 @@ public final class TopicTail {
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long newest = Long.MIN_VALUE;
         try (KafkaConsumer<byte[], byte[]> consumer =
-                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                     partitions.add(new TopicPartition(topic, info.partition()));
                 }
             }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> ends =
+                    consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> begins =
+                    consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
             Map<TopicPartition, Long> remaining = new HashMap<>();
             Map<TopicPartition, Long> starts = new HashMap<>();
             for (TopicPartition partition : partitions) {
@@ -65,7 +68,8 @@ public final class TopicTail {
             starts.forEach(consumer::seek);
             long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
             while (!remaining.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(500))) {
                     try {
                         newest = Math.max(newest, parser.parse(record.value()).timestamp());
                     } catch (InvalidSnapshotException e) {

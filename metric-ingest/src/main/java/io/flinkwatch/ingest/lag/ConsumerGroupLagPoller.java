@@ -49,32 +49,57 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
     private final LogLimiter failureLog = new LogLimiter();
     private PublishingLoop loop;
 
-    public ConsumerGroupLagPoller(LagPollerSettings settings, SnapshotSender sender, LongSupplier clock) {
+    public ConsumerGroupLagPoller(
+            LagPollerSettings settings, SnapshotSender sender, LongSupplier clock) {
         this.settings = settings;
         this.sender = sender;
         this.clock = clock;
         Properties properties = new Properties();
-        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.groupsBootstrapServers());
+        properties.put(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.groupsBootstrapServers());
         properties.put(AdminClientConfig.CLIENT_ID_CONFIG, "flinkwatch-lag-poller");
-        properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout().toMillis()));
-        properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout().toMillis()));
+        properties.put(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                String.valueOf(timeout().toMillis()));
+        properties.put(
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout().toMillis()));
         properties.putAll(settings.adminOverrides());
         this.admin = Admin.create(properties);
         settings.groups()
-                .forEach((group, job) -> groups.add(new GroupLag(group, job, settings.history().toMillis(), settings.rateWindow().toMillis())));
-        this.rest = settings.restUrl() == null ? null : new FlinkRestClient(settings.restUrl(), timeout());
+                .forEach(
+                        (group, job) ->
+                                groups.add(
+                                        new GroupLag(
+                                                group,
+                                                job,
+                                                settings.history().toMillis(),
+                                                settings.rateWindow().toMillis())));
+        this.rest =
+                settings.restUrl() == null
+                        ? null
+                        : new FlinkRestClient(settings.restUrl(), timeout());
     }
 
     /** Starts polling every interval. */
     public static ConsumerGroupLagPoller start(LagPollerSettings settings) {
-        ConsumerGroupLagPoller poller = new ConsumerGroupLagPoller(settings, SnapshotSender.start(settings.publisher()), System::currentTimeMillis);
+        ConsumerGroupLagPoller poller =
+                new ConsumerGroupLagPoller(
+                        settings,
+                        SnapshotSender.start(settings.publisher()),
+                        System::currentTimeMillis);
         poller.loop = PublishingLoop.start("lag-poller", settings.interval(), poller::pollOnce);
-        LOG.info("Polling the lag of consumer groups {} at {} every {}", settings.groups().keySet(), settings.groupsBootstrapServers(), settings.interval());
+        LOG.info(
+                "Polling the lag of consumer groups {} at {} every {}",
+                settings.groups().keySet(),
+                settings.groupsBootstrapServers(),
+                settings.interval());
         return poller;
     }
 
     private Duration timeout() {
-        return settings.interval().compareTo(Duration.ofSeconds(30)) < 0 ? settings.interval() : Duration.ofSeconds(30);
+        return settings.interval().compareTo(Duration.ofSeconds(30)) < 0
+                ? settings.interval()
+                : Duration.ofSeconds(30);
     }
 
     /** One poll of every group; returns the snapshots it published. */
@@ -86,7 +111,12 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
             try {
                 Map<String, Map<Integer, GroupLag.Offsets>> offsets = offsets(group.group());
                 for (MetricSnapshot snapshot :
-                        group.poll(now, settings.cluster(), jobIds.getOrDefault(group.jobName(), UNKNOWN_JOB_ID), offsets).values()) {
+                        group.poll(
+                                        now,
+                                        settings.cluster(),
+                                        jobIds.getOrDefault(group.jobName(), UNKNOWN_JOB_ID),
+                                        offsets)
+                                .values()) {
                     sender.offer(snapshot);
                     published.add(snapshot);
                 }
@@ -107,16 +137,25 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
     private Map<String, Map<Integer, GroupLag.Offsets>> offsets(String group) throws Exception {
         long timeoutMs = timeout().toMillis();
         Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
+                admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(timeoutMs, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         committed.keySet().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
-                latest.isEmpty() ? Map.of() : admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+                latest.isEmpty()
+                        ? Map.of()
+                        : admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
         Map<String, Map<Integer, GroupLag.Offsets>> offsets = new TreeMap<>();
-        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+        for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end :
+                ends.entrySet()) {
             OffsetAndMetadata commit = committed.get(end.getKey());
             offsets.computeIfAbsent(end.getKey().topic(), t -> new TreeMap<>())
-                    .put(end.getKey().partition(), new GroupLag.Offsets(end.getValue().offset(), commit == null ? -1 : commit.offset()));
+                    .put(
+                            end.getKey().partition(),
+                            new GroupLag.Offsets(
+                                    end.getValue().offset(),
+                                    commit == null ? -1 : commit.offset()));
         }
         return offsets;
     }
@@ -129,7 +168,8 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
         try {
             Map<String, String> ids = new HashMap<>();
             Map<String, Long> starts = new HashMap<>();
-            for (FlinkRestClient.JobOverview job : rest.jobsAsync().get(timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            for (FlinkRestClient.JobOverview job :
+                    rest.jobsAsync().get(timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 long rank = job.state().equals("RUNNING") ? Long.MAX_VALUE : job.startTime();
                 if (rank >= starts.getOrDefault(job.name(), Long.MIN_VALUE)) {
                     starts.put(job.name(), rank);
@@ -149,7 +189,11 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
     private void logFailure(String what, Exception error) {
         if (failureLog.permits()) {
             Throwable cause = error.getCause() != null ? error.getCause() : error;
-            LOG.warn("Could not read {}: {} (skipped this poll; {} failures so far; logged at most once a minute)", what, cause.toString(), failures.get());
+            LOG.warn(
+                    "Could not read {}: {} (skipped this poll; {} failures so far; logged at most once a minute)",
+                    what,
+                    cause.toString(),
+                    failures.get());
         }
     }
 

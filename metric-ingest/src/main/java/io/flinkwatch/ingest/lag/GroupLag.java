@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The lag of one consumer group, poll after poll: per partition a {@link PartitionHistory}, and
- * per topic one snapshot with the group's lag (records behind on its worst partition and in all,
- * the estimate in seconds, and the consumption rate).
+ * The lag of one consumer group, poll after poll: per partition a {@link PartitionHistory}, and per
+ * topic one snapshot with the group's lag (records behind on its worst partition and in all, the
+ * estimate in seconds, and the consumption rate).
  *
  * <p>Snapshots are {@linkplain MetricSnapshot#external() external}: they are read from Kafka, not
  * reported by the job, so they say nothing about whether the job is alive. Their scope is an
@@ -48,9 +48,16 @@ public final class GroupLag {
      * Takes one poll's offsets, by topic and partition, and returns a snapshot per topic.
      * Partitions without a committed offset are left out: the group has not consumed them yet.
      */
-    public Map<String, MetricSnapshot> poll(long time, String cluster, String jobId, Map<String, Map<Integer, Offsets>> offsets) {
+    public Map<String, MetricSnapshot> poll(
+            long time, String cluster, String jobId, Map<String, Map<Integer, Offsets>> offsets) {
         Map<String, MetricSnapshot> snapshots = new TreeMap<>();
-        partitions.keySet().removeIf(key -> !offsets.containsKey(topicOf(key)) || !offsets.get(topicOf(key)).containsKey(partitionOf(key)));
+        partitions
+                .keySet()
+                .removeIf(
+                        key ->
+                                !offsets.containsKey(topicOf(key))
+                                        || !offsets.get(topicOf(key))
+                                                .containsKey(partitionOf(key)));
         for (Map.Entry<String, Map<Integer, Offsets>> topic : offsets.entrySet()) {
             long maxLag = -1;
             long totalLag = 0;
@@ -64,7 +71,8 @@ public final class GroupLag {
                     partitions.remove(key);
                     continue;
                 }
-                PartitionHistory history = partitions.computeIfAbsent(key, k -> new PartitionHistory());
+                PartitionHistory history =
+                        partitions.computeIfAbsent(key, k -> new PartitionHistory());
                 history.add(time, at.end(), at.committed(), historyMs);
                 long lag = history.lagRecords();
                 maxLag = Math.max(maxLag, lag);
@@ -91,14 +99,29 @@ public final class GroupLag {
             if (rateKnown) {
                 metrics.put(FlinkMetricNames.RECORDS_CONSUMED_RATE, consumed);
             }
-            snapshots.put(topic.getKey(), new MetricSnapshot(time, cluster, JobRef.of(jobId, jobName), scope(topic.getKey()), metrics, null, true));
+            snapshots.put(
+                    topic.getKey(),
+                    new MetricSnapshot(
+                            time,
+                            cluster,
+                            JobRef.of(jobId, jobName),
+                            scope(topic.getKey()),
+                            metrics,
+                            null,
+                            true));
         }
         return snapshots;
     }
 
     /** The scope of the group's lag on one topic. */
     public Scope scope(String topic) {
-        return Scope.operator("consumer-group:" + group, "Kafka consumer group " + group, 0, -1, "topic:" + topic, topic);
+        return Scope.operator(
+                "consumer-group:" + group,
+                "Kafka consumer group " + group,
+                0,
+                -1,
+                "topic:" + topic,
+                topic);
     }
 
     private static String topicOf(String key) {

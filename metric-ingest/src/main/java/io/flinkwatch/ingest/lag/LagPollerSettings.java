@@ -43,24 +43,44 @@ public record LagPollerSettings(
             String group = equals < 0 ? item : item.substring(0, equals).trim();
             String job = equals < 0 ? item : item.substring(equals + 1).trim();
             if (group.isEmpty() || job.isEmpty() || groups.put(group, job) != null) {
-                throw settings.invalid("groups", item, "a comma-separated list of GROUP or GROUP=JOB-NAME, each group once");
+                throw settings.invalid(
+                        "groups",
+                        item,
+                        "a comma-separated list of GROUP or GROUP=JOB-NAME, each group once");
             }
         }
         if (groups.isEmpty()) {
-            settings.required("groups", "the consumer groups to watch, e.g. orders-cdc or orders-group=orders-cdc (group=Flink job name)");
+            settings.required(
+                    "groups",
+                    "the consumer groups to watch, e.g. orders-cdc or orders-group=orders-cdc (group=Flink job name)");
         }
         PublisherSettings publisher = PublisherSettings.from(settings);
-        Duration interval = settings.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Duration interval =
+                settings.duration(
+                        "interval",
+                        Duration.ofSeconds(15),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(10));
         LagPollerSettings parsed =
                 new LagPollerSettings(
                         publisher,
-                        settings.required("cluster", "the name of the Flink cluster the consuming jobs run on, e.g. prod-eu"),
+                        settings.required(
+                                "cluster",
+                                "the name of the Flink cluster the consuming jobs run on, e.g. prod-eu"),
                         Map.copyOf(groups),
                         settings.string("groups-bootstrap-servers", publisher.bootstrapServers()),
                         settings.withPrefix("admin."),
                         interval,
-                        settings.duration("history", Duration.ofHours(1), interval.multipliedBy(2), Duration.ofDays(1)),
-                        settings.duration("rate-window", Duration.ofMinutes(2), interval, Duration.ofHours(1)),
+                        settings.duration(
+                                "history",
+                                Duration.ofHours(1),
+                                interval.multipliedBy(2),
+                                Duration.ofDays(1)),
+                        settings.duration(
+                                "rate-window",
+                                Duration.ofMinutes(2),
+                                interval,
+                                Duration.ofHours(1)),
                         settings.url("flink-rest-url", null));
         settings.rejectUnknown(Set.of());
         return parsed;

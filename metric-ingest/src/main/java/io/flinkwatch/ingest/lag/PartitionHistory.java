@@ -43,8 +43,8 @@ final class PartitionHistory {
     }
 
     /**
-     * Seconds since the next record to consume was produced, at the last poll: 0 when the group
-     * is caught up, NaN when it cannot be told (a single poll behind, or no production seen).
+     * Seconds since the next record to consume was produced, at the last poll: 0 when the group is
+     * caught up, NaN when it cannot be told (a single poll behind, or no production seen).
      */
     double lagSeconds() {
         Poll last = polls.peekLast();
@@ -86,8 +86,8 @@ final class PartitionHistory {
 
     /**
      * Records consumed (committed) per second over the last {@code windowMs}, or NaN with fewer
-     * than two polls. Committed offsets move in steps (Flink commits on checkpoints), so the
-     * window should span a few of them.
+     * than two polls. Committed offsets move in steps (Flink commits on checkpoints), so the window
+     * should span a few of them.
      */
     double consumedPerSecond(long windowMs) {
         Poll last = polls.peekLast();
@@ -107,6 +107,8 @@ final class PartitionHistory {
         if (from == null) {
             return Double.NaN;
         }
-        return Math.max(0, last.committed() - from.committed()) * 1000.0 / (last.time() - from.time());
+        return Math.max(0, last.committed() - from.committed())
+                * 1000.0
+                / (last.time() - from.time());
     }
 }

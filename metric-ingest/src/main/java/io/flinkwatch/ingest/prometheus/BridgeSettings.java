@@ -36,18 +36,30 @@ public record BridgeSettings(
             targets.add(settings.checkUrl("targets", target));
         }
         if (targets.isEmpty()) {
-            settings.required("targets", "the comma-separated Prometheus endpoints of the JobManager and TaskManagers, e.g. http://jm:9249/metrics,http://tm-1:9249/metrics");
+            settings.required(
+                    "targets",
+                    "the comma-separated Prometheus endpoints of the JobManager and TaskManagers, e.g. http://jm:9249/metrics,http://tm-1:9249/metrics");
         }
-        Duration interval = settings.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofMinutes(10));
+        Duration interval =
+                settings.duration(
+                        "interval",
+                        Duration.ofSeconds(15),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(10));
         BridgeSettings parsed =
                 new BridgeSettings(
                         PublisherSettings.from(settings),
                         settings.required("cluster", "the name of the Flink cluster, e.g. prod-eu"),
                         List.copyOf(targets),
                         interval,
-                        settings.duration("timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                        settings.duration(
+                                "timeout",
+                                Duration.ofSeconds(10),
+                                Duration.ofMillis(100),
+                                Duration.ofMinutes(10)),
                         settings.url("flink-rest-url", null),
-                        settings.choice("include", "monitored", List.of("monitored", "all")).equals("all"));
+                        settings.choice("include", "monitored", List.of("monitored", "all"))
+                                .equals("all"));
         settings.rejectUnknown(Set.of());
         return parsed;
     }

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * For clusters that already run Flink's Prometheus reporter: scrapes its endpoints (the
- * JobManager's and every TaskManager's) on an interval, maps Flink's Prometheus names back to
- * the snapshot format and publishes snapshots to Kafka. An endpoint that does not answer is
- * logged (at most once a minute) and skipped for that round; the others are still published.
+ * JobManager's and every TaskManager's) on an interval, maps Flink's Prometheus names back to the
+ * snapshot format and publishes snapshots to Kafka. An endpoint that does not answer is logged (at
+ * most once a minute) and skipped for that round; the others are still published.
  */
 public final class PrometheusBridge implements AutoCloseable {
 
@@ -52,14 +52,25 @@ public final class PrometheusBridge implements AutoCloseable {
         this.jobs =
                 settings.restUrl() == null
                         ? null
-                        : new JobDetailsCache(new FlinkRestClient(settings.restUrl(), settings.timeout()), settings.interval());
+                        : new JobDetailsCache(
+                                new FlinkRestClient(settings.restUrl(), settings.timeout()),
+                                settings.interval());
     }
 
     /** Starts scraping every interval. */
     public static PrometheusBridge start(BridgeSettings settings) {
-        PrometheusBridge bridge = new PrometheusBridge(settings, SnapshotSender.start(settings.publisher()), System::currentTimeMillis);
-        bridge.loop = PublishingLoop.start("prometheus-bridge", settings.interval(), bridge::scrapeOnce);
-        LOG.info("Scraping {} every {} for cluster {}{}", settings.targets(), settings.interval(), settings.cluster(),
+        PrometheusBridge bridge =
+                new PrometheusBridge(
+                        settings,
+                        SnapshotSender.start(settings.publisher()),
+                        System::currentTimeMillis);
+        bridge.loop =
+                PublishingLoop.start("prometheus-bridge", settings.interval(), bridge::scrapeOnce);
+        LOG.info(
+                "Scraping {} every {} for cluster {}{}",
+                settings.targets(),
+                settings.interval(),
+                settings.cluster(),
                 settings.restUrl() == null ? "" : "; job details from " + settings.restUrl());
         return bridge;
     }
@@ -69,13 +80,17 @@ public final class PrometheusBridge implements AutoCloseable {
         long now = clock.getAsLong();
         List<CompletableFuture<String>> scrapes = new ArrayList<>();
         for (URI target : settings.targets()) {
-            HttpRequest request = HttpRequest.newBuilder(target).timeout(settings.timeout()).GET().build();
+            HttpRequest request =
+                    HttpRequest.newBuilder(target).timeout(settings.timeout()).GET().build();
             scrapes.add(
-                    http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                    http.sendAsync(
+                                    request,
+                                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                             .thenApply(
                                     response -> {
                                         if (response.statusCode() != 200) {
-                                            throw new IllegalStateException("HTTP " + response.statusCode());
+                                            throw new IllegalStateException(
+                                                    "HTTP " + response.statusCode());
                                         }
                                         return response.body();
                                     }));
@@ -84,14 +99,23 @@ public final class PrometheusBridge implements AutoCloseable {
         for (int i = 0; i < scrapes.size(); i++) {
             try {
                 PrometheusText.Parsed parsed =
-                        PrometheusText.parse(scrapes.get(i).get(settings.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS));
+                        PrometheusText.parse(
+                                scrapes.get(i)
+                                        .get(
+                                                settings.timeout().toMillis() + 1000,
+                                                TimeUnit.MILLISECONDS));
                 samples.addAll(parsed.samples());
                 if (parsed.unreadableLines() > 0) {
-                    LOG.debug("{} lines of {} were not Prometheus samples", parsed.unreadableLines(), settings.targets().get(i));
+                    LOG.debug(
+                            "{} lines of {} were not Prometheus samples",
+                            parsed.unreadableLines(),
+                            settings.targets().get(i));
                 }
             } catch (ExecutionException | TimeoutException e) {
                 failedScrapes.incrementAndGet();
-                logFailure(settings.targets().get(i), e instanceof ExecutionException ? e.getCause() : e);
+                logFailure(
+                        settings.targets().get(i),
+                        e instanceof ExecutionException ? e.getCause() : e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -99,7 +123,11 @@ public final class PrometheusBridge implements AutoCloseable {
         }
         List<MetricSnapshot> snapshots =
                 PrometheusSnapshots.assemble(
-                        samples, now, settings.cluster(), settings.allMetrics(), jobId -> jobs == null ? null : jobs.get(jobId));
+                        samples,
+                        now,
+                        settings.cluster(),
+                        settings.allMetrics(),
+                        jobId -> jobs == null ? null : jobs.get(jobId));
         for (MetricSnapshot snapshot : snapshots) {
             sender.offer(snapshot);
         }
@@ -109,8 +137,11 @@ public final class PrometheusBridge implements AutoCloseable {
 
     private void logFailure(URI target, Throwable error) {
         if (failureLog.permits()) {
-            LOG.warn("Could not scrape {}: {} (skipped this round; {} failed scrapes so far; logged at most once a minute)",
-                    target, error.toString(), failedScrapes.get());
+            LOG.warn(
+                    "Could not scrape {}: {} (skipped this round; {} failed scrapes so far; logged at most once a minute)",
+                    target,
+                    error.toString(),
+                    failedScrapes.get());
         }
     }
 

@@ -55,22 +55,29 @@ public final class PrometheusNames {
         if (scope == null) {
             return null;
         }
-        String prefix = PREFIX + switch (scope.scope().level()) {
-            case JOB -> "jobmanager_job_";
-            case TASK -> "taskmanager_job_task_";
-            case OPERATOR -> "taskmanager_job_task_operator_";
-        };
+        String prefix =
+                PREFIX
+                        + switch (scope.scope().level()) {
+                            case JOB -> "jobmanager_job_";
+                            case TASK -> "taskmanager_job_task_";
+                            case OPERATOR -> "taskmanager_job_task_operator_";
+                        };
         if (!sample.name().startsWith(prefix) || sample.name().length() == prefix.length()) {
             return null;
         }
         String rest = sample.name().substring(prefix.length());
-        String metric = scope.scope().level() == ScopeLevel.OPERATOR ? operatorMetric(rest, sample.labels()) : rest;
+        String metric =
+                scope.scope().level() == ScopeLevel.OPERATOR
+                        ? operatorMetric(rest, sample.labels())
+                        : rest;
         if (metric == null) {
             metric = allMetrics ? rest : null;
         } else if (!allMetrics && !FlinkMetricNames.isMonitored(scope.scope().level(), metric)) {
             metric = null;
         }
-        return metric == null || metric.length() > SnapshotLimits.MAX_STRING_LENGTH ? null : new Mapped(scope, metric);
+        return metric == null || metric.length() > SnapshotLimits.MAX_STRING_LENGTH
+                ? null
+                : new Mapped(scope, metric);
     }
 
     /** A known operator metric, with its group path in front, or null. */
@@ -78,9 +85,17 @@ public final class PrometheusNames {
     private static String operatorMetric(String rest, Map<String, String> labels) {
         for (String offset : new String[] {"currentOffset", "committedOffset"}) {
             String suffix = "topic_partition_" + offset;
-            if (rest.endsWith(suffix) && labels.containsKey("topic") && labels.containsKey("partition")) {
+            if (rest.endsWith(suffix)
+                    && labels.containsKey("topic")
+                    && labels.containsKey("partition")) {
                 String path = rest.substring(0, rest.length() - suffix.length());
-                return path.replaceAll("_$", ".") + "topic." + labels.get("topic") + ".partition." + labels.get("partition") + "." + offset;
+                return path.replaceAll("_$", ".")
+                        + "topic."
+                        + labels.get("topic")
+                        + ".partition."
+                        + labels.get("partition")
+                        + "."
+                        + offset;
             }
         }
         String exact = OPERATOR_NAMES.get(rest);

@@ -42,7 +42,8 @@ public final class PrometheusSnapshots {
             }
             PrometheusNames.Mapped mapped = PrometheusNames.map(sample, allMetrics);
             if (mapped != null) {
-                Map<String, Double> values = byScope.computeIfAbsent(mapped.scope(), s -> new LinkedHashMap<>());
+                Map<String, Double> values =
+                        byScope.computeIfAbsent(mapped.scope(), s -> new LinkedHashMap<>());
                 if (values.size() < SnapshotLimits.MAX_METRICS) {
                     values.put(mapped.metric(), sample.value());
                 }
@@ -61,17 +62,36 @@ public final class PrometheusSnapshots {
     }
 
     private static MetricSnapshot snapshot(
-            long time, String cluster, ReportedScope reported, Map<String, Double> values, @Nullable JobDetails job) {
+            long time,
+            String cluster,
+            ReportedScope reported,
+            Map<String, Double> values,
+            @Nullable JobDetails job) {
         Scope scope = reported.scope();
         if (job == null) {
-            return new MetricSnapshot(time, cluster, JobRef.of(reported.jobId(), reported.jobName()), scope, values, null);
+            return new MetricSnapshot(
+                    time,
+                    cluster,
+                    JobRef.of(reported.jobId(), reported.jobName()),
+                    scope,
+                    values,
+                    null);
         }
         if (scope.level() == ScopeLevel.JOB) {
-            return new MetricSnapshot(time, cluster, job.jobRef(), scope, values, job.knownTopology());
+            return new MetricSnapshot(
+                    time, cluster, job.jobRef(), scope, values, job.knownTopology());
         }
         String vertexName = job.vertexName(scope.vertexId(), scope.vertexName());
         Scope named =
-                new Scope(scope.level(), scope.vertexId(), vertexName, scope.subtask(), scope.attempt(), scope.operatorId(), scope.operatorName());
-        return new MetricSnapshot(time, cluster, JobRef.of(reported.jobId(), job.name()), named, values, null);
+                new Scope(
+                        scope.level(),
+                        scope.vertexId(),
+                        vertexName,
+                        scope.subtask(),
+                        scope.attempt(),
+                        scope.operatorId(),
+                        scope.operatorName());
+        return new MetricSnapshot(
+                time, cluster, JobRef.of(reported.jobId(), job.name()), named, values, null);
     }
 }

@@ -8,9 +8,9 @@ import java.util.Map;
 /**
  * Reads the Prometheus text exposition format (version 0.0.4, what Flink's Prometheus reporter
  * serves): {@code # HELP} / {@code # TYPE} comments, and one sample per line, {@code
- * name{label="value",...} value [timestamp]}, with {@code \\}, {@code \"} and {@code \n} escapes
- * in label values. A line that cannot be read is skipped and counted, not fatal: one odd metric
- * must not hide all the others.
+ * name{label="value",...} value [timestamp]}, with {@code \\}, {@code \"} and {@code \n} escapes in
+ * label values. A line that cannot be read is skipped and counted, not fatal: one odd metric must
+ * not hide all the others.
  */
 public final class PrometheusText {
 
@@ -92,7 +92,11 @@ public final class PrometheusText {
             while (i < n && isNameChar(line.charAt(i), i == nameStart) && line.charAt(i) != ':') {
                 i++;
             }
-            if (i == nameStart || i >= n || line.charAt(i) != '=' || i + 1 >= n || line.charAt(i + 1) != '"') {
+            if (i == nameStart
+                    || i >= n
+                    || line.charAt(i) != '='
+                    || i + 1 >= n
+                    || line.charAt(i + 1) != '"') {
                 return -1;
             }
             String label = line.substring(nameStart, i);
@@ -138,6 +142,10 @@ public final class PrometheusText {
     }
 
     private static boolean isNameChar(char c, boolean first) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || (!first && c >= '0' && c <= '9');
+        return (c >= 'a' && c <= 'z')
+                || (c >= 'A' && c <= 'Z')
+                || c == '_'
+                || c == ':'
+                || (!first && c >= '0' && c <= '9');
     }
 }

@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param topic the metrics topic Flinkwatch reads
  * @param bufferCapacity snapshots held while Kafka is slow or down; further ones are dropped and
  *     counted, so that publishing never waits
- * @param maxAge snapshots that waited longer than this in the buffer are dropped and counted:
- *     after an outage, Flinkwatch's event time has passed them (they would be dead letters)
+ * @param maxAge snapshots that waited longer than this in the buffer are dropped and counted: after
+ *     an outage, Flinkwatch's event time has passed them (they would be dead letters)
  * @param producerOverrides extra Kafka producer properties (e.g. security settings); they win over
  *     the publisher's defaults
  */
@@ -39,7 +39,8 @@ public record PublisherSettings(
             throw new IllegalArgumentException("topic must not be empty");
         }
         if (bufferCapacity < 1) {
-            throw new IllegalArgumentException("buffer capacity must be at least 1, was " + bufferCapacity);
+            throw new IllegalArgumentException(
+                    "buffer capacity must be at least 1, was " + bufferCapacity);
         }
         if (maxAge.isNegative() || maxAge.isZero()) {
             throw new IllegalArgumentException("max age must be positive, was " + maxAge);
@@ -52,14 +53,18 @@ public record PublisherSettings(
      */
     public static PublisherSettings from(Settings settings) {
         return new PublisherSettings(
-                settings.required("bootstrap-servers", "the Kafka bootstrap servers of the metrics topic, e.g. kafka:9092"),
+                settings.required(
+                        "bootstrap-servers",
+                        "the Kafka bootstrap servers of the metrics topic, e.g. kafka:9092"),
                 settings.string("topic", DEFAULT_TOPIC),
                 settings.integer("buffer-capacity", DEFAULT_BUFFER_CAPACITY, 1, 10_000_000),
-                settings.duration("max-age", DEFAULT_MAX_AGE, Duration.ofSeconds(1), Duration.ofHours(1)),
+                settings.duration(
+                        "max-age", DEFAULT_MAX_AGE, Duration.ofSeconds(1), Duration.ofHours(1)),
                 settings.withPrefix("producer."));
     }
 
     public static PublisherSettings of(String bootstrapServers, String topic) {
-        return new PublisherSettings(bootstrapServers, topic, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_AGE, Map.of());
+        return new PublisherSettings(
+                bootstrapServers, topic, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_AGE, Map.of());
     }
 }

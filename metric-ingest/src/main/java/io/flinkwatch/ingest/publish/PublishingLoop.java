@@ -9,9 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one publishing round (a scrape, a poll) every interval on a thread of its own, until
- * closed. A round that fails is logged and the next one runs: a publisher outlives the outages of
- * what it observes.
+ * Runs one publishing round (a scrape, a poll) every interval on a thread of its own, until closed.
+ * A round that fails is logged and the next one runs: a publisher outlives the outages of what it
+ * observes.
  */
 public final class PublishingLoop implements AutoCloseable {
 

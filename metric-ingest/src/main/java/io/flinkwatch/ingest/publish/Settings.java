@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
 /**
- * Typed reading of a publisher's string settings (a metric reporter's configuration, or a
- * command line's {@code --key value} pairs). Every problem is an {@link IllegalArgumentException}
- * whose message names the setting as the user wrote it, the value and what is allowed. Settings
- * nobody asked for are reported by {@link #rejectUnknown}, so that typos do not go unnoticed.
+ * Typed reading of a publisher's string settings (a metric reporter's configuration, or a command
+ * line's {@code --key value} pairs). Every problem is an {@link IllegalArgumentException} whose
+ * message names the setting as the user wrote it, the value and what is allowed. Settings nobody
+ * asked for are reported by {@link #rejectUnknown}, so that typos do not go unnoticed.
  */
 public final class Settings {
 
@@ -93,7 +93,14 @@ public final class Settings {
         }
         Duration parsed = parseDuration(value);
         if (parsed == null || parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
-            throw invalid(key, value, "a duration from " + format(min) + " to " + format(max) + " (e.g. 500ms, 15s, 5m, 1h)");
+            throw invalid(
+                    key,
+                    value,
+                    "a duration from "
+                            + format(min)
+                            + " to "
+                            + format(max)
+                            + " (e.g. 500ms, 15s, 5m, 1h)");
         }
         return parsed;
     }
@@ -134,7 +141,8 @@ public final class Settings {
     public URI checkUrl(String key, String value) {
         try {
             URI uri = URI.create(value);
-            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                    && uri.getHost() != null) {
                 return uri;
             }
         } catch (IllegalArgumentException e) {
@@ -160,7 +168,9 @@ public final class Settings {
     public void rejectUnknown(Set<String> ignored) {
         List<String> unknown = new ArrayList<>();
         for (String key : values.keySet()) {
-            if (!asked.contains(key) && !ignored.contains(key) && askedPrefixes.stream().noneMatch(key::startsWith)) {
+            if (!asked.contains(key)
+                    && !ignored.contains(key)
+                    && askedPrefixes.stream().noneMatch(key::startsWith)) {
                 unknown.add(name(key));
             }
         }
@@ -171,7 +181,10 @@ public final class Settings {
             askedPrefixes.forEach(prefix -> known.add(name(prefix) + "*"));
             known.sort(null);
             throw new IllegalArgumentException(
-                    "unknown setting " + String.join(", ", unknown) + "; known settings are " + String.join(", ", known));
+                    "unknown setting "
+                            + String.join(", ", unknown)
+                            + "; known settings are "
+                            + String.join(", ", known));
         }
     }
 
@@ -189,7 +202,10 @@ public final class Settings {
         return values.get(key);
     }
 
-    /** Parses {@code 500ms}, {@code 15s}, {@code 5m}, {@code 5min}, {@code 1h}, {@code 1d}; a bare number is milliseconds. */
+    /**
+     * Parses {@code 500ms}, {@code 15s}, {@code 5m}, {@code 5min}, {@code 1h}, {@code 1d}; a bare
+     * number is milliseconds.
+     */
     @Nullable
     static Duration parseDuration(String text) {
         Matcher matcher = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));

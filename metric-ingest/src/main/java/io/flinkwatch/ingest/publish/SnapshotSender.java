@@ -57,14 +57,16 @@ public final class SnapshotSender implements AutoCloseable {
     /** Asks the sender thread to stop once everything queued before it is sent. */
     private static final Queued POISON = new Queued(null, 0);
 
-    private SnapshotSender(PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
+    private SnapshotSender(
+            PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
         this.topic = settings.topic();
         this.maxAgeNanos = settings.maxAge().toNanos();
         this.buffer = new ArrayBlockingQueue<>(settings.bufferCapacity());
         this.producers = producers;
         this.sender = new Thread(this::sendLoop, "flinkwatch-snapshot-sender");
         this.sender.setDaemon(true);
-        // Kafka loads its plugins (partitioners, compression) through the context class loader; in a
+        // Kafka loads its plugins (partitioners, compression) through the context class loader; in
+        // a
         // Flink plugin that must be the plugin's own loader, not the one of the calling thread.
         this.sender.setContextClassLoader(SnapshotSender.class.getClassLoader());
     }
@@ -77,15 +79,21 @@ public final class SnapshotSender implements AutoCloseable {
         Properties properties = producerProperties(settings);
         return start(
                 settings,
-                () -> new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer()));
+                () ->
+                        new KafkaProducer<>(
+                                properties, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
     /** Starts a sender whose producer comes from {@code producers} (called until it succeeds). */
-    static SnapshotSender start(PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
+    static SnapshotSender start(
+            PublisherSettings settings, Supplier<Producer<byte[], byte[]>> producers) {
         SnapshotSender sender = new SnapshotSender(settings, producers);
         sender.sender.start();
-        LOG.info("Publishing snapshots to topic {} at {} (buffer of {} snapshots)",
-                settings.topic(), settings.bootstrapServers(), settings.bufferCapacity());
+        LOG.info(
+                "Publishing snapshots to topic {} at {} (buffer of {} snapshots)",
+                settings.topic(),
+                settings.bootstrapServers(),
+                settings.bufferCapacity());
         return sender;
     }
 
@@ -179,9 +187,12 @@ public final class SnapshotSender implements AutoCloseable {
         } catch (RuntimeException e) {
             // E.g. no resolvable bootstrap address yet (DNS of a service that is not up).
             if (producerFailureLog.permits()) {
-                LOG.warn("Cannot create the Kafka producer for topic {} ({}); retrying every {} s while"
+                LOG.warn(
+                        "Cannot create the Kafka producer for topic {} ({}); retrying every {} s while"
                                 + " snapshots are buffered or dropped; the monitored job is not affected",
-                        topic, e.toString(), PRODUCER_RETRY_MS / 1000);
+                        topic,
+                        e.toString(),
+                        PRODUCER_RETRY_MS / 1000);
             }
             return false;
         }
@@ -190,7 +201,9 @@ public final class SnapshotSender implements AutoCloseable {
     private void dropStale() {
         long now = System.nanoTime();
         Queued head;
-        while ((head = buffer.peek()) != null && head != POISON && now - head.queuedAtNanos() > maxAgeNanos) {
+        while ((head = buffer.peek()) != null
+                && head != POISON
+                && now - head.queuedAtNanos() > maxAgeNanos) {
             if (buffer.remove(head)) {
                 droppedStale.incrementAndGet();
             }
@@ -209,7 +222,8 @@ public final class SnapshotSender implements AutoCloseable {
     }
 
     private void send(MetricSnapshot snapshot) {
-        byte[] key = (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8);
+        byte[] key =
+                (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8);
         try {
             producer.send(
                     new ProducerRecord<>(topic, key, SnapshotWriter.toJson(snapshot)),
@@ -272,6 +286,10 @@ public final class SnapshotSender implements AutoCloseable {
         buffer.remove(POISON);
         droppedSendFailed.addAndGet(buffer.size());
         buffer.clear();
-        LOG.info("Snapshot publisher for topic {} closed: {} sent, {} dropped", topic, sentCount(), droppedCount());
+        LOG.info(
+                "Snapshot publisher for topic {} closed: {} sent, {} dropped",
+                topic,
+                sentCount(),
+                droppedCount());
     }
 }

@@ -1,7 +1,7 @@
 package io.flinkwatch.ingest.reporter;
 
-import io.flinkwatch.ingest.publish.SnapshotSender;
 import io.flinkwatch.ingest.publish.Settings;
+import io.flinkwatch.ingest.publish.SnapshotSender;
 import io.flinkwatch.ingest.rest.FlinkRestClient;
 import io.flinkwatch.ingest.rest.JobDetails;
 import io.flinkwatch.ingest.rest.JobDetailsCache;
@@ -33,16 +33,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Flink metric reporter that publishes the metrics of every job, task and operator of the
- * process it runs in as snapshots in Flinkwatch's wire format to Kafka.
+ * A Flink metric reporter that publishes the metrics of every job, task and operator of the process
+ * it runs in as snapshots in Flinkwatch's wire format to Kafka.
  *
  * <p>It runs inside the monitored cluster's JobManager and TaskManagers, so it must never slow or
- * break them: metric registration only records the metric; {@link #report()} reads the values
- * and hands snapshots to a {@link SnapshotSender}, which never blocks (bounded buffer, drops
- * counted and logged). Job-level snapshots from the JobManager also carry the job status, job
- * graph and checkpoint interval, read in the background from the JobManager's REST API. When a
- * job's metrics go away (it ended), one last job-level snapshot tells its final status, so that a
- * cancelled or finished job is not mistaken for one that fell silent.
+ * break them: metric registration only records the metric; {@link #report()} reads the values and
+ * hands snapshots to a {@link SnapshotSender}, which never blocks (bounded buffer, drops counted
+ * and logged). Job-level snapshots from the JobManager also carry the job status, job graph and
+ * checkpoint interval, read in the background from the JobManager's REST API. When a job's metrics
+ * go away (it ended), one last job-level snapshot tells its final status, so that a cancelled or
+ * finished job is not mistaken for one that fell silent.
  */
 public final class FlinkwatchReporter implements MetricReporter, Scheduled {
 
@@ -50,6 +50,7 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
 
     /** Statuses a job does not leave (Flink's globally terminal ones). */
     private static final Set<String> TERMINAL = Set.of("CANCELED", "FINISHED", "FAILED");
+
     private static final int END_STATUS_ATTEMPTS = 15;
 
     private final Map<ReportedScope, Map<String, Metric>> metrics = new ConcurrentHashMap<>();
@@ -77,11 +78,14 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
     void open(ReporterSettings settings) {
         this.settings = settings;
         this.sender = SnapshotSender.start(settings.publisher());
-        LOG.info("Flinkwatch reporter for cluster {} publishing {} metrics to topic {}{}",
+        LOG.info(
+                "Flinkwatch reporter for cluster {} publishing {} metrics to topic {}{}",
                 settings.cluster(),
                 settings.allMetrics() ? "all" : "the monitored",
                 settings.publisher().topic(),
-                settings.restUrl() == null ? " (no JobManager REST API: job status and graph left out)" : "; job details from " + settings.restUrl());
+                settings.restUrl() == null
+                        ? " (no JobManager REST API: job status and graph left out)"
+                        : "; job details from " + settings.restUrl());
     }
 
     /**
@@ -134,7 +138,9 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
                 return;
             }
             scoped.remove(name, metric);
-            if (scoped.isEmpty() && metrics.remove(scope, scoped) && scope.scope().level() == ScopeLevel.JOB) {
+            if (scoped.isEmpty()
+                    && metrics.remove(scope, scoped)
+                    && scope.scope().level() == ScopeLevel.JOB) {
                 reportEnd(scope);
             }
         } catch (RuntimeException e) {
@@ -144,12 +150,15 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
 
     @Nullable
     private String nameOf(ReportedScope scope, String metricName, MetricGroup group) {
-        String logicalScope = LogicalScopeProvider.castFrom(group).getLogicalScope(CharacterFilter.NO_OP_FILTER);
+        String logicalScope =
+                LogicalScopeProvider.castFrom(group).getLogicalScope(CharacterFilter.NO_OP_FILTER);
         String name = ScopeMapping.nameOf(scope, logicalScope, group.getAllVariables(), metricName);
         if (name == null || name.length() > SnapshotLimits.MAX_STRING_LENGTH) {
             return null;
         }
-        return settings.allMetrics() || FlinkMetricNames.isMonitored(scope.scope().level(), name) ? name : null;
+        return settings.allMetrics() || FlinkMetricNames.isMonitored(scope.scope().level(), name)
+                ? name
+                : null;
     }
 
     @Override
@@ -170,12 +179,21 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
             } else if (!values.isEmpty()) {
                 sender.offer(
                         new MetricSnapshot(
-                                now, settings.cluster(), JobRef.of(scope.jobId(), scope.jobName()), scope.scope(), values, null));
+                                now,
+                                settings.cluster(),
+                                JobRef.of(scope.jobId(), scope.jobName()),
+                                scope.scope(),
+                                values,
+                                null));
             }
         }
     }
 
-    private MetricSnapshot jobSnapshot(long time, ReportedScope scope, Map<String, Double> values, @Nullable JobDetails details) {
+    private MetricSnapshot jobSnapshot(
+            long time,
+            ReportedScope scope,
+            Map<String, Double> values,
+            @Nullable JobDetails details) {
         boolean known = details != null && details.id().equals(scope.jobId());
         return new MetricSnapshot(
                 time,
@@ -188,8 +206,8 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
 
     /**
      * The job's metrics are gone from the JobManager: tell its final status, once. Metrics go while
-     * the job is still CANCELLING or FAILING, so the status is asked again, a few times, until it is
-     * one that ends a job; then (or when asking is no use any more) it is sent.
+     * the job is still CANCELLING or FAILING, so the status is asked again, a few times, until it
+     * is one that ends a job; then (or when asking is no use any more) it is sent.
      */
     private void reportEnd(ReportedScope scope) {
         if (rest() != null) {
@@ -207,12 +225,18 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
                                         .execute(() -> reportEnd(scope, time, attemptsLeft - 1));
                             } else if (status != null) {
                                 sender.offer(jobSnapshot(time, scope, Map.of(), details));
-                                LOG.info("Job {} ({}) ended with status {}", scope.jobName(), scope.jobId(), status);
+                                LOG.info(
+                                        "Job {} ({}) ended with status {}",
+                                        scope.jobName(),
+                                        scope.jobId(),
+                                        status);
                             }
                         });
     }
 
-    /** The value of a counter, gauge or meter as a finite number, or null (histograms, text, NaN). */
+    /**
+     * The value of a counter, gauge or meter as a finite number, or null (histograms, text, NaN).
+     */
     @Nullable
     static Double valueOf(Metric metric) {
         try {

@@ -28,21 +28,40 @@ public record ReporterSettings(
 
     /** Keys Flink itself reads from the reporter's configuration; not the reporter's business. */
     static final Set<String> FLINK_KEYS =
-            Set.of("factory.class", "interval", "scope.delimiter", "scope.variables.excludes",
-                    "scope.variables.additional", "filter.includes", "filter.excludes", "class");
+            Set.of(
+                    "factory.class",
+                    "interval",
+                    "scope.delimiter",
+                    "scope.variables.excludes",
+                    "scope.variables.additional",
+                    "filter.includes",
+                    "filter.excludes",
+                    "class");
 
     public static ReporterSettings from(Settings settings) {
-        String cluster = settings.required("cluster", "the name of this Flink cluster, e.g. prod-eu");
-        if (cluster.length() > SnapshotLimits.MAX_STRING_LENGTH || cluster.chars().anyMatch(Character::isISOControl)) {
-            throw settings.invalid("cluster", cluster, "a name of at most " + SnapshotLimits.MAX_STRING_LENGTH + " characters without control characters");
+        String cluster =
+                settings.required("cluster", "the name of this Flink cluster, e.g. prod-eu");
+        if (cluster.length() > SnapshotLimits.MAX_STRING_LENGTH
+                || cluster.chars().anyMatch(Character::isISOControl)) {
+            throw settings.invalid(
+                    "cluster",
+                    cluster,
+                    "a name of at most "
+                            + SnapshotLimits.MAX_STRING_LENGTH
+                            + " characters without control characters");
         }
         ReporterSettings parsed =
                 new ReporterSettings(
                         PublisherSettings.from(settings),
                         cluster,
                         settings.url("rest-url", "http://localhost:8081"),
-                        settings.duration("rest-refresh", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1)),
-                        settings.choice("include", "monitored", List.of("monitored", "all")).equals("all"));
+                        settings.duration(
+                                "rest-refresh",
+                                Duration.ofSeconds(10),
+                                Duration.ofSeconds(1),
+                                Duration.ofHours(1)),
+                        settings.choice("include", "monitored", List.of("monitored", "all"))
+                                .equals("all"));
         settings.rejectUnknown(FLINK_KEYS);
         return parsed;
     }

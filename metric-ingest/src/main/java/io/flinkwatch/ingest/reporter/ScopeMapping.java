@@ -24,8 +24,18 @@ public final class ScopeMapping {
     static final String OPERATOR_SCOPE = "taskmanager.job.task.operator";
 
     private static final Set<String> SCOPE_VARIABLES =
-            Set.of("host", "tm_id", "job_id", "job_name", "task_id", "task_name", "subtask_index",
-                    "task_attempt_id", "task_attempt_num", "operator_id", "operator_name");
+            Set.of(
+                    "host",
+                    "tm_id",
+                    "job_id",
+                    "job_name",
+                    "task_id",
+                    "task_name",
+                    "subtask_index",
+                    "task_attempt_id",
+                    "task_attempt_num",
+                    "operator_id",
+                    "operator_name");
 
     private ScopeMapping() {}
 
@@ -52,11 +62,14 @@ public final class ScopeMapping {
         int attempt = parseInt(variables.get("<task_attempt_num>"), -1);
         String operatorId = variables.get("<operator_id>");
         if (operatorId == null) {
-            return new ReportedScope(jobId, bounded(jobName), Scope.task(vertexId, vertexName, subtask, attempt));
+            return new ReportedScope(
+                    jobId, bounded(jobName), Scope.task(vertexId, vertexName, subtask, attempt));
         }
         String operatorName = bounded(variables.getOrDefault("<operator_name>", operatorId));
         return new ReportedScope(
-                jobId, bounded(jobName), Scope.operator(vertexId, vertexName, subtask, attempt, operatorId, operatorName));
+                jobId,
+                bounded(jobName),
+                Scope.operator(vertexId, vertexName, subtask, attempt, operatorId, operatorName));
     }
 
     /**
@@ -64,12 +77,17 @@ public final class ScopeMapping {
      * belong to that scope (a group this mapping does not know).
      */
     @Nullable
-    public static String nameOf(ReportedScope scope, String logicalScope, Map<String, String> variables, String metricName) {
-        String base = switch (scope.scope().level()) {
-            case JOB -> JOB_SCOPE;
-            case TASK -> TASK_SCOPE;
-            case OPERATOR -> OPERATOR_SCOPE;
-        };
+    public static String nameOf(
+            ReportedScope scope,
+            String logicalScope,
+            Map<String, String> variables,
+            String metricName) {
+        String base =
+                switch (scope.scope().level()) {
+                    case JOB -> JOB_SCOPE;
+                    case TASK -> TASK_SCOPE;
+                    case OPERATOR -> OPERATOR_SCOPE;
+                };
         if (logicalScope.equals(base)) {
             return metricName;
         }
@@ -79,7 +97,10 @@ public final class ScopeMapping {
         StringBuilder name = new StringBuilder(logicalScope.length() + metricName.length() + 16);
         for (String component : logicalScope.substring(base.length() + 1).split("\\.")) {
             name.append(component).append('.');
-            String value = SCOPE_VARIABLES.contains(component) ? null : variables.get("<" + component + ">");
+            String value =
+                    SCOPE_VARIABLES.contains(component)
+                            ? null
+                            : variables.get("<" + component + ">");
             if (value != null) {
                 name.append(value).append('.');
             }
@@ -98,8 +119,13 @@ public final class ScopeMapping {
         }
     }
 
-    /** Names longer than the wire format allows are cut, so that a snapshot is never rejected for them. */
+    /**
+     * Names longer than the wire format allows are cut, so that a snapshot is never rejected for
+     * them.
+     */
     static String bounded(String name) {
-        return name.length() <= SnapshotLimits.MAX_STRING_LENGTH ? name : name.substring(0, SnapshotLimits.MAX_STRING_LENGTH);
+        return name.length() <= SnapshotLimits.MAX_STRING_LENGTH
+                ? name
+                : name.substring(0, SnapshotLimits.MAX_STRING_LENGTH);
     }
 }

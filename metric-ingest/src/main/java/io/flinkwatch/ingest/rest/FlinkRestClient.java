@@ -41,10 +41,14 @@ public final class FlinkRestClient {
         return baseUrl;
     }
 
-    /** The details of one job; fails with {@link IOException} (wrapped) if the JobManager does not answer. */
+    /**
+     * The details of one job; fails with {@link IOException} (wrapped) if the JobManager does not
+     * answer.
+     */
     public CompletableFuture<JobDetails> jobAsync(String jobId) {
         CompletableFuture<JsonNode> job = getJson("jobs/" + jobId);
-        // With checkpointing off, Flink answers this endpoint with an error: the interval is then 0.
+        // With checkpointing off, Flink answers this endpoint with an error: the interval is then
+        // 0.
         CompletableFuture<Long> interval =
                 getJson("jobs/" + jobId + "/checkpoints/config")
                         .thenApply(FlinkRestClient::checkpointInterval)
@@ -62,15 +66,20 @@ public final class FlinkRestClient {
                         overview -> {
                             List<JobOverview> jobs = new ArrayList<>();
                             for (JsonNode job : overview.path("jobs")) {
-                                jobs.add(new JobOverview(
-                                        job.path("jid").asText(), job.path("name").asText(), job.path("state").asText(), job.path("start-time").asLong()));
+                                jobs.add(
+                                        new JobOverview(
+                                                job.path("jid").asText(),
+                                                job.path("name").asText(),
+                                                job.path("state").asText(),
+                                                job.path("start-time").asLong()));
                             }
                             return jobs;
                         });
     }
 
     private CompletableFuture<JsonNode> getJson(String path) {
-        HttpRequest request = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(timeout).GET().build();
+        HttpRequest request =
+                HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(timeout).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
                 .thenApply(
                         response -> {
@@ -79,7 +88,11 @@ public final class FlinkRestClient {
                             }
                             if (response.statusCode() != 200) {
                                 throw new CompletionException(
-                                        new IOException("HTTP " + response.statusCode() + " from " + request.uri()));
+                                        new IOException(
+                                                "HTTP "
+                                                        + response.statusCode()
+                                                        + " from "
+                                                        + request.uri()));
                             }
                             try {
                                 return JSON.readTree(response.body());
@@ -90,11 +103,17 @@ public final class FlinkRestClient {
     }
 
     private static boolean isNotFound(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause =
+                error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause()
+                        : error;
         return cause instanceof NotFoundException;
     }
 
-    /** Reads {@code /jobs/{id}}: status from {@code state}, the graph from {@code plan.nodes} and vertex names from {@code vertices}. */
+    /**
+     * Reads {@code /jobs/{id}}: status from {@code state}, the graph from {@code plan.nodes} and
+     * vertex names from {@code vertices}.
+     */
     static JobDetails jobDetails(JsonNode job, Long checkpointIntervalMs) {
         Map<String, String> names = new HashMap<>();
         Map<String, Integer> parallelism = new HashMap<>();
@@ -125,7 +144,8 @@ public final class FlinkRestClient {
     }
 
     static Long checkpointInterval(JsonNode config) {
-        // A job without periodic checkpoints reports Long.MAX_VALUE, or mode/interval may be absent.
+        // A job without periodic checkpoints reports Long.MAX_VALUE, or mode/interval may be
+        // absent.
         long interval = config.path("interval").asLong(0);
         return interval <= 0 || interval == Long.MAX_VALUE ? 0L : interval;
     }

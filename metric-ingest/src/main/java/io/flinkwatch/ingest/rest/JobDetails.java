@@ -17,7 +17,11 @@ import javax.annotation.Nullable;
  * @param checkpointIntervalMs the checkpoint interval; 0 when checkpointing is off; null if unknown
  */
 public record JobDetails(
-        String id, String name, String status, Topology topology, @Nullable Long checkpointIntervalMs) {
+        String id,
+        String name,
+        String status,
+        Topology topology,
+        @Nullable Long checkpointIntervalMs) {
 
     public JobDetails {
         Objects.requireNonNull(id, "id");
@@ -26,9 +30,13 @@ public record JobDetails(
         Objects.requireNonNull(topology, "topology");
     }
 
-    /** The job as job-level snapshots carry it: with its status (if Flink's) and checkpoint interval. */
+    /**
+     * The job as job-level snapshots carry it: with its status (if Flink's) and checkpoint
+     * interval.
+     */
     public JobRef jobRef() {
-        return new JobRef(id, name, JobStatuses.ALL.contains(status) ? status : null, checkpointIntervalMs);
+        return new JobRef(
+                id, name, JobStatuses.ALL.contains(status) ? status : null, checkpointIntervalMs);
     }
 
     /** The job graph, or null when the JobManager gave none. */

@@ -25,7 +25,8 @@ public final class JobDetailsCache {
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final LogLimiter failureLog;
 
-    public JobDetailsCache(FlinkRestClient rest, Duration refresh, Duration forgetAfter, LongSupplier clock) {
+    public JobDetailsCache(
+            FlinkRestClient rest, Duration refresh, Duration forgetAfter, LongSupplier clock) {
         this.rest = rest;
         this.refreshMs = refresh.toMillis();
         this.forgetAfterMs = forgetAfter.toMillis();
@@ -63,9 +64,12 @@ public final class JobDetailsCache {
 
     private void logFailure(String jobId, Throwable error) {
         if (failureLog.permits()) {
-            LOG.warn("Could not read job {} from the JobManager REST API at {}: {} (job graph and status"
+            LOG.warn(
+                    "Could not read job {} from the JobManager REST API at {}: {} (job graph and status"
                             + " are left out of snapshots until it answers; logged at most once a minute)",
-                    jobId, rest.baseUrl(), error.getCause() != null ? error.getCause().toString() : error.toString());
+                    jobId,
+                    rest.baseUrl(),
+                    error.getCause() != null ? error.getCause().toString() : error.toString());
         }
     }
 

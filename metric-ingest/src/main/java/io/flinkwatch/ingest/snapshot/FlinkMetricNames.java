@@ -17,7 +17,8 @@ public final class FlinkMetricNames {
     public static final String LAST_CHECKPOINT_DURATION = "lastCheckpointDuration";
     public static final String LAST_CHECKPOINT_SIZE = "lastCheckpointSize";
     public static final String LAST_CHECKPOINT_FULL_SIZE = "lastCheckpointFullSize";
-    public static final String LAST_CHECKPOINT_COMPLETED_TIMESTAMP = "lastCheckpointCompletedTimestamp";
+    public static final String LAST_CHECKPOINT_COMPLETED_TIMESTAMP =
+            "lastCheckpointCompletedTimestamp";
     public static final String NUMBER_OF_COMPLETED_CHECKPOINTS = "numberOfCompletedCheckpoints";
     public static final String NUMBER_OF_FAILED_CHECKPOINTS = "numberOfFailedCheckpoints";
     public static final String NUMBER_OF_IN_PROGRESS_CHECKPOINTS = "numberOfInProgressCheckpoints";
@@ -30,6 +31,7 @@ public final class FlinkMetricNames {
     public static final String BACK_PRESSURED_TIME_MS_PER_SECOND = "backPressuredTimeMsPerSecond";
     public static final String IDLE_TIME_MS_PER_SECOND = "idleTimeMsPerSecond";
     public static final String IS_BACK_PRESSURED = "isBackPressured";
+
     /** Nanoseconds the last barrier alignment took (tasks with network inputs only). */
     public static final String CHECKPOINT_ALIGNMENT_TIME = "checkpointAlignmentTime";
 
@@ -38,13 +40,15 @@ public final class FlinkMetricNames {
     public static final String RECORDS_CONSUMED_RATE = "records-consumed-rate";
     public static final String PENDING_RECORDS = "pendingRecords";
 
-    // Operator level: RocksDB native metrics (prefixed by the column family when Flink reports them).
+    // Operator level: RocksDB native metrics (prefixed by the column family when Flink reports
+    // them).
     public static final String ROCKSDB_COMPACTION_PENDING = "rocksdb.compaction-pending";
 
     // Operator level, from the consumer-group lag poller (external snapshots): records-lag-max and
     // records-consumed-rate as the Kafka consumer names them, plus these two.
     /** Records behind, summed over the topic's partitions. */
     public static final String CONSUMER_GROUP_LAG = "consumer-group-lag";
+
     /** Estimated seconds the slowest partition's consumer is behind its producers. */
     public static final String CONSUMER_GROUP_LAG_SECONDS = "consumer-group-lag-seconds";
 
@@ -89,7 +93,8 @@ public final class FlinkMetricNames {
 
     /** The Kafka source's per-partition offset gauges. */
     private static final Pattern PARTITION_OFFSET =
-            Pattern.compile("(?:^|.*\\.)topic\\.(.+)\\.partition\\.(\\d+)\\.(currentOffset|committedOffset)$");
+            Pattern.compile(
+                    "(?:^|.*\\.)topic\\.(.+)\\.partition\\.(\\d+)\\.(currentOffset|committedOffset)$");
 
     private FlinkMetricNames() {}
 
@@ -99,7 +104,9 @@ public final class FlinkMetricNames {
      */
     public static boolean isNamed(String name, String metric) {
         return name.equals(metric)
-                || (name.endsWith(metric) && name.length() > metric.length() && name.charAt(name.length() - metric.length() - 1) == '.');
+                || (name.endsWith(metric)
+                        && name.length() > metric.length()
+                        && name.charAt(name.length() - metric.length() - 1) == '.');
     }
 
     /**
@@ -110,7 +117,10 @@ public final class FlinkMetricNames {
         return PARTITION_OFFSET.matcher(name);
     }
 
-    /** Whether Flinkwatch reads a metric of this name at this level: what publishers send by default. */
+    /**
+     * Whether Flinkwatch reads a metric of this name at this level: what publishers send by
+     * default.
+     */
     public static boolean isMonitored(ScopeLevel level, String name) {
         return switch (level) {
             case JOB -> JOB_METRICS.contains(name);

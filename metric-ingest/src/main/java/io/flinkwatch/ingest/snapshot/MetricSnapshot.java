@@ -17,9 +17,9 @@ import javax.annotation.Nullable;
  * @param scope where in the job the metrics were taken (job, task subtask or operator subtask)
  * @param metrics metric values by Flink metric name; booleans are carried as 1 and 0
  * @param topology the job graph, when the publisher sends it (usually on job-level snapshots)
- * @param external true when the snapshot was observed from outside the job (consumer-group lag
- *     read from Kafka) rather than reported by the job's own Flink processes: it carries metrics
- *     of the job but is no sign that the job, or its metrics reporting, is alive
+ * @param external true when the snapshot was observed from outside the job (consumer-group lag read
+ *     from Kafka) rather than reported by the job's own Flink processes: it carries metrics of the
+ *     job but is no sign that the job, or its metrics reporting, is alive
  */
 public record MetricSnapshot(
         long timestamp,

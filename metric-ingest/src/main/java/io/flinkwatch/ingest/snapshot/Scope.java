@@ -13,8 +13,7 @@ import javax.annotation.Nullable;
  * @param vertexId job vertex id (Flink's {@code task_id}); null at job level
  * @param vertexName job vertex name (Flink's {@code task_name}); null at job level
  * @param subtask subtask index, or -1 at job level
- * @param attempt execution attempt number of the subtask (grows on every restart), or -1 if
- *     unknown
+ * @param attempt execution attempt number of the subtask (grows on every restart), or -1 if unknown
  * @param operatorId operator id; only at operator level
  * @param operatorName operator name; only at operator level
  */
@@ -49,6 +48,12 @@ public record Scope(
             String operatorId,
             String operatorName) {
         return new Scope(
-                ScopeLevel.OPERATOR, vertexId, vertexName, subtask, attempt, operatorId, operatorName);
+                ScopeLevel.OPERATOR,
+                vertexId,
+                vertexName,
+                subtask,
+                attempt,
+                operatorId,
+                operatorName);
     }
 }

@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * What the parser accepts: the largest record, and how far in the future of the monitor's own
- * clock a timestamp may be. Timestamps before 2000 are always implausible (a publisher sending
- * seconds instead of milliseconds lands there).
+ * What the parser accepts: the largest record, and how far in the future of the monitor's own clock
+ * a timestamp may be. Timestamps before 2000 are always implausible (a publisher sending seconds
+ * instead of milliseconds lands there).
  *
  * @param maxBytes largest accepted record, in bytes
  * @param maxFutureSkew how far ahead of the monitor's clock a timestamp may be

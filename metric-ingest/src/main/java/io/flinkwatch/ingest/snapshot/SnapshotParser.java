@@ -25,8 +25,8 @@ import java.util.Set;
 /**
  * Reads and validates one snapshot in the JSON wire format (version {@value #VERSION}).
  *
- * <p>Every problem is reported as an {@link InvalidSnapshotException} whose message names the
- * field and what was wrong, so a dead-letter record tells the publisher's owner what to fix. Unknown
+ * <p>Every problem is reported as an {@link InvalidSnapshotException} whose message names the field
+ * and what was wrong, so a dead-letter record tells the publisher's owner what to fix. Unknown
  * fields are skipped, so publishers may add fields without breaking older monitors.
  *
  * <p>Instances are immutable and thread-safe.
@@ -58,7 +58,8 @@ public final class SnapshotParser implements Serializable {
 
     public MetricSnapshot parse(byte[] bytes) throws InvalidSnapshotException {
         if (bytes == null || bytes.length == 0) {
-            throw new InvalidSnapshotException(MALFORMED_JSON, "empty record: expected a JSON object");
+            throw new InvalidSnapshotException(
+                    MALFORMED_JSON, "empty record: expected a JSON object");
         }
         if (bytes.length > limits.maxBytes()) {
             throw new InvalidSnapshotException(
@@ -82,7 +83,8 @@ public final class SnapshotParser implements Serializable {
                             + ", column "
                             + e.getLocation().getColumnNr());
         } catch (IOException e) {
-            throw new InvalidSnapshotException(MALFORMED_JSON, "not readable as JSON: " + e.getMessage());
+            throw new InvalidSnapshotException(
+                    MALFORMED_JSON, "not readable as JSON: " + e.getMessage());
         }
         return fields.toSnapshot();
     }
@@ -97,7 +99,8 @@ public final class SnapshotParser implements Serializable {
             String field = parser.currentName();
             parser.nextToken();
             if (!seen.add(field)) {
-                throw new InvalidSnapshotException(INVALID_FIELD, "duplicate field '" + field + "'");
+                throw new InvalidSnapshotException(
+                        INVALID_FIELD, "duplicate field '" + field + "'");
             }
             switch (field) {
                 case "version" -> {
@@ -115,7 +118,8 @@ public final class SnapshotParser implements Serializable {
             }
         }
         if (parser.nextToken() != null) {
-            throw new InvalidSnapshotException(MALFORMED_JSON, "trailing content after the JSON object");
+            throw new InvalidSnapshotException(
+                    MALFORMED_JSON, "trailing content after the JSON object");
         }
     }
 
@@ -136,7 +140,10 @@ public final class SnapshotParser implements Serializable {
                     if (!JobStatuses.ALL.contains(status)) {
                         throw new InvalidSnapshotException(
                                 INVALID_FIELD,
-                                "job.status '" + status + "' is not a Flink job status " + JobStatuses.ORDERED);
+                                "job.status '"
+                                        + status
+                                        + "' is not a Flink job status "
+                                        + JobStatuses.ORDERED);
                     }
                 }
                 case "checkpointIntervalMs" -> {
@@ -228,16 +235,21 @@ public final class SnapshotParser implements Serializable {
                         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
                         case VALUE_TRUE -> 1.0;
                         case VALUE_FALSE -> 0.0;
-                        default -> throw new InvalidSnapshotException(
-                                INVALID_FIELD,
-                                "metrics." + name + " must be a number or a boolean, got " + describe(token));
+                        default ->
+                                throw new InvalidSnapshotException(
+                                        INVALID_FIELD,
+                                        "metrics."
+                                                + name
+                                                + " must be a number or a boolean, got "
+                                                + describe(token));
                     };
             if (!Double.isFinite(value)) {
                 throw new InvalidSnapshotException(
                         INVALID_FIELD, "metrics." + name + " is not a finite number");
             }
             if (metrics.put(name, value) != null) {
-                throw new InvalidSnapshotException(INVALID_FIELD, "duplicate metric '" + name + "'");
+                throw new InvalidSnapshotException(
+                        INVALID_FIELD, "duplicate metric '" + name + "'");
             }
             if (metrics.size() > SnapshotLimits.MAX_METRICS) {
                 throw new InvalidSnapshotException(
@@ -267,7 +279,8 @@ public final class SnapshotParser implements Serializable {
         for (Topology.Vertex vertex : vertices) {
             if (!ids.add(vertex.id())) {
                 throw new InvalidSnapshotException(
-                        INVALID_FIELD, "topology.vertices has vertex id '" + vertex.id() + "' twice");
+                        INVALID_FIELD,
+                        "topology.vertices has vertex id '" + vertex.id() + "' twice");
             }
         }
         for (Topology.Vertex vertex : vertices) {
@@ -317,12 +330,14 @@ public final class SnapshotParser implements Serializable {
             require(parallelism, prefix + "parallelism");
             if (parallelism < 1 || parallelism > Integer.MAX_VALUE) {
                 throw new InvalidSnapshotException(
-                        INVALID_FIELD, prefix + "parallelism must be at least 1, got " + parallelism);
+                        INVALID_FIELD,
+                        prefix + "parallelism must be at least 1, got " + parallelism);
             }
             vertices.add(new Topology.Vertex(id, name, parallelism.intValue(), inputs));
             if (vertices.size() > SnapshotLimits.MAX_VERTICES) {
                 throw new InvalidSnapshotException(
-                        INVALID_FIELD, "more than " + SnapshotLimits.MAX_VERTICES + " topology vertices");
+                        INVALID_FIELD,
+                        "more than " + SnapshotLimits.MAX_VERTICES + " topology vertices");
             }
         }
         return vertices;
@@ -332,7 +347,8 @@ public final class SnapshotParser implements Serializable {
             throws IOException, InvalidSnapshotException {
         if (parser.currentToken() != JsonToken.START_ARRAY) {
             throw new InvalidSnapshotException(
-                    INVALID_FIELD, field + " must be an array of strings, got " + describe(parser.currentToken()));
+                    INVALID_FIELD,
+                    field + " must be an array of strings, got " + describe(parser.currentToken()));
         }
         List<String> names = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
@@ -341,10 +357,12 @@ public final class SnapshotParser implements Serializable {
         return names;
     }
 
-    private static void expectObject(JsonParser parser, String field) throws InvalidSnapshotException {
+    private static void expectObject(JsonParser parser, String field)
+            throws InvalidSnapshotException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             throw new InvalidSnapshotException(
-                    INVALID_FIELD, field + " must be an object, got " + describe(parser.currentToken()));
+                    INVALID_FIELD,
+                    field + " must be an object, got " + describe(parser.currentToken()));
         }
     }
 
@@ -352,7 +370,8 @@ public final class SnapshotParser implements Serializable {
             throws IOException, InvalidSnapshotException {
         if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT) {
             throw new InvalidSnapshotException(
-                    INVALID_FIELD, field + " must be an integer, got " + describe(parser.currentToken()));
+                    INVALID_FIELD,
+                    field + " must be an integer, got " + describe(parser.currentToken()));
         }
         if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
             throw new InvalidSnapshotException(INVALID_FIELD, field + " is out of range");
@@ -360,7 +379,8 @@ public final class SnapshotParser implements Serializable {
         return parser.getLongValue();
     }
 
-    private static boolean readBoolean(JsonParser parser, String field) throws InvalidSnapshotException {
+    private static boolean readBoolean(JsonParser parser, String field)
+            throws InvalidSnapshotException {
         JsonToken token = parser.currentToken();
         if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
             throw new InvalidSnapshotException(
@@ -373,7 +393,8 @@ public final class SnapshotParser implements Serializable {
             throws IOException, InvalidSnapshotException {
         if (parser.currentToken() != JsonToken.VALUE_STRING) {
             throw new InvalidSnapshotException(
-                    INVALID_FIELD, field + " must be a string, got " + describe(parser.currentToken()));
+                    INVALID_FIELD,
+                    field + " must be a string, got " + describe(parser.currentToken()));
         }
         String value = parser.getText();
         checkName(value, field);
@@ -399,7 +420,8 @@ public final class SnapshotParser implements Serializable {
 
     private static void require(Object value, String field) throws InvalidSnapshotException {
         if (value == null) {
-            throw new InvalidSnapshotException(MISSING_FIELD, "missing required field '" + field + "'");
+            throw new InvalidSnapshotException(
+                    MISSING_FIELD, "missing required field '" + field + "'");
         }
     }
 

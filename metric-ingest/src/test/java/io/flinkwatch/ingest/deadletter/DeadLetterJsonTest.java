@@ -17,7 +17,14 @@ class DeadLetterJsonTest {
     void keepsReasonCoordinatesAndTheExactBytes() throws Exception {
         byte[] raw = "{\"version\": 1, oops".getBytes(StandardCharsets.UTF_8);
         DeadLetter letter =
-                DeadLetter.of(RejectionReason.MALFORMED_JSON, "not valid JSON", "metrics", 3, 42L, 1000L, raw);
+                DeadLetter.of(
+                        RejectionReason.MALFORMED_JSON,
+                        "not valid JSON",
+                        "metrics",
+                        3,
+                        42L,
+                        1000L,
+                        raw);
 
         byte[] json = DeadLetterJson.toJson(letter);
 

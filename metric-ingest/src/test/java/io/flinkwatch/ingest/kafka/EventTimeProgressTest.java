@@ -12,7 +12,8 @@ class EventTimeProgressTest {
 
     private static final long T = 1_767_571_200_000L;
 
-    private final EventTimeProgress progress = new EventTimeProgress(Duration.ofSeconds(5), Duration.ofSeconds(2));
+    private final EventTimeProgress progress =
+            new EventTimeProgress(Duration.ofSeconds(5), Duration.ofSeconds(2));
 
     @Test
     void theWatermarkIsTheNewestTimestampMinusOutOfOrdernessMinusOne() {

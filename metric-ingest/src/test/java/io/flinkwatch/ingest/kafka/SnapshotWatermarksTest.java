@@ -35,8 +35,10 @@ class SnapshotWatermarksTest {
     private final RecordingWatermarkOutput output = new RecordingWatermarkOutput();
     private final WatermarkStrategy<IngestedRecord> strategy =
             SnapshotWatermarks.strategy(Duration.ofSeconds(5), Duration.ofSeconds(2));
-    private final WatermarkGenerator<IngestedRecord> generator = strategy.createWatermarkGenerator(context(clock));
-    private final TimestampAssigner<IngestedRecord> timestamps = strategy.createTimestampAssigner(() -> new UnregisteredMetricsGroup());
+    private final WatermarkGenerator<IngestedRecord> generator =
+            strategy.createWatermarkGenerator(context(clock));
+    private final TimestampAssigner<IngestedRecord> timestamps =
+            strategy.createTimestampAssigner(() -> new UnregisteredMetricsGroup());
     private long elapsedMs;
 
     @Test
@@ -63,7 +65,8 @@ class SnapshotWatermarksTest {
 
     @Test
     void aStuckPublisherResendingOneSnapshotGoesIdle() {
-        // Valid snapshots, but always the same one: after the first, each is no newer than the newest.
+        // Valid snapshots, but always the same one: after the first, each is no newer than the
+        // newest.
         runUntilIdle(Duration.ofSeconds(5), tick -> accepted(T));
 
         assertThat(output.isIdle()).isTrue();
@@ -73,7 +76,9 @@ class SnapshotWatermarksTest {
     @Test
     void newerSnapshotsAmongJunkKeepThePartitionActiveAndAloneMoveTheWatermark() {
         // For 10 s: a newer snapshot every 500 ms (10 s of event time each), junk in between.
-        run(Duration.ofSeconds(10), tick -> tick % 5 == 0 ? accepted(T + tick / 5 * 10_000) : junk());
+        run(
+                Duration.ofSeconds(10),
+                tick -> tick % 5 == 0 ? accepted(T + tick / 5 * 10_000) : junk());
 
         assertThat(output.idleMarks()).as("never idle while event time moves").isZero();
         // The newest snapshot is from T + 19 × 10 s (ticks 0, 5, ..., 95).
@@ -124,7 +129,8 @@ class SnapshotWatermarksTest {
         return runUntilIdle(span, recordAtTick, true);
     }
 
-    private long runUntilIdle(Duration span, LongFunction<IngestedRecord> recordAtTick, boolean stopWhenIdle) {
+    private long runUntilIdle(
+            Duration span, LongFunction<IngestedRecord> recordAtTick, boolean stopWhenIdle) {
         long start = elapsedMs;
         long idleAt = -1;
         for (long tick = 0; tick * TICK_MS < span.toMillis(); tick++) {
@@ -154,13 +160,27 @@ class SnapshotWatermarksTest {
 
     private static IngestedRecord accepted(long timestamp) {
         MetricSnapshot snapshot =
-                new MetricSnapshot(timestamp, "c", JobRef.of("j", "job"), Scope.job(), Map.of("uptime", 1.0), null);
-        return IngestedRecord.accepted(snapshot, new IngestedRecord.Origin("metrics", 1, 0, timestamp, new byte[0]));
+                new MetricSnapshot(
+                        timestamp,
+                        "c",
+                        JobRef.of("j", "job"),
+                        Scope.job(),
+                        Map.of("uptime", 1.0),
+                        null);
+        return IngestedRecord.accepted(
+                snapshot, new IngestedRecord.Origin("metrics", 1, 0, timestamp, new byte[0]));
     }
 
     private static IngestedRecord junk() {
         return IngestedRecord.rejected(
-                DeadLetter.of(RejectionReason.MALFORMED_JSON, "not valid JSON", "metrics", 1, 0, T, new byte[] {'{'}));
+                DeadLetter.of(
+                        RejectionReason.MALFORMED_JSON,
+                        "not valid JSON",
+                        "metrics",
+                        1,
+                        0,
+                        T,
+                        new byte[] {'{'}));
     }
 
     private static WatermarkGeneratorSupplier.Context context(RelativeClock clock) {

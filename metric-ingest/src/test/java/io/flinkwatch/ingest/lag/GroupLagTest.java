@@ -14,14 +14,29 @@ class GroupLagTest {
     @Test
     void oneExternalOperatorSnapshotPerTopicUnderTheJobsName() {
         GroupLag lag = new GroupLag("orders-group", "orders-cdc", HOUR, 60_000);
-        lag.poll(0, "prod", "j1", Map.of("orders", Map.of(0, new GroupLag.Offsets(100, 100), 1, new GroupLag.Offsets(200, 180))));
+        lag.poll(
+                0,
+                "prod",
+                "j1",
+                Map.of(
+                        "orders",
+                        Map.of(
+                                0,
+                                new GroupLag.Offsets(100, 100),
+                                1,
+                                new GroupLag.Offsets(200, 180))));
         Map<String, MetricSnapshot> snapshots =
                 lag.poll(
                         15_000,
                         "prod",
                         "j1",
                         Map.of(
-                                "orders", Map.of(0, new GroupLag.Offsets(250, 100), 1, new GroupLag.Offsets(350, 330)),
+                                "orders",
+                                        Map.of(
+                                                0,
+                                                new GroupLag.Offsets(250, 100),
+                                                1,
+                                                new GroupLag.Offsets(350, 330)),
                                 "refunds", Map.of(0, new GroupLag.Offsets(10, -1))));
 
         // refunds has no committed offset: the group has not consumed it yet.
@@ -35,7 +50,8 @@ class GroupLagTest {
         assertThat(orders.scope().vertexName()).isEqualTo("Kafka consumer group orders-group");
         assertThat(orders.scope().operatorName()).isEqualTo("orders");
         // Partition 0: 150 behind, its record at 100 produced at t=0 (log end 100): 15 s.
-        // Partition 1: 20 behind; committed 330 passed between 200 (t=0) and 350 (t=15 s) at 13 s: 2 s.
+        // Partition 1: 20 behind; committed 330 passed between 200 (t=0) and 350 (t=15 s) at 13 s:
+        // 2 s.
         // Consumed: partition 0 nothing, partition 1 150 in 15 s.
         assertThat(orders.metrics())
                 .containsEntry("records-lag-max", 150.0)
@@ -49,8 +65,11 @@ class GroupLagTest {
         GroupLag lag = new GroupLag("g", "g", HOUR, 60_000);
         lag.poll(0, "c", "j", Map.of("t", Map.of(0, new GroupLag.Offsets(100, 0))));
         lag.poll(15_000, "c", "j", Map.of("u", Map.of(0, new GroupLag.Offsets(5, 5))));
-        Map<String, MetricSnapshot> back = lag.poll(30_000, "c", "j", Map.of("t", Map.of(0, new GroupLag.Offsets(400, 0))));
+        Map<String, MetricSnapshot> back =
+                lag.poll(30_000, "c", "j", Map.of("t", Map.of(0, new GroupLag.Offsets(400, 0))));
         // A fresh history for t/0: one poll, so no estimate in seconds yet.
-        assertThat(back.get("t").metrics()).containsEntry("records-lag-max", 400.0).doesNotContainKey("consumer-group-lag-seconds");
+        assertThat(back.get("t").metrics())
+                .containsEntry("records-lag-max", 400.0)
+                .doesNotContainKey("consumer-group-lag-seconds");
     }
 }

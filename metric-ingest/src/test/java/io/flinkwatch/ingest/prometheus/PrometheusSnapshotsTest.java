@@ -39,14 +39,16 @@ class PrometheusSnapshotsTest {
     @Test
     void groupsMonitoredMetricsByScopeAndRestoresFlinkNames() {
         List<MetricSnapshot> snapshots =
-                PrometheusSnapshots.assemble(PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", false, id -> null);
+                PrometheusSnapshots.assemble(
+                        PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", false, id -> null);
 
         assertThat(snapshots).hasSize(3);
         MetricSnapshot job = snapshots.get(0);
         assertThat(job.scope()).isEqualTo(Scope.job());
         assertThat(job.job().id()).isEqualTo(JOB);
         assertThat(job.job().name()).isEqualTo("orders_cdc");
-        assertThat(job.metrics()).isEqualTo(Map.of("uptime", 86400000.0, "numberOfFailedCheckpoints", 2.0));
+        assertThat(job.metrics())
+                .isEqualTo(Map.of("uptime", 86400000.0, "numberOfFailedCheckpoints", 2.0));
         assertThat(job.timestamp()).isEqualTo(T);
         assertThat(job.cluster()).isEqualTo("prod-eu");
         assertThat(job.external()).isFalse();
@@ -54,15 +56,19 @@ class PrometheusSnapshotsTest {
         MetricSnapshot sink = snapshots.get(1);
         assertThat(sink.scope()).isEqualTo(Scope.task(SINK, "Sink__warehouse", 1, 0));
         // NaN samples are left out, as the wire format has no NaN.
-        assertThat(sink.metrics()).isEqualTo(Map.of("busyTimeMsPerSecond", 987.0, "isBackPressured", 0.0));
+        assertThat(sink.metrics())
+                .isEqualTo(Map.of("busyTimeMsPerSecond", 987.0, "isBackPressured", 0.0));
 
         MetricSnapshot source = snapshots.get(2);
-        assertThat(source.scope()).isEqualTo(Scope.operator(SOURCE, "Source__orders", 0, 0, SOURCE, "Source__orders"));
+        assertThat(source.scope())
+                .isEqualTo(
+                        Scope.operator(SOURCE, "Source__orders", 0, 0, SOURCE, "Source__orders"));
         assertThat(source.metrics())
                 .isEqualTo(
                         Map.of(
                                 "KafkaSourceReader_KafkaConsumer.records-lag-max", 42.0,
-                                "KafkaSourceReader.topic.orders.partition.0.currentOffset", 98765432.0,
+                                "KafkaSourceReader.topic.orders.partition.0.currentOffset",
+                                        98765432.0,
                                 "enrich_state.rocksdb.compaction-pending", 1.0));
     }
 
@@ -77,7 +83,11 @@ class PrometheusSnapshotsTest {
 
         List<MetricSnapshot> snapshots =
                 PrometheusSnapshots.assemble(
-                        PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", false, id -> id.equals(JOB) ? details : null);
+                        PrometheusText.parse(SCRAPE).samples(),
+                        T,
+                        "prod-eu",
+                        false,
+                        id -> id.equals(JOB) ? details : null);
 
         MetricSnapshot job = snapshots.get(0);
         assertThat(job.job().name()).isEqualTo("orders-cdc");
@@ -93,9 +103,11 @@ class PrometheusSnapshotsTest {
     @Test
     void allMetricsKeepsTheSanitizedNamesOfUnknownOnes() {
         List<MetricSnapshot> snapshots =
-                PrometheusSnapshots.assemble(PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", true, id -> null);
+                PrometheusSnapshots.assemble(
+                        PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", true, id -> null);
         assertThat(snapshots.get(0).metrics()).containsEntry("lastCheckpointExternalPath", 0.0);
-        assertThat(snapshots.get(1).metrics()).containsEntry("Shuffle_Netty_Input_Buffers_inPoolUsage", 0.9);
+        assertThat(snapshots.get(1).metrics())
+                .containsEntry("Shuffle_Netty_Input_Buffers_inPoolUsage", 0.9);
         assertThat(snapshots.get(2).metrics()).containsEntry("numRecordsIn", 5.0);
     }
 }

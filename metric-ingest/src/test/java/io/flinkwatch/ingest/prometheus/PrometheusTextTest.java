@@ -24,10 +24,26 @@ class PrometheusTextTest {
                 .containsExactly(
                         new PrometheusSample(
                                 "flink_taskmanager_job_task_busyTimeMsPerSecond",
-                                Map.of("host", "127_0_0_1", "job_id", "6f0e", "task_id", "6d26", "job_name", "orders_cdc", "subtask_index", "1"),
+                                Map.of(
+                                        "host",
+                                        "127_0_0_1",
+                                        "job_id",
+                                        "6f0e",
+                                        "task_id",
+                                        "6d26",
+                                        "job_name",
+                                        "orders_cdc",
+                                        "subtask_index",
+                                        "1"),
                                 987.0),
-                        new PrometheusSample("flink_jobmanager_numRunningJobs", Map.of("host", "127_0_0_1"), 1.0),
-                        new PrometheusSample("flink_taskmanager_job_task_isBackPressured", Map.of("task_name", "Sink: \"warehouse\"\n"), 0.0));
+                        new PrometheusSample(
+                                "flink_jobmanager_numRunningJobs",
+                                Map.of("host", "127_0_0_1"),
+                                1.0),
+                        new PrometheusSample(
+                                "flink_taskmanager_job_task_isBackPressured",
+                                Map.of("task_name", "Sink: \"warehouse\"\n"),
+                                0.0));
     }
 
     @Test
@@ -36,13 +52,18 @@ class PrometheusTextTest {
         assertThat(PrometheusText.parseLine("x{} NaN").value()).isNaN();
         assertThat(PrometheusText.parseLine("x +Inf").value()).isInfinite();
         assertThat(PrometheusText.parseLine("x -Inf").value()).isEqualTo(Double.NEGATIVE_INFINITY);
-        assertThat(PrometheusText.parseLine("x{a=\"b\"} 2.5e3 1700000000000").value()).isEqualTo(2500.0);
+        assertThat(PrometheusText.parseLine("x{a=\"b\"} 2.5e3 1700000000000").value())
+                .isEqualTo(2500.0);
     }
 
     @Test
     void unreadableLinesAreCountedNotFatal() {
-        PrometheusText.Parsed parsed = PrometheusText.parse("ok 1\n{broken} 2\nx{a=\"unclosed} 3\nnovalue\ny{a=\"b\"} twelve\nlast 4");
-        assertThat(parsed.samples()).extracting(PrometheusSample::name).containsExactly("ok", "last");
+        PrometheusText.Parsed parsed =
+                PrometheusText.parse(
+                        "ok 1\n{broken} 2\nx{a=\"unclosed} 3\nnovalue\ny{a=\"b\"} twelve\nlast 4");
+        assertThat(parsed.samples())
+                .extracting(PrometheusSample::name)
+                .containsExactly("ok", "last");
         assertThat(parsed.unreadableLines()).isEqualTo(4);
     }
 }

@@ -14,9 +14,31 @@ class SettingsTest {
     @Test
     void readsTypedValuesWithDefaults() {
         Settings settings =
-                Settings.fromArgs(new String[] {"--interval", "5s", "--buffer", "20", "--groups", "a, b=job,,", "--producer.acks", "all"});
-        assertThat(settings.duration("interval", Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofHours(1))).hasSeconds(5);
-        assertThat(settings.duration("other", Duration.ofSeconds(15), Duration.ofSeconds(1), Duration.ofHours(1))).hasSeconds(15);
+                Settings.fromArgs(
+                        new String[] {
+                            "--interval",
+                            "5s",
+                            "--buffer",
+                            "20",
+                            "--groups",
+                            "a, b=job,,",
+                            "--producer.acks",
+                            "all"
+                        });
+        assertThat(
+                        settings.duration(
+                                "interval",
+                                Duration.ofSeconds(15),
+                                Duration.ofSeconds(1),
+                                Duration.ofHours(1)))
+                .hasSeconds(5);
+        assertThat(
+                        settings.duration(
+                                "other",
+                                Duration.ofSeconds(15),
+                                Duration.ofSeconds(1),
+                                Duration.ofHours(1)))
+                .hasSeconds(15);
         assertThat(settings.integer("buffer", 1, 1, 100)).isEqualTo(20);
         assertThat(settings.list("groups")).isEqualTo(List.of("a", "b=job"));
         assertThat(settings.withPrefix("producer.")).isEqualTo(Map.of("acks", "all"));
@@ -25,17 +47,41 @@ class SettingsTest {
 
     @Test
     void messagesNameTheSettingTheValueAndWhatIsAllowed() {
-        Settings settings = new Settings(Map.of("interval", "soon", "buffer", "0", "include", "some", "rest-url", "ftp://x"), "metrics.reporter.fw.");
-        assertThatThrownBy(() -> settings.duration("interval", Duration.ZERO, Duration.ofSeconds(1), Duration.ofHours(1)))
-                .hasMessage("metrics.reporter.fw.interval is 'soon'; allowed: a duration from 1s to 1h (e.g. 500ms, 15s, 5m, 1h)");
+        Settings settings =
+                new Settings(
+                        Map.of(
+                                "interval",
+                                "soon",
+                                "buffer",
+                                "0",
+                                "include",
+                                "some",
+                                "rest-url",
+                                "ftp://x"),
+                        "metrics.reporter.fw.");
+        assertThatThrownBy(
+                        () ->
+                                settings.duration(
+                                        "interval",
+                                        Duration.ZERO,
+                                        Duration.ofSeconds(1),
+                                        Duration.ofHours(1)))
+                .hasMessage(
+                        "metrics.reporter.fw.interval is 'soon'; allowed: a duration from 1s to 1h (e.g. 500ms, 15s, 5m, 1h)");
         assertThatThrownBy(() -> settings.integer("buffer", 1, 1, 100))
-                .hasMessage("metrics.reporter.fw.buffer is '0'; allowed: a whole number from 1 to 100");
-        assertThatThrownBy(() -> settings.choice("include", "monitored", List.of("monitored", "all")))
-                .hasMessage("metrics.reporter.fw.include is 'some'; allowed: one of monitored, all");
+                .hasMessage(
+                        "metrics.reporter.fw.buffer is '0'; allowed: a whole number from 1 to 100");
+        assertThatThrownBy(
+                        () -> settings.choice("include", "monitored", List.of("monitored", "all")))
+                .hasMessage(
+                        "metrics.reporter.fw.include is 'some'; allowed: one of monitored, all");
         assertThatThrownBy(() -> settings.url("rest-url", null))
-                .hasMessageContaining("metrics.reporter.fw.rest-url is 'ftp://x'; allowed: an http or https URL");
-        assertThatThrownBy(() -> settings.required("bootstrap-servers", "the Kafka bootstrap servers"))
-                .hasMessage("metrics.reporter.fw.bootstrap-servers is missing: set it to the Kafka bootstrap servers");
+                .hasMessageContaining(
+                        "metrics.reporter.fw.rest-url is 'ftp://x'; allowed: an http or https URL");
+        assertThatThrownBy(
+                        () -> settings.required("bootstrap-servers", "the Kafka bootstrap servers"))
+                .hasMessage(
+                        "metrics.reporter.fw.bootstrap-servers is missing: set it to the Kafka bootstrap servers");
     }
 
     @Test
@@ -49,9 +95,12 @@ class SettingsTest {
 
     @Test
     void malformedCommandLines() {
-        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"topic", "t"})).hasMessage("expected an option --name, got 'topic'");
-        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"--topic"})).hasMessage("option --topic needs a value");
-        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"--a", "1", "--a", "2"})).hasMessage("option --a is given twice");
+        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"topic", "t"}))
+                .hasMessage("expected an option --name, got 'topic'");
+        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"--topic"}))
+                .hasMessage("option --topic needs a value");
+        assertThatThrownBy(() -> Settings.fromArgs(new String[] {"--a", "1", "--a", "2"}))
+                .hasMessage("option --a is given twice");
     }
 
     @Test

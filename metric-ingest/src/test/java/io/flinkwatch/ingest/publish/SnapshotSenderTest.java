@@ -18,12 +18,23 @@ import org.junit.jupiter.api.Test;
 class SnapshotSenderTest {
 
     private static final MetricSnapshot SNAPSHOT =
-            new MetricSnapshot(1_767_571_200_000L, "prod", JobRef.of("j", "orders"), Scope.job(), Map.of("uptime", 1.0), null);
+            new MetricSnapshot(
+                    1_767_571_200_000L,
+                    "prod",
+                    JobRef.of("j", "orders"),
+                    Scope.job(),
+                    Map.of("uptime", 1.0),
+                    null);
 
     @Test
     void withTheBrokerDownOffersReturnAtOnceAndOverflowIsCounted() throws Exception {
         PublisherSettings settings =
-                new PublisherSettings("127.0.0.1:" + closedPort(), "flink-metrics", 100, Duration.ofMinutes(1), Map.of());
+                new PublisherSettings(
+                        "127.0.0.1:" + closedPort(),
+                        "flink-metrics",
+                        100,
+                        Duration.ofMinutes(1),
+                        Map.of());
         try (SnapshotSender sender = SnapshotSender.start(settings)) {
             long start = System.nanoTime();
             int accepted = 0;
@@ -45,13 +56,16 @@ class SnapshotSenderTest {
     @Test
     void aProducerThatCannotBeCreatedIsRetriedAndStaleSnapshotsAreDropped() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
-        PublisherSettings settings = new PublisherSettings("kafka:9092", "flink-metrics", 100, Duration.ofSeconds(1), Map.of());
+        PublisherSettings settings =
+                new PublisherSettings(
+                        "kafka:9092", "flink-metrics", 100, Duration.ofSeconds(1), Map.of());
         SnapshotSender sender =
                 SnapshotSender.start(
                         settings,
                         () -> {
                             attempts.incrementAndGet();
-                            throw new KafkaException("No resolvable bootstrap urls given in bootstrap.servers");
+                            throw new KafkaException(
+                                    "No resolvable bootstrap urls given in bootstrap.servers");
                         });
         for (int i = 0; i < 10; i++) {
             assertThat(sender.offer(SNAPSHOT)).isTrue();

@@ -27,24 +27,32 @@ class FlinkwatchReporterValuesTest {
     void textNaNFailingGaugesAndHistogramsAreLeftOut() {
         assertThat(FlinkwatchReporter.valueOf((Gauge<String>) () -> "RUNNING")).isNull();
         assertThat(FlinkwatchReporter.valueOf((Gauge<Double>) () -> Double.NaN)).isNull();
-        assertThat(FlinkwatchReporter.valueOf((Gauge<Double>) () -> Double.POSITIVE_INFINITY)).isNull();
+        assertThat(FlinkwatchReporter.valueOf((Gauge<Double>) () -> Double.POSITIVE_INFINITY))
+                .isNull();
         assertThat(FlinkwatchReporter.valueOf((Gauge<Long>) () -> null)).isNull();
-        assertThat(FlinkwatchReporter.valueOf((Gauge<Long>) () -> {
-            throw new IllegalStateException("RocksDB closed");
-        })).isNull();
-        assertThat(FlinkwatchReporter.valueOf(new Histogram() {
-            @Override
-            public void update(long value) {}
+        assertThat(
+                        FlinkwatchReporter.valueOf(
+                                (Gauge<Long>)
+                                        () -> {
+                                            throw new IllegalStateException("RocksDB closed");
+                                        }))
+                .isNull();
+        assertThat(
+                        FlinkwatchReporter.valueOf(
+                                new Histogram() {
+                                    @Override
+                                    public void update(long value) {}
 
-            @Override
-            public long getCount() {
-                return 0;
-            }
+                                    @Override
+                                    public long getCount() {
+                                        return 0;
+                                    }
 
-            @Override
-            public HistogramStatistics getStatistics() {
-                return null;
-            }
-        })).isNull();
+                                    @Override
+                                    public HistogramStatistics getStatistics() {
+                                        return null;
+                                    }
+                                }))
+                .isNull();
     }
 }

@@ -22,7 +22,8 @@ class SnapshotParserTest {
 
     private final SnapshotParser parser =
             new SnapshotParser(
-                    new SnapshotLimits(4096, Duration.ofMinutes(10)), Clock.fixed(NOW, ZoneOffset.UTC));
+                    new SnapshotLimits(4096, Duration.ofMinutes(10)),
+                    Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void readsWhatTheWriterWritesForEveryScope() throws Exception {
@@ -38,19 +39,32 @@ class SnapshotParserTest {
         List<MetricSnapshot> snapshots =
                 List.of(
                         new MetricSnapshot(T, "prod", job, Scope.job(), metrics, topology),
-                        new MetricSnapshot(T, "prod", JobRef.of("f00d", "orders-cdc"), Scope.task("b", "Sink: warehouse", 1, 3), metrics, null),
                         new MetricSnapshot(
                                 T,
                                 "prod",
                                 JobRef.of("f00d", "orders-cdc"),
-                                Scope.operator("a", "Source: orders", 0, 0, "op1", "Source: orders"),
+                                Scope.task("b", "Sink: warehouse", 1, 3),
+                                metrics,
+                                null),
+                        new MetricSnapshot(
+                                T,
+                                "prod",
+                                JobRef.of("f00d", "orders-cdc"),
+                                Scope.operator(
+                                        "a", "Source: orders", 0, 0, "op1", "Source: orders"),
                                 Map.of("records-lag-max", 12.0),
                                 null),
                         new MetricSnapshot(
                                 T,
                                 "prod",
                                 JobRef.of("unknown", "orders-cdc"),
-                                Scope.operator("consumer-group:g", "Kafka consumer group g", 0, -1, "topic:orders", "orders"),
+                                Scope.operator(
+                                        "consumer-group:g",
+                                        "Kafka consumer group g",
+                                        0,
+                                        -1,
+                                        "topic:orders",
+                                        "orders"),
                                 Map.of("records-lag-max", 12.0, "consumer-group-lag-seconds", 3.5),
                                 null,
                                 true));

@@ -26,12 +26,14 @@ class SnapshotSchemaTest {
     private final JsonSchema schema = schema();
     private final SnapshotParser parser =
             new SnapshotParser(
-                    SnapshotLimits.defaults(), Clock.fixed(Instant.parse("2026-01-05T00:00:00Z"), ZoneOffset.UTC));
+                    SnapshotLimits.defaults(),
+                    Clock.fixed(Instant.parse("2026-01-05T00:00:00Z"), ZoneOffset.UTC));
 
     @Test
     void everyExampleIsValidByTheSchemaAndByTheParser() throws Exception {
         int examples = 0;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(DOCS.resolve("examples"), "snapshot-*.json")) {
+        try (DirectoryStream<Path> files =
+                Files.newDirectoryStream(DOCS.resolve("examples"), "snapshot-*.json")) {
             for (Path file : files) {
                 byte[] bytes = Files.readAllBytes(file);
                 assertThat(schema.validate(MAPPER.readTree(bytes))).as(file.toString()).isEmpty();
@@ -47,9 +49,27 @@ class SnapshotSchemaTest {
         Topology topology = new Topology(List.of(new Topology.Vertex("a", "A", 1, List.of())));
         List<MetricSnapshot> snapshots =
                 List.of(
-                        new MetricSnapshot(1767571200000L, "c", new JobRef("i", "n", "RUNNING", 1000L), Scope.job(), Map.of("uptime", 1.5), topology),
-                        new MetricSnapshot(1767571200000L, "c", JobRef.of("i", "n"), Scope.task("a", "A", 0, -1), Map.of(), null),
-                        new MetricSnapshot(1767571200000L, "c", JobRef.of("i", "n"), Scope.operator("a", "A", 0, 2, "o", "O"), Map.of("x", 1.0), null));
+                        new MetricSnapshot(
+                                1767571200000L,
+                                "c",
+                                new JobRef("i", "n", "RUNNING", 1000L),
+                                Scope.job(),
+                                Map.of("uptime", 1.5),
+                                topology),
+                        new MetricSnapshot(
+                                1767571200000L,
+                                "c",
+                                JobRef.of("i", "n"),
+                                Scope.task("a", "A", 0, -1),
+                                Map.of(),
+                                null),
+                        new MetricSnapshot(
+                                1767571200000L,
+                                "c",
+                                JobRef.of("i", "n"),
+                                Scope.operator("a", "A", 0, 2, "o", "O"),
+                                Map.of("x", 1.0),
+                                null));
         for (MetricSnapshot snapshot : snapshots) {
             assertThat(schema.validate(MAPPER.readTree(SnapshotWriter.toJson(snapshot)))).isEmpty();
         }
@@ -74,5 +94,4 @@ class SnapshotSchemaTest {
             throw new IllegalStateException(e);
         }
     }
-
 }

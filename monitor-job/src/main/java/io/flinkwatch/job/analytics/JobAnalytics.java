@@ -19,9 +19,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The analytics operator, keyed by monitored job name (cluster and job name): the Flink glue around the
- * {@link MetricFamily metric families}. Samples are absorbed into keyed state as they arrive, and at
- * each instant of the {@link EvaluationGrid} (an event-time timer) every family's rules are
+ * The analytics operator, keyed by monitored job name (cluster and job name): the Flink glue around
+ * the {@link MetricFamily metric families}. Samples are absorbed into keyed state as they arrive,
+ * and at each instant of the {@link EvaluationGrid} (an event-time timer) every family's rules are
  * evaluated on the samples at or before it; a {@link ConditionTracker} turns the outcomes into
  * edges.
  *
@@ -34,13 +34,13 @@ import org.apache.flink.util.OutputTag;
  * running at once. {@link JobRuns} decides which runs are evaluated; each is evaluated on its own
  * samples, and the alerts of concurrent namesakes carry their job id.
  *
- * <p>Edges are never emitted behind the watermark: a snapshot whose evaluation instant has
- * passed (counted in {@code lateSamples}) is evaluated from the next instant on.
+ * <p>Edges are never emitted behind the watermark: a snapshot whose evaluation instant has passed
+ * (counted in {@code lateSamples}) is evaluated from the next instant on.
  *
  * <p>A key keeps being evaluated while it has a sample within the staleness; after that its
  * conditions clear and its families forget their series. This depends only on the key's own
- * samples, so it is the same whether the watermark moves in small steps or jumps (as it does to
- * its maximum at the end of a bounded input).
+ * samples, so it is the same whether the watermark moves in small steps or jumps (as it does to its
+ * maximum at the end of a bounded input).
  */
 public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnapshot, AlertSignal> {
 
@@ -70,8 +70,14 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     public void open(OpenContext openContext) throws Exception {
         tracker =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("conditions", TypeInformation.of(ConditionTracker.class)));
-        runs = getRuntimeContext().getState(new ValueStateDescriptor<>("job-runs", TypeInformation.of(JobRuns.class)));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "conditions", TypeInformation.of(ConditionTracker.class)));
+        runs =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "job-runs", TypeInformation.of(JobRuns.class)));
         lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
         for (MetricFamily family : families) {
             family.open(getRuntimeContext());
@@ -103,7 +109,8 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     }
 
     @Override
-    public void onTimer(long time, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
+    public void onTimer(long time, OnTimerContext ctx, Collector<AlertSignal> out)
+            throws Exception {
         if (ctx.timeDomain() != TimeDomain.EVENT_TIME) {
             return;
         }

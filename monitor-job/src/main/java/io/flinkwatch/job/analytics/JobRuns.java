@@ -13,14 +13,14 @@ import java.util.Map;
  *
  * <p>A running job's identity is its id: a session cluster often runs several jobs under one name
  * (Flink's default {@code Flink Streaming Job}, generated SQL names), and their samples must never
- * mix. The name still ties a job's history together across a resubmission, which is an old id
- * gone and a new id with the same name. So, at each evaluation:
+ * mix. The name still ties a job's history together across a resubmission, which is an old id gone
+ * and a new id with the same name. So, at each evaluation:
  *
  * <ul>
  *   <li>a run is <b>live</b> when it was first seen at or before the instant and its newest sample
  *       is within the staleness;
- *   <li>a live run is <b>superseded</b> when another live run of the name was first seen after
- *       this one's newest sample: it was resubmitted, and only its successor is evaluated;
+ *   <li>a live run is <b>superseded</b> when another live run of the name was first seen after this
+ *       one's newest sample: it was resubmitted, and only its successor is evaluated;
  *   <li>the others are evaluated, each on its own samples. When more than one is, they are
  *       concurrent <b>namesakes</b>, and their alerts are told apart by job id.
  * </ul>
@@ -81,9 +81,7 @@ public final class JobRuns {
         return false;
     }
 
-    /**
-     * The runs to evaluate at {@code time}, eldest first (then by id, so the order is fixed).
-     */
+    /** The runs to evaluate at {@code time}, eldest first (then by id, so the order is fixed). */
     public List<Evaluated> evaluated(long time, long staleness) {
         List<Map.Entry<String, JobRun>> live = liveAt(time, staleness);
         List<Map.Entry<String, JobRun>> current = new ArrayList<>(live.size());
@@ -93,7 +91,8 @@ public final class JobRuns {
             }
         }
         current.sort(
-                Comparator.<Map.Entry<String, JobRun>>comparingLong(entry -> entry.getValue().firstSample)
+                Comparator.<Map.Entry<String, JobRun>>comparingLong(
+                                entry -> entry.getValue().firstSample)
                         .thenComparing(Map.Entry::getKey));
         List<Evaluated> evaluated = new ArrayList<>(current.size());
         for (int i = 0; i < current.size(); i++) {
@@ -113,7 +112,9 @@ public final class JobRuns {
             Map.Entry<String, JobRun> entry = it.next();
             JobRun run = entry.getValue();
             // A run first seen after the instant is kept for later instants.
-            boolean keep = run.firstSample > time || (live(run, time, staleness) && !supersededWithin(run, live));
+            boolean keep =
+                    run.firstSample > time
+                            || (live(run, time, staleness) && !supersededWithin(run, live));
             if (!keep) {
                 retired.add(entry.getKey());
                 it.remove();

@@ -10,9 +10,9 @@ import org.apache.flink.streaming.api.TimerService;
 
 /**
  * One family of metrics of a monitored job and the rules over it (job health, task flow,
- * operators). The {@link JobAnalytics} operator keeps the families of a job together under one
- * key and drives them: it passes them snapshots, evaluates them on the grid, and tells them when
- * their data went stale. A family keeps its series in keyed state it registers itself.
+ * operators). The {@link JobAnalytics} operator keeps the families of a job together under one key
+ * and drives them: it passes them snapshots, evaluates them on the grid, and tells them when their
+ * data went stale. A family keeps its series in keyed state it registers itself.
  */
 public interface MetricFamily extends Serializable {
 

@@ -5,8 +5,8 @@ import io.flinkwatch.job.analytics.math.LeastSquares;
 import java.util.Arrays;
 
 /**
- * The recent samples of one series, in time order, in exactly-sized arrays so that its state is
- * as small as its content. Evaluations read ranges that end at the evaluation time; samples that
+ * The recent samples of one series, in time order, in exactly-sized arrays so that its state is as
+ * small as its content. Evaluations read ranges that end at the evaluation time; samples that
  * arrived early (a later timestamp) stay out of earlier evaluations.
  *
  * <p>Mutable; public fields so Flink serializes it as a POJO.
@@ -67,8 +67,8 @@ public final class SampleWindow {
     }
 
     /**
-     * The value of the newest sample in {@code (time - lookback, time]}, or NaN: a series whose last
-     * sample is older than the lookback is stale (Prometheus' lookback delta).
+     * The value of the newest sample in {@code (time - lookback, time]}, or NaN: a series whose
+     * last sample is older than the lookback is stale (Prometheus' lookback delta).
      */
     public double latest(long time, long lookback) {
         int index = lastIndexAtOrBefore(time);
@@ -136,7 +136,12 @@ public final class SampleWindow {
     /** PromQL {@code increase(series[range])} at {@code time}, or NaN. */
     public double increase(long time, long range) {
         return CounterIncrease.increase(
-                times, values, firstIndexAfter(time - range), firstIndexAfter(time), time - range, time);
+                times,
+                values,
+                firstIndexAfter(time - range),
+                firstIndexAfter(time),
+                time - range,
+                time);
     }
 
     /** Drops samples at or before {@code time}. */

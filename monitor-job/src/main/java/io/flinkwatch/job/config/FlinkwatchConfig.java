@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The job parameters' values: those given, and the defaults for the rest. Created from the
- * program arguments ({@code --name value}); anything wrong fails here, before the job starts,
- * with a message naming the parameter, the value and what is allowed.
+ * The job parameters' values: those given, and the defaults for the rest. Created from the program
+ * arguments ({@code --name value}); anything wrong fails here, before the job starts, with a
+ * message naming the parameter, the value and what is allowed.
  */
 public final class FlinkwatchConfig implements Serializable {
 
@@ -39,7 +39,9 @@ public final class FlinkwatchConfig implements Serializable {
             String arg = args[i];
             if (!arg.startsWith("--") || arg.length() == 2) {
                 throw new InvalidParameterException(
-                        "Unexpected argument '" + arg + "': job parameters are given as --name value.");
+                        "Unexpected argument '"
+                                + arg
+                                + "': job parameters are given as --name value.");
             }
             String name = arg.substring(2);
             String value;
@@ -78,7 +80,9 @@ public final class FlinkwatchConfig implements Serializable {
         Map<String, Object> values = new HashMap<>();
         for (Parameter<?> parameter : FlinkwatchParameters.all()) {
             String text = given.get(parameter.name());
-            values.put(parameter.name(), text == null ? parameter.defaultValue() : parameter.parse(text));
+            values.put(
+                    parameter.name(),
+                    text == null ? parameter.defaultValue() : parameter.parse(text));
         }
         FlinkwatchConfig config = new FlinkwatchConfig(values, Map.copyOf(given));
         config.checkTogether();

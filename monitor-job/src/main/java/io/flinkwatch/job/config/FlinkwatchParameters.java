@@ -25,7 +25,10 @@ public final class FlinkwatchParameters {
     // --- Kafka -----------------------------------------------------------------------------
 
     public static final Parameter<String> BOOTSTRAP_SERVERS =
-            text("kafka.bootstrap-servers", "localhost:9092", "Kafka bootstrap servers for all topics.");
+            text(
+                    "kafka.bootstrap-servers",
+                    "localhost:9092",
+                    "Kafka bootstrap servers for all topics.");
 
     public static final Parameter<List<String>> METRICS_TOPICS =
             declare(
@@ -637,7 +640,11 @@ public final class FlinkwatchParameters {
     }
 
     private static <T> Parameter<T> declare(
-            String name, String type, String defaultText, String description, ValueParser<T> parser) {
+            String name,
+            String type,
+            String defaultText,
+            String description,
+            ValueParser<T> parser) {
         Parameter<T> parameter = new Parameter<>(name, type, defaultText, description, parser);
         for (Parameter<?> existing : ALL) {
             if (existing.name().equals(name)) {
@@ -653,7 +660,12 @@ public final class FlinkwatchParameters {
     }
 
     private static Parameter<Boolean> bool(String name, boolean defaultValue, String description) {
-        return declare(name, "true or false", Boolean.toString(defaultValue), description, ValueParsers.bool());
+        return declare(
+                name,
+                "true or false",
+                Boolean.toString(defaultValue),
+                description,
+                ValueParsers.bool());
     }
 
     private static <E extends Enum<E>> Parameter<E> choice(

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * One declared job parameter: its name (given as {@code --name value}), what kind of value it
- * takes, its default, what it does, and how its value is read and checked. Declared once in
- * {@link FlinkwatchParameters}, which the README's parameter table is generated from.
+ * takes, its default, what it does, and how its value is read and checked. Declared once in {@link
+ * FlinkwatchParameters}, which the README's parameter table is generated from.
  *
  * @param <T> the type of the value
  */
@@ -20,7 +20,12 @@ public final class Parameter<T> implements Serializable {
     private final String description;
     private final ValueParser<T> parser;
 
-    Parameter(String name, String type, String defaultText, String description, ValueParser<T> parser) {
+    Parameter(
+            String name,
+            String type,
+            String defaultText,
+            String description,
+            ValueParser<T> parser) {
         this.name = Objects.requireNonNull(name);
         this.type = Objects.requireNonNull(type);
         this.defaultText = Objects.requireNonNull(defaultText);

@@ -60,7 +60,10 @@ public final class ValueParsers {
 
     public static ValueParser<Double> number(double min, double max) {
         String expected =
-                "a number" + (Double.isInfinite(max) ? " of at least " + plain(min) : range(plain(min), plain(max)));
+                "a number"
+                        + (Double.isInfinite(max)
+                                ? " of at least " + plain(min)
+                                : range(plain(min), plain(max)));
         return text -> {
             double value;
             try {
@@ -107,7 +110,8 @@ public final class ValueParsers {
             }
             try {
                 java.net.URI uri = new java.net.URI(text);
-                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+                        && uri.getHost() != null) {
                     return text;
                 }
             } catch (java.net.URISyntaxException e) {
@@ -121,7 +125,10 @@ public final class ValueParsers {
     public static ValueParser<List<String>> list(boolean allowEmpty) {
         return text -> {
             List<String> items =
-                    Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                    Arrays.stream(text.split(","))
+                            .map(String::trim)
+                            .filter(s -> !s.isEmpty())
+                            .toList();
             if (items.isEmpty() && !allowEmpty) {
                 throw new IllegalArgumentException("a comma-separated list with at least one item");
             }
@@ -129,7 +136,10 @@ public final class ValueParsers {
         };
     }
 
-    /** One of an enum's values, written in lower case with dashes ({@code AT_LEAST_ONCE} → {@code at-least-once}). */
+    /**
+     * One of an enum's values, written in lower case with dashes ({@code AT_LEAST_ONCE} → {@code
+     * at-least-once}).
+     */
     public static <E extends Enum<E>> ValueParser<E> choice(Class<E> type) {
         return text -> {
             for (E constant : type.getEnumConstants()) {

@@ -50,8 +50,15 @@ public final class AlertCatalog implements Serializable {
         List<Rule> all = new ArrayList<>();
         all.add(new JobNotRunning(config.get(JOB_NOT_RUNNING_FOR)));
         all.add(new MetricsAbsent(config.get(METRICS_ABSENT_AFTER)));
-        all.add(new CheckpointFailures(config.get(CHECKPOINT_FAILURES_RANGE), config.get(CHECKPOINT_FAILURES_FOR)));
-        all.add(new LagGrowing(config.get(LAG_GROWING_RANGE), config.get(LAG_GROWING_MIN_SLOPE), config.get(LAG_GROWING_FOR)));
+        all.add(
+                new CheckpointFailures(
+                        config.get(CHECKPOINT_FAILURES_RANGE),
+                        config.get(CHECKPOINT_FAILURES_FOR)));
+        all.add(
+                new LagGrowing(
+                        config.get(LAG_GROWING_RANGE),
+                        config.get(LAG_GROWING_MIN_SLOPE),
+                        config.get(LAG_GROWING_FOR)));
         all.add(
                 new CheckpointDurationIncreasing(
                         config.get(CHECKPOINT_DURATION_RANGE),
@@ -59,8 +66,14 @@ public final class AlertCatalog implements Serializable {
                         config.get(CHECKPOINT_DURATION_MIN_SLOPE)));
         all.add(
                 new HighBackpressure(
-                        config.get(BUSY_THRESHOLD), config.get(BACKPRESSURED_THRESHOLD), config.get(HIGH_BACKPRESSURE_FOR)));
-        all.add(new StateSizeGrowing(config.get(STATE_SIZE_RANGE), config.get(STATE_SIZE_FOR), config.get(STATE_SIZE_THRESHOLD)));
+                        config.get(BUSY_THRESHOLD),
+                        config.get(BACKPRESSURED_THRESHOLD),
+                        config.get(HIGH_BACKPRESSURE_FOR)));
+        all.add(
+                new StateSizeGrowing(
+                        config.get(STATE_SIZE_RANGE),
+                        config.get(STATE_SIZE_FOR),
+                        config.get(STATE_SIZE_THRESHOLD)));
         all.add(
                 new ThroughputDrop(
                         config.get(THROUGHPUT_DROP_RATIO),
@@ -69,12 +82,29 @@ public final class AlertCatalog implements Serializable {
                         config.get(THROUGHPUT_DROP_FOR)));
         all.add(
                 new NoRecentCheckpoint(
-                        config.get(NO_RECENT_CHECKPOINT_MULTIPLE), config.get(NO_RECENT_CHECKPOINT_FALLBACK), Duration.ZERO));
+                        config.get(NO_RECENT_CHECKPOINT_MULTIPLE),
+                        config.get(NO_RECENT_CHECKPOINT_FALLBACK),
+                        Duration.ZERO));
         all.add(new CheckpointDurationExceedsInterval(config.get(DURATION_EXCEEDS_INTERVAL_FOR)));
-        all.add(new CheckpointAlignmentHigh(config.get(ALIGNMENT_SHARE), config.get(ALIGNMENT_MIN), config.get(ALIGNMENT_FOR)));
-        all.add(new SubtaskStalled(config.get(STALLED_MAX_RATE), config.get(STALLED_MIN_PEER_RATE), config.get(STALLED_FOR)));
-        all.add(new RocksDbCompactionPending(config.get(COMPACTION_THRESHOLD), config.get(COMPACTION_FOR)));
-        all.add(new CommitLagGrowing(config.get(COMMIT_LAG_RANGE), config.get(COMMIT_LAG_MIN_SLOPE), config.get(COMMIT_LAG_MIN_UNCOMMITTED), config.get(COMMIT_LAG_FOR)));
+        all.add(
+                new CheckpointAlignmentHigh(
+                        config.get(ALIGNMENT_SHARE),
+                        config.get(ALIGNMENT_MIN),
+                        config.get(ALIGNMENT_FOR)));
+        all.add(
+                new SubtaskStalled(
+                        config.get(STALLED_MAX_RATE),
+                        config.get(STALLED_MIN_PEER_RATE),
+                        config.get(STALLED_FOR)));
+        all.add(
+                new RocksDbCompactionPending(
+                        config.get(COMPACTION_THRESHOLD), config.get(COMPACTION_FOR)));
+        all.add(
+                new CommitLagGrowing(
+                        config.get(COMMIT_LAG_RANGE),
+                        config.get(COMMIT_LAG_MIN_SLOPE),
+                        config.get(COMMIT_LAG_MIN_UNCOMMITTED),
+                        config.get(COMMIT_LAG_FOR)));
 
         Map<String, Rule> byName = new LinkedHashMap<>();
         for (Rule rule : all) {

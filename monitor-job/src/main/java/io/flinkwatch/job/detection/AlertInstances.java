@@ -20,7 +20,8 @@ public final class AlertInstances {
     }
 
     /** Labels of an alert about one job vertex (task). */
-    public static Map<String, String> vertex(Rule rule, String cluster, String jobName, String taskName) {
+    public static Map<String, String> vertex(
+            Rule rule, String cluster, String jobName, String taskName) {
         Map<String, String> labels = job(rule, cluster, jobName);
         labels.put(AlertLabels.TASK_NAME, taskName);
         return labels;
@@ -36,7 +37,12 @@ public final class AlertInstances {
 
     /** Labels of an alert about one operator in one subtask. */
     public static Map<String, String> operator(
-            Rule rule, String cluster, String jobName, String taskName, int subtask, String operatorName) {
+            Rule rule,
+            String cluster,
+            String jobName,
+            String taskName,
+            int subtask,
+            String operatorName) {
         Map<String, String> labels = subtask(rule, cluster, jobName, taskName, subtask);
         labels.put(AlertLabels.OPERATOR_NAME, operatorName);
         return labels;

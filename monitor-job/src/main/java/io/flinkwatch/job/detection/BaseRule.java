@@ -1,7 +1,7 @@
 package io.flinkwatch.job.detection;
 
-import io.flinkwatch.alerts.event.Severity;
 import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.alerts.event.Severity;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

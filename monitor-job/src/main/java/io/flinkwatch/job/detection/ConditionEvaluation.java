@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What one evaluation of a rule says about one alert instance, reduced to its edges: the
- * condition starts holding ({@link Kind#RAISED}), still holds ({@link Kind#HOLDING}) or stops
- * ({@link Kind#CLEARED}). Instances that neither hold nor just stopped produce nothing, so the
- * stream stays small. The sustained-condition patterns ({@link SustainedConditionPattern}) read it.
+ * What one evaluation of a rule says about one alert instance, reduced to its edges: the condition
+ * starts holding ({@link Kind#RAISED}), still holds ({@link Kind#HOLDING}) or stops ({@link
+ * Kind#CLEARED}). Instances that neither hold nor just stopped produce nothing, so the stream stays
+ * small. The sustained-condition patterns ({@link SustainedConditionPattern}) read it.
  *
  * @param rule the alert name
  * @param sustainForMs how long the rule's condition must hold before the alert fires

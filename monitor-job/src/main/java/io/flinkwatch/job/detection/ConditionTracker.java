@@ -11,18 +11,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns the instances for which rules hold at an evaluation into edges: an instance that holds
- * now and did not before is {@code RAISED}; one that held before and still does is {@code
- * HOLDING}; one that held before and is not reported now is {@code CLEARED} — whether its
- * condition is false or could not be evaluated (no data), as in Prometheus, where a missing result
- * also ends a pending or firing alert.
+ * Turns the instances for which rules hold at an evaluation into edges: an instance that holds now
+ * and did not before is {@code RAISED}; one that held before and still does is {@code HOLDING}; one
+ * that held before and is not reported now is {@code CLEARED} — whether its condition is false or
+ * could not be evaluated (no data), as in Prometheus, where a missing result also ends a pending or
+ * firing alert.
  *
  * <p>Mutable, with its state in {@link #holding}, so that a Flink operator can keep it in keyed
  * state. Output is ordered by fingerprint, so equal input gives equal output.
  */
 public final class ConditionTracker {
 
-    /** Instances that held at the last evaluation, by fingerprint. Public for Flink's serializer. */
+    /**
+     * Instances that held at the last evaluation, by fingerprint. Public for Flink's serializer.
+     */
     public Map<String, TrackedCondition> holding = new HashMap<>();
 
     /**
@@ -37,7 +39,8 @@ public final class ConditionTracker {
             now.put(outcome.fingerprint(), outcome);
         }
         List<ConditionEvaluation> edges = new ArrayList<>(now.size());
-        for (Iterator<Map.Entry<String, TrackedCondition>> it = holding.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, TrackedCondition>> it = holding.entrySet().iterator();
+                it.hasNext(); ) {
             Map.Entry<String, TrackedCondition> entry = it.next();
             if (!now.containsKey(entry.getKey())) {
                 TrackedCondition gone = entry.getValue();
@@ -61,7 +64,12 @@ public final class ConditionTracker {
             long since = before == null ? time : before.since();
             holding.put(
                     entry.getKey(),
-                    new TrackedCondition(outcome.rule(), outcome.sustainForMs(), since, outcome.labels(), outcome.jobId()));
+                    new TrackedCondition(
+                            outcome.rule(),
+                            outcome.sustainForMs(),
+                            since,
+                            outcome.labels(),
+                            outcome.jobId()));
             edges.add(
                     new ConditionEvaluation(
                             outcome.rule(),

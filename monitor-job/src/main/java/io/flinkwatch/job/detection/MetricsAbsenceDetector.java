@@ -21,22 +21,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fires {@link MetricsAbsent} for a job (keyed by cluster and job name) that sends no snapshot
- * for the configured time, resolves it when snapshots return, and retires a job silent for the
- * state retention: its alerts resolve and its state here is cleared. The decisions are {@link
+ * Fires {@link MetricsAbsent} for a job (keyed by cluster and job name) that sends no snapshot for
+ * the configured time, resolves it when snapshots return, and retires a job silent for the state
+ * retention: its alerts resolve and its state here is cleared. The decisions are {@link
  * SilencePolicy}'s; this class keeps the state and the timers.
  *
  * <p>Two clocks watch each job. An event-time timer fires when event time (carried by other jobs'
- * snapshots) passes the deadline: deterministic, so replays give the same alerts. A
- * processing-time timer fires when no snapshot has arrived for that long on the wall clock: this
- * catches a silent job that is the only one watched, when event time stands still. Either way the
- * alert is dated by event time (last snapshot + duration); the first clock to ring wins. A job
- * whose last status said it was cancelled or finished is not expected to speak again, and the
- * end of a bounded input is not silence.
+ * snapshots) passes the deadline: deterministic, so replays give the same alerts. A processing-time
+ * timer fires when no snapshot has arrived for that long on the wall clock: this catches a silent
+ * job that is the only one watched, when event time stands still. Either way the alert is dated by
+ * event time (last snapshot + duration); the first clock to ring wins. A job whose last status said
+ * it was cancelled or finished is not expected to speak again, and the end of a bounded input is
+ * not silence.
  *
- * <p>After a restart of Flinkwatch itself, the wall clock counts from the restart (the real
- * current time, not the timestamps of timers that became overdue while it was down), so that the
- * backlog is read before a job is called silent.
+ * <p>After a restart of Flinkwatch itself, the wall clock counts from the restart (the real current
+ * time, not the timestamps of timers that became overdue while it was down), so that the backlog is
+ * read before a job is called silent.
  */
 public final class MetricsAbsenceDetector
         extends KeyedProcessFunction<String, JobHeartbeat, AlertSignal> {
@@ -84,7 +84,9 @@ public final class MetricsAbsenceDetector
     public void open(OpenContext openContext) {
         presence =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("presence", TypeInformation.of(JobPresence.class)));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "presence", TypeInformation.of(JobPresence.class)));
         startedAtWallClock = Long.MIN_VALUE;
         if (getRuntimeContext() instanceof StreamingRuntimeContext streaming) {
             noteStart(streaming.getProcessingTimeService().getCurrentProcessingTime());
@@ -128,7 +130,8 @@ public final class MetricsAbsenceDetector
     }
 
     @Override
-    public void onTimer(long time, OnTimerContext ctx, Collector<AlertSignal> out) throws Exception {
+    public void onTimer(long time, OnTimerContext ctx, Collector<AlertSignal> out)
+            throws Exception {
         long now = noteStart(ctx.timerService().currentProcessingTime());
         JobPresence job = presence.value();
         if (job == null) {
@@ -145,7 +148,12 @@ public final class MetricsAbsenceDetector
         }
         SilencePolicy.Due due =
                 byWallClock
-                        ? policy.due(now, SilencePolicy.wallClockSince(job.lastArrivalWallClock, startedAtWallClock), job.absent, job.status)
+                        ? policy.due(
+                                now,
+                                SilencePolicy.wallClockSince(
+                                        job.lastArrivalWallClock, startedAtWallClock),
+                                job.absent,
+                                job.status)
                         : policy.due(time, job.lastSnapshotAt, job.absent, job.status);
         switch (due) {
             case SILENT -> {
@@ -176,7 +184,8 @@ public final class MetricsAbsenceDetector
     }
 
     /** The job was silent for the retention: everything about it resolves, and it is forgotten. */
-    private void retire(JobPresence job, boolean byWallClock, TimerService timers, Collector<AlertSignal> out) {
+    private void retire(
+            JobPresence job, boolean byWallClock, TimerService timers, Collector<AlertSignal> out) {
         LOG.info(
                 "Job {} on {} sent nothing for {}: retired ({} clock)",
                 job.jobName,
@@ -191,7 +200,11 @@ public final class MetricsAbsenceDetector
                         policy.retentionMs(),
                         byWallClock,
                         Evidence.builder()
-                                .fact(RETIRED, "no snapshot for " + Duration.ofMillis(policy.retentionMs()) + ": no longer watched")
+                                .fact(
+                                        RETIRED,
+                                        "no snapshot for "
+                                                + Duration.ofMillis(policy.retentionMs())
+                                                + ": no longer watched")
                                 .build()));
         if (job.eventTimer != Long.MIN_VALUE) {
             timers.deleteEventTimeTimer(job.eventTimer);
@@ -219,7 +232,9 @@ public final class MetricsAbsenceDetector
         }
         long wallDeadline =
                 policy.nextDeadline(
-                        SilencePolicy.wallClockSince(job.lastArrivalWallClock, startedAtWallClock), job.absent, job.status);
+                        SilencePolicy.wallClockSince(job.lastArrivalWallClock, startedAtWallClock),
+                        job.absent,
+                        job.status);
         if (wallDeadline != job.wallClockTimer) {
             if (job.wallClockTimer != Long.MIN_VALUE) {
                 timers.deleteProcessingTimeTimer(job.wallClockTimer);
@@ -230,9 +245,9 @@ public final class MetricsAbsenceDetector
     }
 
     /**
-     * Notes when this instance (re)started, at its opening or else its first callback, and
-     * returns {@code now}. The current time, not a timer's: timers that became overdue while
-     * Flinkwatch was down fire with their old timestamps.
+     * Notes when this instance (re)started, at its opening or else its first callback, and returns
+     * {@code now}. The current time, not a timer's: timers that became overdue while Flinkwatch was
+     * down fire with their old timestamps.
      */
     private long noteStart(long now) {
         if (startedAtWallClock == Long.MIN_VALUE) {
@@ -242,7 +257,12 @@ public final class MetricsAbsenceDetector
     }
 
     private AlertSignal signal(
-            JobPresence job, AlertSignal.Kind kind, long time, long silentForMs, boolean wallClock, Evidence extra) {
+            JobPresence job,
+            AlertSignal.Kind kind,
+            long time,
+            long silentForMs,
+            boolean wallClock,
+            Evidence extra) {
         Map<String, String> labels = AlertInstances.job(rule, job.cluster, job.jobName);
         Evidence evidence =
                 Evidence.builder()

@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An alert Flinkwatch can raise: its name, severity, how long its condition must hold, and how
- * it explains itself to the person paged. Each family of rules adds the evaluation of its
- * condition.
+ * An alert Flinkwatch can raise: its name, severity, how long its condition must hold, and how it
+ * explains itself to the person paged. Each family of rules adds the evaluation of its condition.
  */
 public interface Rule extends Serializable {
 

@@ -16,7 +16,11 @@ import java.util.TreeMap;
  * @param evidence the values that make the condition hold
  */
 public record RuleOutcome(
-        String rule, long sustainForMs, Map<String, String> labels, String jobId, Evidence evidence) {
+        String rule,
+        long sustainForMs,
+        Map<String, String> labels,
+        String jobId,
+        Evidence evidence) {
 
     public String fingerprint() {
         return Fingerprint.of(labels);

@@ -9,10 +9,10 @@ import java.io.Serializable;
  *
  * <p>Two clocks watch a job. On event time, the job is silent at its last snapshot + {@code
  * afterMs} and retired at its last snapshot + {@code retentionMs}. On the wall clock the same
- * durations count from the job's last arrival, or from Flinkwatch's own (re)start if that is
- * later: after a restore, the backlog that piled up while Flinkwatch was down has to be read
- * before anyone is called silent. A job whose last status says it was ended on purpose is never
- * silent, only retired.
+ * durations count from the job's last arrival, or from Flinkwatch's own (re)start if that is later:
+ * after a restore, the backlog that piled up while Flinkwatch was down has to be read before anyone
+ * is called silent. A job whose last status says it was ended on purpose is never silent, only
+ * retired.
  *
  * @param afterMs silence that makes FlinkMetricsAbsent fire
  * @param retentionMs silence after which the job is forgotten
@@ -30,7 +30,8 @@ public record SilencePolicy(long afterMs, long retentionMs) implements Serializa
 
     public SilencePolicy {
         if (afterMs <= 0 || retentionMs < afterMs) {
-            throw new IllegalArgumentException("need 0 < after <= retention, got " + afterMs + " and " + retentionMs);
+            throw new IllegalArgumentException(
+                    "need 0 < after <= retention, got " + afterMs + " and " + retentionMs);
         }
     }
 
@@ -58,8 +59,8 @@ public record SilencePolicy(long afterMs, long retentionMs) implements Serializa
     }
 
     /**
-     * Since when the wall clock counts a job's silence: its last arrival, or Flinkwatch's own
-     * start when that is later.
+     * Since when the wall clock counts a job's silence: its last arrival, or Flinkwatch's own start
+     * when that is later.
      */
     public static long wallClockSince(long lastArrival, long startedAt) {
         return Math.max(lastArrival, startedAt);

@@ -27,15 +27,17 @@ import org.apache.flink.streaming.api.operators.InternalTimer;
  * pending: the shared buffer's per-timestamp event counter, trimmed only when that key's time
  * advances again, which for an instance that never comes back is never. Over months of jobs and
  * vertices that come and go, that is state without end. After the operator has processed a key's
- * edges up to the watermark, this one clears the key's NFA state and event counter when it holds
- * no partial or completed match and no edge waits in its queue; the next edge of the key starts
- * from the pattern's initial state, as for a new key. An instance whose condition is raised keeps its state
- * until its CLEARED edge, so a key holds CEP state only while its condition is open.
+ * edges up to the watermark, this one clears the key's NFA state and event counter when it holds no
+ * partial or completed match and no edge waits in its queue; the next edge of the key starts from
+ * the pattern's initial state, as for a new key. An instance whose condition is raised keeps its
+ * state until its CLEARED edge, so a key holds CEP state only while its condition is open.
  *
  * <p>It reads the operator's state under Flink's own names ({@code nfaStateName}, {@code
- * eventQueuesStateName}, {@code sharedBuffer-events-count}) with the same serializers, so savepoints are those of the plain operator.
+ * eventQueuesStateName}, {@code sharedBuffer-events-count}) with the same serializers, so
+ * savepoints are those of the plain operator.
  */
-public final class SustainedConditionOperator extends CepOperator<ConditionEvaluation, String, AlertSignal> {
+public final class SustainedConditionOperator
+        extends CepOperator<ConditionEvaluation, String, AlertSignal> {
 
     private static final long serialVersionUID = 1L;
 
@@ -44,7 +46,9 @@ public final class SustainedConditionOperator extends CepOperator<ConditionEvalu
 
     static final String EVENT_QUEUE_STATE_NAME = "eventQueuesStateName";
 
-    /** SharedBuffer's per-timestamp event counter, which it trims only when the key sees time pass. */
+    /**
+     * SharedBuffer's per-timestamp event counter, which it trims only when the key sees time pass.
+     */
     static final String EVENTS_COUNT_STATE_NAME = "sharedBuffer-events-count";
 
     private final TypeSerializer<ConditionEvaluation> inputSerializer;
@@ -58,7 +62,8 @@ public final class SustainedConditionOperator extends CepOperator<ConditionEvalu
     }
 
     private SustainedConditionOperator(
-            TypeSerializer<ConditionEvaluation> inputSerializer, Pattern<ConditionEvaluation, ?> pattern) {
+            TypeSerializer<ConditionEvaluation> inputSerializer,
+            Pattern<ConditionEvaluation, ?> pattern) {
         super(
                 inputSerializer,
                 false,
@@ -73,14 +78,21 @@ public final class SustainedConditionOperator extends CepOperator<ConditionEvalu
     @Override
     public void open() throws Exception {
         super.open();
-        nfaStates = getPartitionedState(new ValueStateDescriptor<>(NFA_STATE_NAME, new NFAStateSerializer()));
+        nfaStates =
+                getPartitionedState(
+                        new ValueStateDescriptor<>(NFA_STATE_NAME, new NFAStateSerializer()));
         queuedEdges =
                 getPartitionedState(
                         new MapStateDescriptor<>(
-                                EVENT_QUEUE_STATE_NAME, LongSerializer.INSTANCE, new ListSerializer<>(inputSerializer)));
+                                EVENT_QUEUE_STATE_NAME,
+                                LongSerializer.INSTANCE,
+                                new ListSerializer<>(inputSerializer)));
         eventCounts =
                 getPartitionedState(
-                        new MapStateDescriptor<>(EVENTS_COUNT_STATE_NAME, LongSerializer.INSTANCE, IntSerializer.INSTANCE));
+                        new MapStateDescriptor<>(
+                                EVENTS_COUNT_STATE_NAME,
+                                LongSerializer.INSTANCE,
+                                IntSerializer.INSTANCE));
     }
 
     @Override

@@ -14,9 +14,9 @@ import org.apache.flink.cep.pattern.conditions.SimpleCondition;
  * instance) serves every rule.
  *
  * <p>Because the evaluations are edges, a single CLEARED anywhere in the run kills the partial
- * match: a spike shorter than the duration never fires. The match completes on the first
- * evaluation at or after raise + duration, which is exactly when Prometheus would fire. One
- * partial match exists per raise, so the cost per evaluation does not grow with the duration.
+ * match: a spike shorter than the duration never fires. The match completes on the first evaluation
+ * at or after raise + duration, which is exactly when Prometheus would fire. One partial match
+ * exists per raise, so the cost per evaluation does not grow with the duration.
  *
  * <p>Rules with a duration of zero fire on the raise itself. A pattern cannot end on its first
  * event for some rules and wait for a second one for others, so those raises bypass CEP and fire
@@ -31,7 +31,8 @@ public final class SustainedConditionPattern {
     private SustainedConditionPattern() {}
 
     public static Pattern<ConditionEvaluation, ?> pattern() {
-        return Pattern.<ConditionEvaluation>begin(RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
+        return Pattern.<ConditionEvaluation>begin(
+                        RAISED, AfterMatchSkipStrategy.skipPastLastEvent())
                 .where(new KindIs(Kind.RAISED))
                 .notFollowedBy(CLEARED)
                 .where(new EndsTheRun())
@@ -56,9 +57,9 @@ public final class SustainedConditionPattern {
 
     /**
      * Matches an evaluation that ends the raise's run: its CLEARED edge, or any evaluation of a
-     * later run (one that holds since another raise). The latter only happens when the CLEARED
-     * edge was lost (dropped as late); without it, the raise would neither complete nor die, and
-     * CEP holds back every later match behind an earlier partial match.
+     * later run (one that holds since another raise). The latter only happens when the CLEARED edge
+     * was lost (dropped as late); without it, the raise would neither complete nor die, and CEP
+     * holds back every later match behind an earlier partial match.
      */
     static final class EndsTheRun extends IterativeCondition<ConditionEvaluation> {
         private static final long serialVersionUID = 1L;

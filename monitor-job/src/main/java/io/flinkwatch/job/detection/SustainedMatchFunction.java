@@ -14,7 +14,9 @@ public final class SustainedMatchFunction
 
     @Override
     public void processMatch(
-            Map<String, List<ConditionEvaluation>> match, Context context, Collector<AlertSignal> out) {
+            Map<String, List<ConditionEvaluation>> match,
+            Context context,
+            Collector<AlertSignal> out) {
         ConditionEvaluation raise = match.get(SustainedConditionPattern.RAISED).get(0);
         ConditionEvaluation sustained = match.get(SustainedConditionPattern.SUSTAINED).get(0);
         out.collect(AlertSignal.fire(sustained, raise.timestamp()));

@@ -8,15 +8,15 @@ import java.util.Optional;
 
 /**
  * How far the event time of one router subtask lags behind the wall clock, and which metrics
- * partition holds it back. Flinkwatch evaluates every rule in event time, so a watermark that
- * stops is an outage of the monitor itself; this makes it visible (a gauge) and names the cause
- * (a warning).
+ * partition holds it back. Flinkwatch evaluates every rule in event time, so a watermark that stops
+ * is an outage of the monitor itself; this makes it visible (a gauge) and names the cause (a
+ * warning).
  *
  * <p>It is a diagnosis from what the subtask sees: the watermark at each record, and per source
  * partition the newest accepted snapshot and when that last moved forward (on the wall clock). A
- * partition counts as idle, as the watermark generator decides it, when it has not moved event
- * time forward for the idleness timeout; the holder is the partition that is not idle and has the
- * oldest newest snapshot. Per record: one map lookup (usually a cache hit) and a few stores.
+ * partition counts as idle, as the watermark generator decides it, when it has not moved event time
+ * forward for the idleness timeout; the holder is the partition that is not idle and has the oldest
+ * newest snapshot. Per record: one map lookup (usually a cache hit) and a few stores.
  *
  * <p>Time is an input ({@code now}, epoch milliseconds). Updated by the task thread only; {@link
  * #lagMs(long)} may be read from the metrics thread.
@@ -36,8 +36,10 @@ public final class EventTimeLag {
 
     private volatile long watermark = NONE;
     private volatile long firstRecordAt = NONE;
+
     /** The latest wall-clock time at which any partition moved event time (or the first record). */
     private volatile long lastProgressAt = NONE;
+
     private long nextWarningAt = Long.MIN_VALUE;
 
     /**
@@ -88,8 +90,8 @@ public final class EventTimeLag {
     }
 
     /**
-     * The warning to log now, if the lag exceeds the threshold and no warning was given in the
-     * last minute: it names the partition that holds event time back.
+     * The warning to log now, if the lag exceeds the threshold and no warning was given in the last
+     * minute: it names the partition that holds event time back.
      */
     public Optional<String> warning(long now) {
         if (thresholdMs <= 0 || now < nextWarningAt) {
@@ -140,7 +142,9 @@ public final class EventTimeLag {
                     .append(Instant.ofEpochMilli(holder.progressedAt))
                     .append(" (only dead letters)");
             if (idlenessMs == 0) {
-                text.append(", and idleness is off (--").append(FlinkwatchParameters.IDLENESS.name()).append(" 0)");
+                text.append(", and idleness is off (--")
+                        .append(FlinkwatchParameters.IDLENESS.name())
+                        .append(" 0)");
             }
         } else {
             text.append("its newest accepted snapshot is from ")
@@ -155,11 +159,15 @@ public final class EventTimeLag {
             text.append("; every other partition is ahead (the next oldest, ")
                     .append(next.key)
                     .append(", is at ")
-                    .append(next.newest == NONE ? "no accepted snapshot" : Instant.ofEpochMilli(next.newest))
+                    .append(
+                            next.newest == NONE
+                                    ? "no accepted snapshot"
+                                    : Instant.ofEpochMilli(next.newest))
                     .append(')');
             if (next.newest == NONE || now - next.newest > thresholdMs) {
-                text.append("; the others are behind too: Flinkwatch itself may be slow (backpressure,"
-                        + " catching up)");
+                text.append(
+                        "; the others are behind too: Flinkwatch itself may be slow (backpressure,"
+                                + " catching up)");
             }
         }
         text.append(". No rule is evaluated past the watermark.");
@@ -181,7 +189,10 @@ public final class EventTimeLag {
         return time;
     }
 
-    /** A duration in its two largest units: {@code 850ms}, {@code 12s}, {@code 5m12s}, {@code 3h2m}, {@code 2d1h}. */
+    /**
+     * A duration in its two largest units: {@code 850ms}, {@code 12s}, {@code 5m12s}, {@code 3h2m},
+     * {@code 2d1h}.
+     */
     static String human(long ms) {
         if (ms < 1_000) {
             return ms + "ms";
@@ -214,6 +225,7 @@ public final class EventTimeLag {
     private static final class PartitionTime {
         final PartitionKey key;
         long newest = NONE;
+
         /** Wall clock of the latest progress; the first record's arrival until then. */
         long progressedAt;
 

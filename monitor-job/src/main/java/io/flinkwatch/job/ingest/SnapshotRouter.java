@@ -19,10 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first stage after the source: valid snapshots go on; records that could not be parsed,
- * and valid snapshots that arrive after event time has passed them, go to the dead-letter side
- * output with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and by
- * reason ({@code deadLetters.<REASON>}).
+ * The first stage after the source: valid snapshots go on; records that could not be parsed, and
+ * valid snapshots that arrive after event time has passed them, go to the dead-letter side output
+ * with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and by reason
+ * ({@code deadLetters.<REASON>}).
  *
  * <p>It also watches its own event time, since every rule runs on it: the gauge {@code
  * eventTimeLagMs} is how far the watermark is behind the wall clock, and when that exceeds the
@@ -35,7 +35,9 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotRouter.class);
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+            new OutputTag<>(
+                    "dead-letters",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
 
     private final long lagWarningMs;
     private final long idlenessMs;
@@ -77,14 +79,20 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
         long now = System.currentTimeMillis();
         if (!record.isAccepted()) {
             DeadLetter letter = record.deadLetter();
-            eventTimeLag.onRecord(letter.topic(), letter.partition(), EventTimeLag.NONE, watermark, now);
+            eventTimeLag.onRecord(
+                    letter.topic(), letter.partition(), EventTimeLag.NONE, watermark, now);
             warnIfEventTimeLags(now);
             deadLetter(letter, ctx);
             return;
         }
         MetricSnapshot snapshot = record.snapshot();
         // The watermark generator saw it too, late or not.
-        eventTimeLag.onRecord(record.origin().topic(), record.origin().partition(), snapshot.timestamp(), watermark, now);
+        eventTimeLag.onRecord(
+                record.origin().topic(),
+                record.origin().partition(),
+                snapshot.timestamp(),
+                watermark,
+                now);
         warnIfEventTimeLags(now);
         if (snapshot.timestamp() <= watermark) {
             deadLetter(

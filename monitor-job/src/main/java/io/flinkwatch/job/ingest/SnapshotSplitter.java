@@ -18,8 +18,8 @@ import org.apache.flink.util.OutputTag;
  * processes reported (not for {@linkplain MetricSnapshot#external() external} ones, such as
  * consumer-group lag read from Kafka, which keep coming when the job is gone), and sends the
  * analytics (side output {@link #ANALYTICS}) each snapshot cut down to the metrics some family
- * reads, so that only those cross the network. Heartbeats are thinned to one per job and
- * timestamp: a TaskManager reports all its subtasks at one instant.
+ * reads, so that only those cross the network. Heartbeats are thinned to one per job and timestamp:
+ * a TaskManager reports all its subtasks at one instant.
  */
 public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobHeartbeat> {
 
@@ -91,7 +91,8 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
         if (lastHeartbeat.size() >= MAX_REMEMBERED_JOBS) {
             lastHeartbeat.clear();
         }
-        lastHeartbeat.put(key, last == null ? snapshot.timestamp() : Math.max(last, snapshot.timestamp()));
+        lastHeartbeat.put(
+                key, last == null ? snapshot.timestamp() : Math.max(last, snapshot.timestamp()));
         out.collect(
                 new JobHeartbeat(
                         snapshot.cluster(),

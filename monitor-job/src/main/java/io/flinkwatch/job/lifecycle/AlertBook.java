@@ -25,8 +25,8 @@ import java.util.TreeMap;
  *   <li><b>Flapping.</b> A cleared alert waits out the resolve hold; if its condition returns
  *       meanwhile it goes on without a new page.
  *   <li><b>Inhibition.</b> An alert inhibited by a firing alert is not published; when the
- *       inhibition ends and it still holds, it starts then. An alert that was already published
- *       is not orphaned: a FIRING event with reason SUPPRESSED says it is suppressed and by what,
+ *       inhibition ends and it still holds, it starts then. An alert that was already published is
+ *       not orphaned: a FIRING event with reason SUPPRESSED says it is suppressed and by what,
  *       UNSUPPRESSED says when that ends, and its RESOLVED is published in any case.
  * </ul>
  *
@@ -53,7 +53,11 @@ public final class AlertBook {
                     .thenComparing(AlertSignal::fingerprint);
 
     /** An alert that became suppressed (for the suppressed-alerts metric and the debug log). */
-    public record Suppression(String alertname, String fingerprint, Map<String, String> labels, List<InhibitingAlert> inhibitedBy) {}
+    public record Suppression(
+            String alertname,
+            String fingerprint,
+            Map<String, String> labels,
+            List<InhibitingAlert> inhibitedBy) {}
 
     /** The events to publish, in order, and the alerts that became suppressed. */
     public record Outcome(List<AlertEvent> events, List<Suppression> suppressions) {}
@@ -62,7 +66,8 @@ public final class AlertBook {
      * Applies the signals (in {@link #ORDER}) and settles everything due at {@code now}:
      * resolutions whose hold has passed, inhibitions that start or end, re-notifications.
      */
-    public Outcome apply(List<AlertSignal> signals, long now, AlertCatalog catalog, LifecyclePolicy policy) {
+    public Outcome apply(
+            List<AlertSignal> signals, long now, AlertCatalog catalog, LifecyclePolicy policy) {
         List<AlertSignal> ordered = new ArrayList<>(signals);
         ordered.sort(ORDER);
         for (AlertSignal signal : ordered) {
@@ -76,12 +81,20 @@ public final class AlertBook {
         return settle(settledUpTo, catalog, policy);
     }
 
-    /** The earliest event time at which something is due (a resolution, a repeat), or {@link Long#MAX_VALUE}. */
+    /**
+     * The earliest event time at which something is due (a resolution, a repeat), or {@link
+     * Long#MAX_VALUE}.
+     */
     public long nextDeadline(LifecyclePolicy policy) {
         long next = Long.MAX_VALUE;
         for (TrackedAlert alert : alerts.values()) {
             if (alert.cleared()) {
-                next = Math.min(next, alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs());
+                next =
+                        Math.min(
+                                next,
+                                alert.retired
+                                        ? alert.clearedAt
+                                        : alert.clearedAt + policy.resolveHoldMs());
             } else if (policy.repeatIntervalMs() > 0 && alert.published && !alert.suppressed()) {
                 next = Math.min(next, alert.lastNotifiedAt + policy.repeatIntervalMs());
             }
@@ -103,7 +116,12 @@ public final class AlertBook {
                     labels.put(AlertLabels.JOB_ID, signal.jobId());
                     alerts.put(
                             signal.fingerprint(),
-                            new TrackedAlert(signal.rule(), labels, identifiedByJobId, signal.timestamp(), signal.evidence()));
+                            new TrackedAlert(
+                                    signal.rule(),
+                                    labels,
+                                    identifiedByJobId,
+                                    signal.timestamp(),
+                                    signal.evidence()));
                 } else {
                     resume(alert);
                 }
@@ -129,7 +147,11 @@ public final class AlertBook {
                 alert.clearedAt = Math.max(signal.timestamp(), alert.startsAt);
                 alert.clearEvidence = signal.evidence();
             } else {
-                alert.clearEvidence = Evidence.builder().addAll(alert.clearEvidence).addAll(signal.evidence()).build();
+                alert.clearEvidence =
+                        Evidence.builder()
+                                .addAll(alert.clearEvidence)
+                                .addAll(signal.evidence())
+                                .build();
             }
             alert.retired = true;
         }
@@ -151,11 +173,26 @@ public final class AlertBook {
             if (rule == null) {
                 // Disabled since the alert was recorded (a restart with other parameters).
                 alerts.remove(fingerprint);
-            } else if (alert.cleared() && (alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs()) <= now) {
+            } else if (alert.cleared()
+                    && (alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs())
+                            <= now) {
                 alerts.remove(fingerprint);
                 if (alert.published) {
-                    Evidence evidence = Evidence.builder().addAll(alert.evidence).addAll(alert.clearEvidence).build();
-                    events.add(event(rule, fingerprint, alert, AlertReason.RESOLVED, now, alert.clearedAt, evidence, policy));
+                    Evidence evidence =
+                            Evidence.builder()
+                                    .addAll(alert.evidence)
+                                    .addAll(alert.clearEvidence)
+                                    .build();
+                    events.add(
+                            event(
+                                    rule,
+                                    fingerprint,
+                                    alert,
+                                    AlertReason.RESOLVED,
+                                    now,
+                                    alert.clearedAt,
+                                    evidence,
+                                    policy));
                 }
             }
         }
@@ -178,7 +215,16 @@ public final class AlertBook {
             if (by.isEmpty()) {
                 alert.published = true;
                 alert.lastNotifiedAt = now;
-                events.add(event(catalog.rule(alert.rule), fingerprint, alert, AlertReason.STARTED, now, null, alert.evidence, policy));
+                events.add(
+                        event(
+                                catalog.rule(alert.rule),
+                                fingerprint,
+                                alert,
+                                AlertReason.STARTED,
+                                now,
+                                null,
+                                alert.evidence,
+                                policy));
             } else if (!wasSuppressed) {
                 suppressions.add(new Suppression(alert.rule, fingerprint, alert.labels, by));
             }
@@ -195,10 +241,28 @@ public final class AlertBook {
             Rule rule = catalog.rule(alert.rule);
             if (!wasSuppressed && !by.isEmpty()) {
                 suppressions.add(new Suppression(alert.rule, fingerprint, alert.labels, by));
-                events.add(event(rule, fingerprint, alert, AlertReason.SUPPRESSED, now, null, alert.evidence, policy));
+                events.add(
+                        event(
+                                rule,
+                                fingerprint,
+                                alert,
+                                AlertReason.SUPPRESSED,
+                                now,
+                                null,
+                                alert.evidence,
+                                policy));
             } else if (wasSuppressed && by.isEmpty() && !alert.cleared()) {
                 alert.lastNotifiedAt = now;
-                events.add(event(rule, fingerprint, alert, AlertReason.UNSUPPRESSED, now, null, alert.evidence, policy));
+                events.add(
+                        event(
+                                rule,
+                                fingerprint,
+                                alert,
+                                AlertReason.UNSUPPRESSED,
+                                now,
+                                null,
+                                alert.evidence,
+                                policy));
             }
         }
 
@@ -211,14 +275,23 @@ public final class AlertBook {
                         && alert.lastNotifiedAt + policy.repeatIntervalMs() <= now) {
                     alert.lastNotifiedAt = now;
                     events.add(
-                            event(catalog.rule(alert.rule), fingerprint, alert, AlertReason.REPEATED, now, null, alert.evidence, policy));
+                            event(
+                                    catalog.rule(alert.rule),
+                                    fingerprint,
+                                    alert,
+                                    AlertReason.REPEATED,
+                                    now,
+                                    null,
+                                    alert.evidence,
+                                    policy));
                 }
             }
         }
         return new Outcome(events, suppressions);
     }
 
-    private List<InhibitingAlert> inhibitorsOf(String fingerprint, TrackedAlert target, LifecyclePolicy policy) {
+    private List<InhibitingAlert> inhibitorsOf(
+            String fingerprint, TrackedAlert target, LifecyclePolicy policy) {
         if (policy.inhibitions().isEmpty()) {
             return List.of();
         }
@@ -240,12 +313,14 @@ public final class AlertBook {
 
     /**
      * Whether two alerts of the key are about the same job. Without namesakes they are (a job id
-     * that changed is a resubmission of the same job); an alert raised while namesakes ran
-     * concerns its own job id only, so a namesake that is down silences nothing of its twin's.
+     * that changed is a resubmission of the same job); an alert raised while namesakes ran concerns
+     * its own job id only, so a namesake that is down silences nothing of its twin's.
      */
     private static boolean sameJob(TrackedAlert source, TrackedAlert target) {
         return !(source.identifiedByJobId || target.identifiedByJobId)
-                || source.labels.getOrDefault(AlertLabels.JOB_ID, "").equals(target.labels.getOrDefault(AlertLabels.JOB_ID, ""));
+                || source.labels
+                        .getOrDefault(AlertLabels.JOB_ID, "")
+                        .equals(target.labels.getOrDefault(AlertLabels.JOB_ID, ""));
     }
 
     /** Alerts in the order their events are published: by start, then name, then fingerprint. */

@@ -18,7 +18,10 @@ public record AlertGrouping(List<String> groupBy) implements Serializable {
                 key.append(',');
             }
             String name = groupBy.get(i);
-            key.append(name).append("=\"").append(escape(labels.getOrDefault(name, ""))).append('"');
+            key.append(name)
+                    .append("=\"")
+                    .append(escape(labels.getOrDefault(name, "")))
+                    .append('"');
         }
         return key.append('}').toString();
     }

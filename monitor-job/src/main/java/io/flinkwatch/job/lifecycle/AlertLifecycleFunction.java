@@ -27,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * detector), so their arrival order is not their event-time order. Each signal waits for the
  * watermark to pass its timestamp and all signals of one instant are applied together: the output
  * is the same on every replay. Deadlines of the book (a resolve hold that ends, a repeat that is
- * due) are event-time timers too. Signals raised by the wall clock ({@link AlertSignal#immediate()})
- * are applied on arrival, since event time may be standing still. Such a signal is dated ahead of
- * the watermark, so everything of the book due before its date (pending signals, the end of a
- * resolve hold) is settled first, in event-time order: the alert of a job that fell silent, spoke
- * for a while and fell silent again resolves and fires again, however far the watermark got.
+ * due) are event-time timers too. Signals raised by the wall clock ({@link
+ * AlertSignal#immediate()}) are applied on arrival, since event time may be standing still. Such a
+ * signal is dated ahead of the watermark, so everything of the book due before its date (pending
+ * signals, the end of a resolve hold) is settled first, in event-time order: the alert of a job
+ * that fell silent, spoke for a while and fell silent again resolves and fires again, however far
+ * the watermark got.
  *
  * <p>A bounded input (a replay) ends with the watermark jumping to its maximum, which fires every
  * pending timer: series go stale and jobs fall silent after the last snapshot. Those consequences
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>Alerts held back by an inhibition are counted in the {@code suppressedAlerts} metric and
  * logged at debug level.
  */
-public final class AlertLifecycleFunction extends KeyedProcessFunction<String, AlertSignal, AlertEvent> {
+public final class AlertLifecycleFunction
+        extends KeyedProcessFunction<String, AlertSignal, AlertEvent> {
 
     private static final long serialVersionUID = 1L;
 
@@ -77,7 +79,9 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
                                         new ListTypeInfo<>(TypeInformation.of(AlertSignal.class))));
         book =
                 getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("alerts", TypeInformation.of(AlertBook.class)));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "alerts", TypeInformation.of(AlertBook.class)));
         suppressed = getRuntimeContext().getMetricGroup().counter("suppressedAlerts");
     }
 
@@ -121,10 +125,11 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
     }
 
     /**
-     * Applies, in event-time order, the pending signals and the book's deadlines dated up to
-     * {@code time}. Their timers stay registered and find nothing left to do when they fire.
+     * Applies, in event-time order, the pending signals and the book's deadlines dated up to {@code
+     * time}. Their timers stay registered and find nothing left to do when they fire.
      */
-    private void settleUpTo(long time, long watermark, Context ctx, Collector<AlertEvent> out) throws Exception {
+    private void settleUpTo(long time, long watermark, Context ctx, Collector<AlertEvent> out)
+            throws Exception {
         while (true) {
             long next = Long.MAX_VALUE;
             for (Long at : pending.keys()) {
@@ -141,7 +146,12 @@ public final class AlertLifecycleFunction extends KeyedProcessFunction<String, A
         }
     }
 
-    private void apply(List<AlertSignal> signals, long now, long watermark, Context ctx, Collector<AlertEvent> out)
+    private void apply(
+            List<AlertSignal> signals,
+            long now,
+            long watermark,
+            Context ctx,
+            Collector<AlertEvent> out)
             throws Exception {
         AlertBook alerts = book.value();
         if (alerts == null) {

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What detection tells the alert lifecycle: an alert instance's condition has been sustained
- * long enough to fire, it has stopped holding, or it has started holding again (which keeps an
- * alert that is waiting out its resolve hold from resolving).
+ * What detection tells the alert lifecycle: an alert instance's condition has been sustained long
+ * enough to fire, it has stopped holding, or it has started holding again (which keeps an alert
+ * that is waiting out its resolve hold from resolving).
  *
  * @param kind fire, resolve, raise, or retire
  * @param rule the alert name
@@ -20,9 +20,9 @@ import java.util.Objects;
  * @param labels identifying labels
  * @param jobId the monitored job's id
  * @param evidence the values behind the signal
- * @param immediate true when the signal was raised by the wall clock rather than by event time
- *     (a job whose metrics stopped while event time stands still); the lifecycle applies it on
- *     arrival instead of waiting for the watermark
+ * @param immediate true when the signal was raised by the wall clock rather than by event time (a
+ *     job whose metrics stopped while event time stands still); the lifecycle applies it on arrival
+ *     instead of waiting for the watermark
  */
 public record AlertSignal(
         Kind kind,
@@ -44,8 +44,8 @@ public record AlertSignal(
         /** Started holding (not yet for its duration). */
         RAISE,
         /**
-         * The job sent nothing for the state retention: every open alert of it resolves at once
-         * (no resolve hold), saying so in its evidence, and the lifecycle forgets the job.
+         * The job sent nothing for the state retention: every open alert of it resolves at once (no
+         * resolve hold), saying so in its evidence, and the lifecycle forgets the job.
          */
         RETIRE
     }
@@ -111,6 +111,8 @@ public record AlertSignal(
 
     /** The lifecycle key of an alert with these labels. */
     public static String lifecycleKey(Map<String, String> labels) {
-        return JobKeys.of(labels.getOrDefault(AlertLabels.CLUSTER, ""), labels.getOrDefault(AlertLabels.JOB_NAME, ""));
+        return JobKeys.of(
+                labels.getOrDefault(AlertLabels.CLUSTER, ""),
+                labels.getOrDefault(AlertLabels.JOB_NAME, ""));
     }
 }

@@ -12,16 +12,20 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * One inhibition rule, as Alertmanager's {@code inhibit_rules}: while an alert whose name matches
- * {@code source} fires, alerts whose name matches {@code target} and that have the same values
- * for the {@code equal} labels are suppressed. Matchers are regular expressions anchored at both
- * ends, as in Alertmanager; an alert never inhibits itself.
+ * {@code source} fires, alerts whose name matches {@code target} and that have the same values for
+ * the {@code equal} labels are suppressed. Matchers are regular expressions anchored at both ends,
+ * as in Alertmanager; an alert never inhibits itself.
  *
- * <p>Written as {@code SOURCE -> TARGET on LABEL,LABEL}, rules separated by {@code ;}. The
- * default, the article's rule: {@value #DEFAULT}.
+ * <p>Written as {@code SOURCE -> TARGET on LABEL,LABEL}, rules separated by {@code ;}. The default,
+ * the article's rule: {@value #DEFAULT}.
  */
-public record InhibitionRule(Pattern source, Pattern target, List<String> equal) implements Serializable {
+public record InhibitionRule(Pattern source, Pattern target, List<String> equal)
+        implements Serializable {
 
-    /** The article's inhibition: a job that is down silences its own checkpoint, throughput and lag alerts. */
+    /**
+     * The article's inhibition: a job that is down silences its own checkpoint, throughput and lag
+     * alerts.
+     */
     public static final String DEFAULT =
             "FlinkJobNotRunning -> FlinkCheckpoint.*|FlinkThroughput.*|FlinkLag.* on cluster,job_name";
 
@@ -39,12 +43,17 @@ public record InhibitionRule(Pattern source, Pattern target, List<String> equal)
 
     /** Whether the firing alert {@code source} inhibits the alert {@code target}. */
     public boolean inhibits(
-            String sourceName, Map<String, String> sourceLabels, String targetName, Map<String, String> targetLabels) {
+            String sourceName,
+            Map<String, String> sourceLabels,
+            String targetName,
+            Map<String, String> targetLabels) {
         if (!source.matcher(sourceName).matches() || !target.matcher(targetName).matches()) {
             return false;
         }
         for (String label : equal) {
-            if (!sourceLabels.getOrDefault(label, "").equals(targetLabels.getOrDefault(label, ""))) {
+            if (!sourceLabels
+                    .getOrDefault(label, "")
+                    .equals(targetLabels.getOrDefault(label, ""))) {
                 return false;
             }
         }
@@ -75,14 +84,18 @@ public record InhibitionRule(Pattern source, Pattern target, List<String> equal)
         String source = text.substring(0, arrow).trim();
         String target = text.substring(arrow + 2, on).trim();
         List<String> equal =
-                Arrays.stream(text.substring(on + 4).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                Arrays.stream(text.substring(on + 4).split(","))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty())
+                        .toList();
         if (source.isEmpty() || target.isEmpty() || !equal.contains(AlertLabels.JOB_NAME)) {
             throw new IllegalArgumentException(SYNTAX);
         }
         try {
             return new InhibitionRule(Pattern.compile(source), Pattern.compile(target), equal);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException(SYNTAX + " ('" + e.getPattern() + "' is not a regular expression)");
+            throw new IllegalArgumentException(
+                    SYNTAX + " ('" + e.getPattern() + "' is not a regular expression)");
         }
     }
 

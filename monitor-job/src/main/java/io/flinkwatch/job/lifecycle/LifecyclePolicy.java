@@ -15,7 +15,10 @@ import java.util.List;
  * @param grouping the labels events are grouped by
  */
 public record LifecyclePolicy(
-        long repeatIntervalMs, long resolveHoldMs, List<InhibitionRule> inhibitions, AlertGrouping grouping)
+        long repeatIntervalMs,
+        long resolveHoldMs,
+        List<InhibitionRule> inhibitions,
+        AlertGrouping grouping)
         implements Serializable {
 
     public LifecyclePolicy {

@@ -8,8 +8,8 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * An alert instance the lifecycle knows to be firing: published or held back by an inhibition,
- * and possibly cleared and waiting out the resolve hold.
+ * An alert instance the lifecycle knows to be firing: published or held back by an inhibition, and
+ * possibly cleared and waiting out the resolve hold.
  *
  * <p>Mutable with public fields, so that Flink keeps it in keyed state as a POJO.
  */
@@ -28,8 +28,8 @@ public final class TrackedAlert {
     public Map<String, String> labels;
 
     /**
-     * Whether its identifying labels include the job id: it was raised while namesakes ran (jobs
-     * of the same name on the cluster), so it concerns that job id alone.
+     * Whether its identifying labels include the job id: it was raised while namesakes ran (jobs of
+     * the same name on the cluster), so it concerns that job id alone.
      */
     public boolean identifiedByJobId;
 
@@ -59,7 +59,12 @@ public final class TrackedAlert {
 
     public TrackedAlert() {}
 
-    TrackedAlert(String rule, Map<String, String> labels, boolean identifiedByJobId, long startsAt, Evidence evidence) {
+    TrackedAlert(
+            String rule,
+            Map<String, String> labels,
+            boolean identifiedByJobId,
+            long startsAt,
+            Evidence evidence) {
         this.rule = rule;
         this.identifiedByJobId = identifiedByJobId;
         this.labels = labels;

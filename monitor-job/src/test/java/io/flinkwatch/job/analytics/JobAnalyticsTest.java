@@ -10,15 +10,14 @@ import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
 import io.flinkwatch.job.detection.rules.NoRecentCheckpoint;
 import io.flinkwatch.job.lifecycle.AlertSignal;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.junit.jupiter.api.Test;
 
 /** The analytics operator on Flink's keyed operator harness (15 s grid, 60 s staleness). */
@@ -30,7 +29,14 @@ class JobAnalyticsTest {
     void evaluatesOnTheGridAndReportsEdges() throws Exception {
         try (var harness = harness()) {
             // Samples every 10 s: running, then down from 20 s, then up again at 50 s.
-            send(harness, sample(0, 5000), sample(10, 15000), sample(20, 0), sample(30, 0), sample(40, 0), sample(50, 1000));
+            send(
+                    harness,
+                    sample(0, 5000),
+                    sample(10, 15000),
+                    sample(20, 0),
+                    sample(30, 0),
+                    sample(40, 0),
+                    sample(50, 1000));
 
             harness.processWatermark(seconds(45));
 
@@ -41,7 +47,9 @@ class JobAnalyticsTest {
             assertThat(edges(harness)).containsExactly("30 RAISED", "45 HOLDING", "60 CLEARED");
             // Raise and clear also go straight to the lifecycle: the raise keeps an alert in its
             // resolve hold going, the clear resolves the alert if it fired.
-            assertThat(signals(harness)).containsExactly("30 RAISE FlinkJobNotRunning", "60 RESOLVE FlinkJobNotRunning");
+            assertThat(signals(harness))
+                    .containsExactly(
+                            "30 RAISE FlinkJobNotRunning", "60 RESOLVE FlinkJobNotRunning");
         }
     }
 
@@ -81,7 +89,9 @@ class JobAnalyticsTest {
                                 .status("RUNNING")
                                 .checkpointInterval(60_000)
                                 .metric("uptime", seconds(3 * 86_400 + t))
-                                .metric("numberOfCompletedCheckpoints", 4320 + Math.min(t, 7200) / 60)
+                                .metric(
+                                        "numberOfCompletedCheckpoints",
+                                        4320 + Math.min(t, 7200) / 60)
                                 .metric("totalNumberOfCheckpoints", 4320 + t / 60)
                                 .build());
                 harness.processWatermark(seconds(t));
@@ -102,7 +112,9 @@ class JobAnalyticsTest {
             harness.processWatermark(seconds(600));
 
             // 15..45 s: the sample is within 60 s; 60 s: stale, cleared, and evaluation stops.
-            assertThat(edges(harness)).containsExactly("0 RAISED", "15 HOLDING", "30 HOLDING", "45 HOLDING", "60 CLEARED");
+            assertThat(edges(harness))
+                    .containsExactly(
+                            "0 RAISED", "15 HOLDING", "30 HOLDING", "45 HOLDING", "60 CLEARED");
             assertThat(harness.numEventTimeTimers()).isZero();
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
@@ -162,9 +174,12 @@ class JobAnalyticsTest {
             // Two running ids under one name: the down one's edges carry its id, at the same
             // event times as when it runs alone; the healthy twin has none.
             assertThat(edgesWithJobId(harness))
-                    .containsExactlyElementsOf(sole.stream().map(edge -> edge + " job_id=down").toList());
+                    .containsExactlyElementsOf(
+                            sole.stream().map(edge -> edge + " job_id=down").toList());
             // Down from 200 s to 560 s: raised at the first evaluation after, cleared likewise.
-            assertThat(sole).startsWith("210 RAISED", "225 HOLDING").endsWith("555 HOLDING", "570 CLEARED");
+            assertThat(sole)
+                    .startsWith("210 RAISED", "225 HOLDING")
+                    .endsWith("555 HOLDING", "570 CLEARED");
         }
     }
 
@@ -180,10 +195,13 @@ class JobAnalyticsTest {
 
             // Evaluating 105 s now would reach the pattern late (dropped there without a trace).
             var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
-            for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+            for (StreamRecord<ConditionEvaluation> record :
+                    output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
                 assertThat(record.getTimestamp()).isGreaterThan(seconds(300));
             }
-            assertThat(harness.extractOutputValues()).allSatisfy(signal -> assertThat(signal.timestamp()).isGreaterThan(seconds(300)));
+            assertThat(harness.extractOutputValues())
+                    .allSatisfy(
+                            signal -> assertThat(signal.timestamp()).isGreaterThan(seconds(300)));
         }
     }
 
@@ -201,15 +219,15 @@ class JobAnalyticsTest {
     }
 
     /** An opened harness. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness()
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal>
+            harness() throws Exception {
         var harness = unopened();
         harness.open();
         return harness;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> unopened()
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal>
+            unopened() throws Exception {
         JobHealthFamily family =
                 new JobHealthFamily(
                         List.of(
@@ -218,7 +236,9 @@ class JobAnalyticsTest {
                         GRID.stalenessMs(),
                         seconds(120));
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))), JobKeys::of, Types.STRING);
+                new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))),
+                JobKeys::of,
+                Types.STRING);
     }
 
     private static void send(
@@ -235,7 +255,8 @@ class JobAnalyticsTest {
             KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) {
         List<String> edges = new ArrayList<>();
         var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
-        for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+        for (StreamRecord<ConditionEvaluation> record :
+                output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
             ConditionEvaluation evaluation = record.getValue();
             edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind());
         }
@@ -247,10 +268,15 @@ class JobAnalyticsTest {
             KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) {
         List<String> edges = new ArrayList<>();
         var output = harness.getSideOutput(JobAnalytics.EVALUATIONS);
-        for (StreamRecord<ConditionEvaluation> record : output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
+        for (StreamRecord<ConditionEvaluation> record :
+                output == null ? List.<StreamRecord<ConditionEvaluation>>of() : output) {
             ConditionEvaluation evaluation = record.getValue();
             String jobId = evaluation.labels().get("job_id");
-            edges.add(evaluation.timestamp() / 1000 + " " + evaluation.kind() + (jobId == null ? "" : " job_id=" + jobId));
+            edges.add(
+                    evaluation.timestamp() / 1000
+                            + " "
+                            + evaluation.kind()
+                            + (jobId == null ? "" : " job_id=" + jobId));
         }
         return edges;
     }

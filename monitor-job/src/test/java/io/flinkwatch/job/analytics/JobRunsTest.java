@@ -17,7 +17,8 @@ class JobRunsTest {
         runs.seen("a", seconds(0));
         runs.seen("a", seconds(10));
 
-        assertThat(runs.evaluated(seconds(15), STALENESS)).containsExactly(new Evaluated("a", false, true));
+        assertThat(runs.evaluated(seconds(15), STALENESS))
+                .containsExactly(new Evaluated("a", false, true));
         // 10 s + 60 s staleness: at 70 s the run is gone.
         assertThat(runs.evaluated(seconds(69), STALENESS)).hasSize(1);
         assertThat(runs.evaluated(seconds(70), STALENESS)).isEmpty();
@@ -32,10 +33,12 @@ class JobRunsTest {
         runs.seen("new", seconds(130));
 
         // Between the two, the old run is still the job (its last status decides).
-        assertThat(runs.evaluated(seconds(120), STALENESS)).containsExactly(new Evaluated("old", false, true));
+        assertThat(runs.evaluated(seconds(120), STALENESS))
+                .containsExactly(new Evaluated("old", false, true));
         // Once the new run speaks, the old one is superseded although within the staleness:
         // no namesakes, so the alerts keep their identity across the resubmission.
-        assertThat(runs.evaluated(seconds(135), STALENESS)).containsExactly(new Evaluated("new", false, true));
+        assertThat(runs.evaluated(seconds(135), STALENESS))
+                .containsExactly(new Evaluated("new", false, true));
         assertThat(runs.retire(seconds(135), STALENESS)).containsExactly("old");
         assertThat(runs.runs).containsOnlyKeys("new");
     }
@@ -50,7 +53,9 @@ class JobRunsTest {
 
         // Eldest first: it keeps the name's baselines.
         assertThat(runs.evaluated(seconds(600), STALENESS))
-                .containsExactly(new Evaluated("a", true, true), new Evaluated("b-started-later", true, false));
+                .containsExactly(
+                        new Evaluated("a", true, true),
+                        new Evaluated("b-started-later", true, false));
         assertThat(runs.retire(seconds(600), STALENESS)).isEmpty();
     }
 
@@ -67,7 +72,8 @@ class JobRunsTest {
         // seen after b's last snapshot): b is evaluated until its samples are stale.
         assertThat(runs.evaluated(seconds(150), STALENESS))
                 .containsExactly(new Evaluated("a", true, true), new Evaluated("b", true, false));
-        assertThat(runs.evaluated(seconds(160), STALENESS)).containsExactly(new Evaluated("a", false, true));
+        assertThat(runs.evaluated(seconds(160), STALENESS))
+                .containsExactly(new Evaluated("a", false, true));
         assertThat(runs.retire(seconds(160), STALENESS)).containsExactly("b");
     }
 
@@ -77,7 +83,8 @@ class JobRunsTest {
         runs.seen("a", seconds(0));
         runs.seen("b", seconds(200));
 
-        assertThat(runs.evaluated(seconds(30), STALENESS)).containsExactly(new Evaluated("a", false, true));
+        assertThat(runs.evaluated(seconds(30), STALENESS))
+                .containsExactly(new Evaluated("a", false, true));
         assertThat(runs.anyRecent(seconds(100), STALENESS)).isTrue();
         assertThat(runs.retire(seconds(100), STALENESS)).containsExactly("a");
         assertThat(runs.runs).containsOnlyKeys("b");

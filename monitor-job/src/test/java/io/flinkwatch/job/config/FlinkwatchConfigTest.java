@@ -14,9 +14,12 @@ class FlinkwatchConfigTest {
     void defaultsAreTheDeclaredOnes() {
         FlinkwatchConfig config = FlinkwatchConfig.defaults();
 
-        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR)).isEqualTo(Duration.ofMinutes(2));
-        assertThat(config.get(FlinkwatchParameters.METRICS_TOPICS)).containsExactly("flink-metrics");
-        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE)).isEqualTo(DeliveryMode.EXACTLY_ONCE);
+        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR))
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.get(FlinkwatchParameters.METRICS_TOPICS))
+                .containsExactly("flink-metrics");
+        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE))
+                .isEqualTo(DeliveryMode.EXACTLY_ONCE);
         assertThat(config.get(FlinkwatchParameters.DISABLED_RULES)).isEmpty();
     }
 
@@ -24,15 +27,21 @@ class FlinkwatchConfigTest {
     void readsNameValuePairsInBothForms() {
         FlinkwatchConfig config =
                 FlinkwatchConfig.fromArgs(
-                        "--kafka.metrics-topics", "a, b",
+                        "--kafka.metrics-topics",
+                        "a, b",
                         "--delivery.guarantee=at-least-once",
-                        "--kafka.starting-offsets", "latest",
-                        "--rule.job-not-running.for", "90s");
+                        "--kafka.starting-offsets",
+                        "latest",
+                        "--rule.job-not-running.for",
+                        "90s");
 
         assertThat(config.get(FlinkwatchParameters.METRICS_TOPICS)).isEqualTo(List.of("a", "b"));
-        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE)).isEqualTo(DeliveryMode.AT_LEAST_ONCE);
-        assertThat(config.get(FlinkwatchParameters.STARTING_OFFSETS)).isEqualTo(StartingOffsets.LATEST);
-        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR)).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.get(FlinkwatchParameters.DELIVERY_GUARANTEE))
+                .isEqualTo(DeliveryMode.AT_LEAST_ONCE);
+        assertThat(config.get(FlinkwatchParameters.STARTING_OFFSETS))
+                .isEqualTo(StartingOffsets.LATEST);
+        assertThat(config.get(FlinkwatchParameters.JOB_NOT_RUNNING_FOR))
+                .isEqualTo(Duration.ofSeconds(90));
         assertThat(config.given()).containsEntry("delivery.guarantee", "at-least-once");
     }
 
@@ -62,8 +71,12 @@ class FlinkwatchConfigTest {
     void theParallelismCannotExceedTheMaximum() {
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism", "200"))
                 .isInstanceOf(InvalidParameterException.class)
-                .hasMessage("Job parameter --parallelism is 200: allowed is at most --parallelism.max (128).");
-        assertThat(FlinkwatchConfig.fromArgs("--parallelism", "200", "--parallelism.max", "256").get(FlinkwatchParameters.MAX_PARALLELISM))
+                .hasMessage(
+                        "Job parameter --parallelism is 200: allowed is at most --parallelism.max (128).");
+        assertThat(
+                        FlinkwatchConfig.fromArgs(
+                                        "--parallelism", "200", "--parallelism.max", "256")
+                                .get(FlinkwatchParameters.MAX_PARALLELISM))
                 .isEqualTo(256);
     }
 
@@ -71,11 +84,13 @@ class FlinkwatchConfigTest {
     void unknownMissingAndRepeatedParametersAreRefused() {
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.bootstrap", "x"))
                 .isInstanceOf(InvalidParameterException.class)
-                .hasMessageStartingWith("Unknown job parameter --kafka.bootstrap. Known parameters:")
+                .hasMessageStartingWith(
+                        "Unknown job parameter --kafka.bootstrap. Known parameters:")
                 .hasMessageContaining("kafka.bootstrap-servers");
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism"))
                 .hasMessage("Job parameter --parallelism has no value.");
-        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--parallelism", "1", "--parallelism", "2"))
+        assertThatThrownBy(
+                        () -> FlinkwatchConfig.fromArgs("--parallelism", "1", "--parallelism", "2"))
                 .hasMessage("Job parameter --parallelism is given twice.");
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("parallelism", "1"))
                 .hasMessageContaining("job parameters are given as --name value");
@@ -86,7 +101,8 @@ class FlinkwatchConfigTest {
         assertThatThrownBy(
                         () ->
                                 io.flinkwatch.job.detection.AlertCatalog.from(
-                                        FlinkwatchConfig.fromArgs("--rules.disabled", "FlinkJobNotRuning")))
+                                        FlinkwatchConfig.fromArgs(
+                                                "--rules.disabled", "FlinkJobNotRuning")))
                 .isInstanceOf(InvalidParameterException.class)
                 .hasMessageContaining("'FlinkJobNotRuning'")
                 .hasMessageContaining("--rules.disabled")

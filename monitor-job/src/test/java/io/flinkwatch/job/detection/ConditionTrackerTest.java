@@ -43,11 +43,15 @@ class ConditionTrackerTest {
         ConditionTracker tracker = new ConditionTracker();
         tracker.evaluate(0, List.of(A, B));
 
-        assertThat(tracker.clearAll(15)).extracting(ConditionEvaluation::kind).containsOnly(Kind.CLEARED).hasSize(2);
+        assertThat(tracker.clearAll(15))
+                .extracting(ConditionEvaluation::kind)
+                .containsOnly(Kind.CLEARED)
+                .hasSize(2);
     }
 
     private static RuleOutcome outcome(String name) {
-        return new RuleOutcome("Rule", 60_000, Map.of("alertname", "Rule", "x", name), "job-1", Evidence.none());
+        return new RuleOutcome(
+                "Rule", 60_000, Map.of("alertname", "Rule", "x", name), "job-1", Evidence.none());
     }
 
     private static List<String> kinds(List<ConditionEvaluation> evaluations) {

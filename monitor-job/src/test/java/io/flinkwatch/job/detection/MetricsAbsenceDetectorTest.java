@@ -16,8 +16,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * The absence detector with 2 minutes of allowed silence and a retention of one hour, on event
- * time and on the wall clock.
+ * The absence detector with 2 minutes of allowed silence and a retention of one hour, on event time
+ * and on the wall clock.
  */
 class MetricsAbsenceDetectorTest {
 
@@ -84,7 +84,9 @@ class MetricsAbsenceDetectorTest {
             }
             harness.processWatermark(seconds(3700));
 
-            assertThat(signals(harness)).containsExactlyInAnyOrder("FIRE gone 120", "RETIRE gone 3600", "RETIRE cancelled 3600");
+            assertThat(signals(harness))
+                    .containsExactlyInAnyOrder(
+                            "FIRE gone 120", "RETIRE gone 3600", "RETIRE cancelled 3600");
             AlertSignal retire = harness.extractOutputValues().get(2);
             assertThat(retire.evidence().facts()).containsKey(MetricsAbsenceDetector.RETIRED);
             // Only "alive" is left: its state and one timer per clock.
@@ -102,7 +104,8 @@ class MetricsAbsenceDetectorTest {
             harness.setProcessingTime(seconds(120));
             harness.setProcessingTime(seconds(3600));
 
-            assertThat(signals(harness)).containsExactly("FIRE lonely 120 wall", "RETIRE lonely 3600 wall");
+            assertThat(signals(harness))
+                    .containsExactly("FIRE lonely 120 wall", "RETIRE lonely 3600 wall");
             assertThat(harness.numKeyedStateEntries()).isZero();
             assertThat(harness.numProcessingTimeTimers()).isZero();
             assertThat(harness.numEventTimeTimers()).isZero();
@@ -125,14 +128,17 @@ class MetricsAbsenceDetectorTest {
             assertThat(fire.kind()).isEqualTo(AlertSignal.Kind.FIRE);
             assertThat(fire.timestamp()).isEqualTo(seconds(130));
             assertThat(fire.immediate()).isFalse();
-            assertThat(fire.labels()).containsEntry("alertname", "FlinkMetricsAbsent").containsEntry("job_name", "a");
+            assertThat(fire.labels())
+                    .containsEntry("alertname", "FlinkMetricsAbsent")
+                    .containsEntry("job_name", "a");
             assertThat(fire.evidence().facts()).containsEntry("detectedBy", "event time");
 
             beat(harness, "a", 200);
             AlertSignal resolve = harness.extractOutputValues().get(1);
             assertThat(resolve.kind()).isEqualTo(AlertSignal.Kind.RESOLVE);
             assertThat(resolve.timestamp()).isEqualTo(seconds(200));
-            assertThat(resolve.evidence().values()).containsEntry("silentForMs", (double) seconds(190));
+            assertThat(resolve.evidence().values())
+                    .containsEntry("silentForMs", (double) seconds(190));
         }
     }
 
@@ -188,7 +194,9 @@ class MetricsAbsenceDetectorTest {
     void aJobCancelledOnPurposeIsNotExpectedToSpeakAgain() throws Exception {
         try (var harness = harness(true)) {
             harness.processElement(
-                    new StreamRecord<>(new JobHeartbeat("prod", "a", "id", seconds(0), "CANCELED"), seconds(0)));
+                    new StreamRecord<>(
+                            new JobHeartbeat("prod", "a", "id", seconds(0), "CANCELED"),
+                            seconds(0)));
             harness.processWatermark(seconds(1000));
             harness.setProcessingTime(seconds(1000));
 
@@ -208,7 +216,9 @@ class MetricsAbsenceDetectorTest {
     }
 
     private static void beat(
-            KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness, String job, long second)
+            KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness,
+            String job,
+            long second)
             throws Exception {
         beat(harness, job, second, null);
     }
@@ -219,28 +229,40 @@ class MetricsAbsenceDetectorTest {
             long second,
             String status)
             throws Exception {
-        harness.processElement(new StreamRecord<>(new JobHeartbeat("prod", job, "id", seconds(second), status), seconds(second)));
+        harness.processElement(
+                new StreamRecord<>(
+                        new JobHeartbeat("prod", job, "id", seconds(second), status),
+                        seconds(second)));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness(boolean wallClock)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal>
+            harness(boolean wallClock) throws Exception {
         var harness = unopened(wallClock);
         harness.open();
         return harness;
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> unopened(boolean wallClock)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal>
+            unopened(boolean wallClock) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
-                        new MetricsAbsenceDetector(new MetricsAbsent(Duration.ofMinutes(2)), RETENTION, wallClock)),
+                        new MetricsAbsenceDetector(
+                                new MetricsAbsent(Duration.ofMinutes(2)), RETENTION, wallClock)),
                 MetricsAbsenceDetector::jobKey,
                 Types.STRING);
     }
 
-    private static List<String> signals(KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness) {
+    private static List<String> signals(
+            KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness) {
         return harness.extractOutputValues().stream()
-                .map(s -> s.kind() + " " + s.labels().get("job_name") + " " + s.timestamp() / 1000 + (s.immediate() ? " wall" : ""))
+                .map(
+                        s ->
+                                s.kind()
+                                        + " "
+                                        + s.labels().get("job_name")
+                                        + " "
+                                        + s.timestamp() / 1000
+                                        + (s.immediate() ? " wall" : ""))
                 .toList();
     }
 }

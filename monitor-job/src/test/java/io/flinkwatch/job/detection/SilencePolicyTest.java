@@ -19,7 +19,8 @@ class SilencePolicyTest {
         assertThat(POLICY.due(120, 0, false, null)).isEqualTo(SILENT);
         assertThat(POLICY.due(500, 0, true, null)).isEqualTo(NOTHING); // already firing
         assertThat(POLICY.due(500, 0, false, "CANCELED")).isEqualTo(NOTHING); // ended on purpose
-        assertThat(POLICY.due(500, 0, false, "FAILED")).isEqualTo(SILENT); // a failure is no purpose
+        assertThat(POLICY.due(500, 0, false, "FAILED"))
+                .isEqualTo(SILENT); // a failure is no purpose
         assertThat(POLICY.due(1000, 0, true, null)).isEqualTo(RETIRED);
         assertThat(POLICY.due(1000, 0, false, "CANCELED")).isEqualTo(RETIRED);
     }

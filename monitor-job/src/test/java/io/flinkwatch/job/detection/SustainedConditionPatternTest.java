@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The "held at every evaluation for D" pattern on Flink's CEP operator ({@link
- * SustainedConditionOperator}), fed with evaluations every
- * 15 s of a rule that must hold for 2 minutes (times below are in seconds).
+ * SustainedConditionOperator}), fed with evaluations every 15 s of a rule that must hold for 2
+ * minutes (times below are in seconds).
  */
 class SustainedConditionPatternTest {
 
@@ -62,15 +62,21 @@ class SustainedConditionPatternTest {
         twoRuns.add(evaluation(615, Kind.CLEARED, 0));
         twoRuns.addAll(holdingRun(630, 900));
 
-        assertThat(run(twoRuns)).extracting(AlertSignal::timestamp).containsExactly(120_000L, 750_000L);
+        assertThat(run(twoRuns))
+                .extracting(AlertSignal::timestamp)
+                .containsExactly(120_000L, 750_000L);
     }
 
     @Test
     void eachEvaluationCarriesItsOwnRulesDuration() throws Exception {
         List<ConditionEvaluation> fiveMinuteRule =
-                holdingRun(0, 400).stream().map(e -> withDuration(e, Duration.ofMinutes(5))).toList();
+                holdingRun(0, 400).stream()
+                        .map(e -> withDuration(e, Duration.ofMinutes(5)))
+                        .toList();
 
-        assertThat(run(fiveMinuteRule)).extracting(AlertSignal::timestamp).containsExactly(300_000L);
+        assertThat(run(fiveMinuteRule))
+                .extracting(AlertSignal::timestamp)
+                .containsExactly(300_000L);
     }
 
     @Test
@@ -88,7 +94,8 @@ class SustainedConditionPatternTest {
         lostClear.addAll(holdingRun(300, 450));
 
         // Only the second run fires, two minutes after its own raise.
-        assertThat(run(lostClear)).extracting(AlertSignal::timestamp, AlertSignal::activeSince)
+        assertThat(run(lostClear))
+                .extracting(AlertSignal::timestamp, AlertSignal::activeSince)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(420_000L, 300_000L));
     }
 
@@ -106,7 +113,8 @@ class SustainedConditionPatternTest {
             assertThat(harness.getSideOutput(LateConditionEdges.TAG))
                     .extracting(record -> record.getValue().kind(), StreamRecord::getTimestamp)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.CLEARED, 30_000L));
-            assertThat(signals(harness)).extracting(AlertSignal::timestamp, AlertSignal::activeSince)
+            assertThat(signals(harness))
+                    .extracting(AlertSignal::timestamp, AlertSignal::activeSince)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(420_000L, 300_000L));
         }
     }
@@ -128,11 +136,15 @@ class SustainedConditionPatternTest {
             feed(harness, holdingRun(300, 450));
             feed(harness, List.of(evaluation(465, Kind.CLEARED, 300)));
             harness.processWatermark(465_000);
-            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(420_000L);
+            assertThat(signals(harness))
+                    .extracting(AlertSignal::timestamp)
+                    .containsExactly(420_000L);
             assertThat(harness.numKeyedStateEntries()).isZero();
             feed(harness, holdingRun(600, 750));
             harness.processWatermark(750_000);
-            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(420_000L, 720_000L);
+            assertThat(signals(harness))
+                    .extracting(AlertSignal::timestamp)
+                    .containsExactly(420_000L, 720_000L);
         }
     }
 
@@ -148,9 +160,15 @@ class SustainedConditionPatternTest {
         try (var harness = harness()) {
             harness.initializeState(snapshot);
             harness.open();
-            feed(harness, holdingRun(75, 150).stream().map(e -> evaluation(e.timestamp() / 1000, Kind.HOLDING, 0)).toList());
+            feed(
+                    harness,
+                    holdingRun(75, 150).stream()
+                            .map(e -> evaluation(e.timestamp() / 1000, Kind.HOLDING, 0))
+                            .toList());
             harness.processWatermark(150_000);
-            assertThat(signals(harness)).extracting(AlertSignal::timestamp).containsExactly(120_000L);
+            assertThat(signals(harness))
+                    .extracting(AlertSignal::timestamp)
+                    .containsExactly(120_000L);
         }
     }
 
@@ -177,7 +195,15 @@ class SustainedConditionPatternTest {
 
     private static ConditionEvaluation withDuration(ConditionEvaluation e, Duration duration) {
         return new ConditionEvaluation(
-                e.rule(), duration.toMillis(), e.fingerprint(), e.timestamp(), e.kind(), e.since(), e.labels(), e.jobId(), e.evidence());
+                e.rule(),
+                duration.toMillis(),
+                e.fingerprint(),
+                e.timestamp(),
+                e.kind(),
+                e.since(),
+                e.labels(),
+                e.jobId(),
+                e.evidence());
     }
 
     private static List<AlertSignal> run(List<ConditionEvaluation> evaluations) throws Exception {
@@ -190,7 +216,8 @@ class SustainedConditionPatternTest {
     }
 
     private static void feed(
-            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness,
+            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal>
+                    harness,
             List<ConditionEvaluation> evaluations)
             throws Exception {
         for (ConditionEvaluation evaluation : evaluations) {
@@ -198,17 +225,20 @@ class SustainedConditionPatternTest {
         }
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness()
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal>
+            harness() throws Exception {
         SustainedConditionOperator operator =
                 new SustainedConditionOperator(
-                        TypeInformation.of(ConditionEvaluation.class).createSerializer(new SerializerConfigImpl()));
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, ConditionEvaluation::fingerprint, Types.STRING);
+                        TypeInformation.of(ConditionEvaluation.class)
+                                .createSerializer(new SerializerConfigImpl()));
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                operator, ConditionEvaluation::fingerprint, Types.STRING);
     }
 
     @SuppressWarnings("unchecked")
     private static List<AlertSignal> signals(
-            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal> harness) {
+            KeyedOneInputStreamOperatorTestHarness<String, ConditionEvaluation, AlertSignal>
+                    harness) {
         List<AlertSignal> signals = new ArrayList<>();
         for (Object element : harness.getOutput()) {
             if (element instanceof StreamRecord<?> record) {

@@ -7,8 +7,8 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * Threshold 2 min, idleness 1 min, out-of-orderness 15 s (so watermark = newest − 15 001 ms).
- * Times are wall-clock milliseconds from T = 2026-01-05T00:00:00Z.
+ * Threshold 2 min, idleness 1 min, out-of-orderness 15 s (so watermark = newest − 15 001 ms). Times
+ * are wall-clock milliseconds from T = 2026-01-05T00:00:00Z.
  */
 class EventTimeLagTest {
 
@@ -83,7 +83,8 @@ class EventTimeLagTest {
                                 assertThat(text)
                                         .startsWith("Event time is 3m15s behind the wall clock")
                                         .contains("partition metrics-0 holds it back")
-                                        .contains("it is the only partition of this subtask that is not idle")
+                                        .contains(
+                                                "it is the only partition of this subtask that is not idle")
                                         .doesNotContain("metrics-1"));
     }
 
@@ -120,7 +121,8 @@ class EventTimeLagTest {
                         text ->
                                 assertThat(text)
                                         .contains("partition metrics-0 holds it back")
-                                        .contains("the others are behind too: Flinkwatch itself may be slow"));
+                                        .contains(
+                                                "the others are behind too: Flinkwatch itself may be slow"));
     }
 
     @Test

@@ -27,20 +27,32 @@ class SnapshotRouterTest {
     @Test
     void deadLettersGoToTheSideOutputAndAreCounted() throws Exception {
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
             DeadLetter letter =
-                    DeadLetter.of(RejectionReason.INVALID_FIELD, "metrics.x must be a number", "m", 0, 7, 0, new byte[] {1});
-            harness.processElement(new StreamRecord<>(IngestedRecord.rejected(letter), Long.MIN_VALUE));
+                    DeadLetter.of(
+                            RejectionReason.INVALID_FIELD,
+                            "metrics.x must be a number",
+                            "m",
+                            0,
+                            7,
+                            0,
+                            new byte[] {1});
+            harness.processElement(
+                    new StreamRecord<>(IngestedRecord.rejected(letter), Long.MIN_VALUE));
 
             assertThat(harness.extractOutputValues()).isEmpty();
-            assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS)).extracting(StreamRecord::getValue).containsExactly(letter);
+            assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS))
+                    .extracting(StreamRecord::getValue)
+                    .containsExactly(letter);
         }
     }
 
     @Test
     void aSnapshotBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
-                ProcessFunctionTestHarnesses.forProcessFunction(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
             MetricSnapshot onTime = Snapshots.job("a").at(2000).build();
             MetricSnapshot late = Snapshots.job("a").at(1000).build();
             byte[] raw = "{...}".getBytes(StandardCharsets.UTF_8);
@@ -50,9 +62,12 @@ class SnapshotRouterTest {
             harness.processElement(new StreamRecord<>(accepted(late, raw), 1000));
 
             assertThat(harness.extractOutputValues()).containsExactly(onTime);
-            DeadLetter letter = harness.getSideOutput(SnapshotRouter.DEAD_LETTERS).poll().getValue();
+            DeadLetter letter =
+                    harness.getSideOutput(SnapshotRouter.DEAD_LETTERS).poll().getValue();
             assertThat(letter.reason()).isEqualTo(RejectionReason.LATE);
-            assertThat(letter.message()).contains("arrived after event time had reached").contains("--watermark.out-of-orderness");
+            assertThat(letter.message())
+                    .contains("arrived after event time had reached")
+                    .contains("--watermark.out-of-orderness");
             assertThat(letter.raw()).isEqualTo(raw);
             assertThat(letter.offset()).isEqualTo(3);
         }
@@ -71,7 +86,8 @@ class SnapshotRouterTest {
                 };
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
                 new OneInputStreamOperatorTestHarness<>(
-                        new ProcessOperator<>(new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1))),
+                        new ProcessOperator<>(
+                                new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1))),
                         new MockEnvironmentBuilder().setMetricGroup(taskMetrics).build())) {
             harness.open();
             @SuppressWarnings("unchecked")
@@ -82,10 +98,14 @@ class SnapshotRouterTest {
             long tenMinutesAgo = System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
             harness.processWatermark(tenMinutesAgo);
             MetricSnapshot snapshot = Snapshots.job("a").at(tenMinutesAgo + 15_001).build();
-            harness.processElement(new StreamRecord<>(accepted(snapshot, new byte[0]), snapshot.timestamp()));
+            harness.processElement(
+                    new StreamRecord<>(accepted(snapshot, new byte[0]), snapshot.timestamp()));
 
             // Ten minutes, plus the few milliseconds this test took.
-            assertThat(lag.getValue()).isBetween(Duration.ofMinutes(10).toMillis(), Duration.ofMinutes(10).toMillis() + 5_000);
+            assertThat(lag.getValue())
+                    .isBetween(
+                            Duration.ofMinutes(10).toMillis(),
+                            Duration.ofMinutes(10).toMillis() + 5_000);
         }
     }
 

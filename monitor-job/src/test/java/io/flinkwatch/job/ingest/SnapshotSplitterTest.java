@@ -18,25 +18,56 @@ class SnapshotSplitterTest {
     void externalSnapshotsFeedTheRulesButAreNoSignOfLife() throws Exception {
         SnapshotSplitter splitter =
                 new SnapshotSplitter(
-                        List.of(new OperatorFamily(List.of(new io.flinkwatch.job.detection.rules.LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5))), 300_000)));
-        try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness = ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {
-            MetricSnapshot reported = Snapshots.job("orders").operator("Source: orders", 0, 0, "Source: orders").metric("records-lag-max", 5).at(1_000).build();
+                        List.of(
+                                new OperatorFamily(
+                                        List.of(
+                                                new io.flinkwatch.job.detection.rules.LagGrowing(
+                                                        Duration.ofMinutes(5),
+                                                        0,
+                                                        Duration.ofMinutes(5))),
+                                        300_000)));
+        try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {
+            MetricSnapshot reported =
+                    Snapshots.job("orders")
+                            .operator("Source: orders", 0, 0, "Source: orders")
+                            .metric("records-lag-max", 5)
+                            .at(1_000)
+                            .build();
             MetricSnapshot polled =
-                    external(Snapshots.job("orders").operator("Kafka consumer group g", 0, -1, "orders").metric("records-lag-max", 7).at(2_000).build());
+                    external(
+                            Snapshots.job("orders")
+                                    .operator("Kafka consumer group g", 0, -1, "orders")
+                                    .metric("records-lag-max", 7)
+                                    .at(2_000)
+                                    .build());
 
             harness.processElement(new StreamRecord<>(reported, 1_000));
             harness.processElement(new StreamRecord<>(polled, 2_000));
 
             // Only the reported snapshot says the job (and its reporting) is alive.
-            assertThat(harness.extractOutputValues()).extracting(JobHeartbeat::timestamp).containsExactly(1_000L);
+            assertThat(harness.extractOutputValues())
+                    .extracting(JobHeartbeat::timestamp)
+                    .containsExactly(1_000L);
             assertThat(harness.getSideOutput(SnapshotSplitter.ANALYTICS))
                     .extracting(StreamRecord::getValue)
-                    .extracting(MetricSnapshot::external, snapshot -> snapshot.metrics().get("records-lag-max"))
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple(false, 5.0), org.assertj.core.groups.Tuple.tuple(true, 7.0));
+                    .extracting(
+                            MetricSnapshot::external,
+                            snapshot -> snapshot.metrics().get("records-lag-max"))
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(false, 5.0),
+                            org.assertj.core.groups.Tuple.tuple(true, 7.0));
         }
     }
 
     private static MetricSnapshot external(MetricSnapshot snapshot) {
-        return new MetricSnapshot(snapshot.timestamp(), snapshot.cluster(), snapshot.job(), snapshot.scope(), snapshot.metrics(), null, true);
+        return new MetricSnapshot(
+                snapshot.timestamp(),
+                snapshot.cluster(),
+                snapshot.job(),
+                snapshot.scope(),
+                snapshot.metrics(),
+                null,
+                true);
     }
 }

@@ -25,7 +25,8 @@ class AlertBookTest {
     static final AlertCatalog CATALOG = AlertCatalog.from(FlinkwatchConfig.defaults());
     static final AlertGrouping GROUPING = new AlertGrouping(List.of("cluster", "job_name"));
     static final LifecyclePolicy PLAIN = LifecyclePolicy.plain(GROUPING);
-    static final LifecyclePolicy DEFAULTS = io.flinkwatch.job.FlinkwatchPipeline.lifecyclePolicy(FlinkwatchConfig.defaults());
+    static final LifecyclePolicy DEFAULTS =
+            io.flinkwatch.job.FlinkwatchPipeline.lifecyclePolicy(FlinkwatchConfig.defaults());
 
     static final String DOWN = "FlinkJobNotRunning";
     static final String FAILURES = "FlinkCheckpointFailures";
@@ -49,9 +50,13 @@ class AlertBookTest {
             return this;
         }
 
-        /** Lets event time pass, settling every deadline on the way, as the function's timers do. */
+        /**
+         * Lets event time pass, settling every deadline on the way, as the function's timers do.
+         */
         Run advanceTo(long time) {
-            for (long due = book.nextDeadline(policy); due <= time; due = book.nextDeadline(policy)) {
+            for (long due = book.nextDeadline(policy);
+                    due <= time;
+                    due = book.nextDeadline(policy)) {
                 collect(book.apply(List.of(), due, CATALOG, policy));
             }
             return this;
@@ -73,17 +78,25 @@ class AlertBookTest {
 
     @Test
     void oneFiringAndOneResolvedPerAlertWhateverTheRepeats() {
-        Run run = new Run(PLAIN).at(2, fire(DOWN, "orders", 2)).at(3, fire(DOWN, "orders", 3)).at(5, resolve(DOWN, "orders", 5)).at(6, resolve(DOWN, "orders", 6));
+        Run run =
+                new Run(PLAIN)
+                        .at(2, fire(DOWN, "orders", 2))
+                        .at(3, fire(DOWN, "orders", 3))
+                        .at(5, resolve(DOWN, "orders", 5))
+                        .at(6, resolve(DOWN, "orders", 6));
 
-        assertThat(run.events).extracting(AlertEvent::status, AlertEvent::reason)
-                .containsExactly(tuple(AlertStatus.FIRING, STARTED), tuple(AlertStatus.RESOLVED, RESOLVED));
+        assertThat(run.events)
+                .extracting(AlertEvent::status, AlertEvent::reason)
+                .containsExactly(
+                        tuple(AlertStatus.FIRING, STARTED), tuple(AlertStatus.RESOLVED, RESOLVED));
         AlertEvent firing = run.events.get(0);
         AlertEvent resolved = run.events.get(1);
         assertThat(firing.startsAt()).isEqualTo(120_000);
         assertThat(firing.updatedAt()).isEqualTo(120_000);
         assertThat(firing.endsAt()).isNull();
         assertThat(firing.labels()).containsEntry("job_id", "id-orders");
-        assertThat(firing.annotations().get("summary")).isEqualTo("Flink job orders on prod is not running");
+        assertThat(firing.annotations().get("summary"))
+                .isEqualTo("Flink job orders on prod is not running");
         assertThat(firing.groupKey()).isEqualTo("{cluster=\"prod\",job_name=\"orders\"}");
         assertThat(firing.inhibitedBy()).isEmpty();
         assertThat(resolved.startsAt()).isEqualTo(120_000);
@@ -109,15 +122,25 @@ class AlertBookTest {
 
     @Test
     void aRetiredJobsAlertsAllResolveAtOnceAndTheBookIsEmpty() {
-        AlertSignal retire = new AlertSignal(
-                AlertSignal.Kind.RETIRE, "FlinkMetricsAbsent", fingerprint("FlinkMetricsAbsent", "orders"), 600 * 60_000L, 0,
-                labels("FlinkMetricsAbsent", "orders"), "id-orders", Evidence.builder().fact("retired", "no snapshot for PT10H").build(), false);
-        Run run = new Run(DEFAULTS)
-                .at(2, fire("FlinkMetricsAbsent", "orders", 2))
-                .at(3, fire(LAG, "orders", 3))
-                .at(600, retire);
+        AlertSignal retire =
+                new AlertSignal(
+                        AlertSignal.Kind.RETIRE,
+                        "FlinkMetricsAbsent",
+                        fingerprint("FlinkMetricsAbsent", "orders"),
+                        600 * 60_000L,
+                        0,
+                        labels("FlinkMetricsAbsent", "orders"),
+                        "id-orders",
+                        Evidence.builder().fact("retired", "no snapshot for PT10H").build(),
+                        false);
+        Run run =
+                new Run(DEFAULTS)
+                        .at(2, fire("FlinkMetricsAbsent", "orders", 2))
+                        .at(3, fire(LAG, "orders", 3))
+                        .at(600, retire);
 
-        assertThat(run.events).filteredOn(e -> e.reason() != REPEATED)
+        assertThat(run.events)
+                .filteredOn(e -> e.reason() != REPEATED)
                 .extracting(AlertEvent::alertname, AlertEvent::reason, AlertEvent::updatedAt)
                 .containsExactly(
                         tuple("FlinkMetricsAbsent", STARTED, 2 * 60_000L),
@@ -125,7 +148,8 @@ class AlertBookTest {
                         // No resolve hold: the job is gone.
                         tuple("FlinkMetricsAbsent", RESOLVED, 600 * 60_000L),
                         tuple(LAG, RESOLVED, 600 * 60_000L));
-        assertThat(run.events.stream().filter(e -> e.reason() == RESOLVED)).allSatisfy(e -> assertThat(e.evidence().facts()).containsKey("retired"));
+        assertThat(run.events.stream().filter(e -> e.reason() == RESOLVED))
+                .allSatisfy(e -> assertThat(e.evidence().facts()).containsKey("retired"));
         assertThat(run.book.isEmpty()).isTrue();
     }
 
@@ -136,10 +160,15 @@ class AlertBookTest {
 
     @Test
     void signalsOfOneInstantAreAppliedInAFixedOrder() {
-        AlertSignal[] both = {fire(DOWN, "orders", 1), resolve(DOWN, "orders", 1), fire(FAILURES, "orders", 1)};
-        AlertSignal[] reversed = {fire(FAILURES, "orders", 1), resolve(DOWN, "orders", 1), fire(DOWN, "orders", 1)};
+        AlertSignal[] both = {
+            fire(DOWN, "orders", 1), resolve(DOWN, "orders", 1), fire(FAILURES, "orders", 1)
+        };
+        AlertSignal[] reversed = {
+            fire(FAILURES, "orders", 1), resolve(DOWN, "orders", 1), fire(DOWN, "orders", 1)
+        };
 
-        assertThat(new Run(DEFAULTS).at(1, both).until(60).events).isEqualTo(new Run(DEFAULTS).at(1, reversed).until(60).events);
+        assertThat(new Run(DEFAULTS).at(1, both).until(60).events)
+                .isEqualTo(new Run(DEFAULTS).at(1, reversed).until(60).events);
     }
 
     @Nested
@@ -147,30 +176,36 @@ class AlertBookTest {
 
         @Test
         void aConditionThatReturnsWithinTheHoldDoesNotPageAgain() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(LAG, "orders", 0))
-                    .at(10, resolve(LAG, "orders", 10))
-                    .at(12, raise(LAG, "orders", 12))
-                    .at(20, resolve(LAG, "orders", 20))
-                    .at(23, fire(LAG, "orders", 23))
-                    .at(30, resolve(LAG, "orders", 30))
-                    .until(60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(LAG, "orders", 0))
+                            .at(10, resolve(LAG, "orders", 10))
+                            .at(12, raise(LAG, "orders", 12))
+                            .at(20, resolve(LAG, "orders", 20))
+                            .at(23, fire(LAG, "orders", 23))
+                            .at(30, resolve(LAG, "orders", 30))
+                            .until(60);
 
-            assertThat(run.events).extracting(AlertEvent::reason).containsExactly(STARTED, RESOLVED);
+            assertThat(run.events)
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(STARTED, RESOLVED);
             assertThat(run.events.get(1).endsAt()).isEqualTo(30 * 60_000);
         }
 
         @Test
         void aConditionThatReturnsAfterTheHoldIsANewAlert() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(LAG, "orders", 0))
-                    .at(10, resolve(LAG, "orders", 10))
-                    .at(16, raise(LAG, "orders", 16))
-                    .at(21, fire(LAG, "orders", 21))
-                    .until(60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(LAG, "orders", 0))
+                            .at(10, resolve(LAG, "orders", 10))
+                            .at(16, raise(LAG, "orders", 16))
+                            .at(21, fire(LAG, "orders", 21))
+                            .until(60);
 
-            assertThat(run.events).extracting(AlertEvent::reason, AlertEvent::startsAt)
-                    .containsExactly(tuple(STARTED, 0L), tuple(RESOLVED, 0L), tuple(STARTED, 21 * 60_000L));
+            assertThat(run.events)
+                    .extracting(AlertEvent::reason, AlertEvent::startsAt)
+                    .containsExactly(
+                            tuple(STARTED, 0L), tuple(RESOLVED, 0L), tuple(STARTED, 21 * 60_000L));
         }
     }
 
@@ -181,14 +216,21 @@ class AlertBookTest {
         void aFiringAlertIsRenotifiedEveryRepeatInterval() {
             Run run = new Run(DEFAULTS).at(0, fire(LAG, "orders", 0)).until(9 * 60);
 
-            assertThat(run.events).extracting(AlertEvent::reason, AlertEvent::updatedAt)
-                    .containsExactly(tuple(STARTED, 0L), tuple(REPEATED, 4 * 3_600_000L), tuple(REPEATED, 8 * 3_600_000L));
+            assertThat(run.events)
+                    .extracting(AlertEvent::reason, AlertEvent::updatedAt)
+                    .containsExactly(
+                            tuple(STARTED, 0L),
+                            tuple(REPEATED, 4 * 3_600_000L),
+                            tuple(REPEATED, 8 * 3_600_000L));
             assertThat(run.events).extracting(AlertEvent::startsAt).containsOnly(0L);
         }
 
         @Test
         void aZeroIntervalNeverRepeats() {
-            Run run = new Run(new LifecyclePolicy(0, 0, List.of(), GROUPING)).at(0, fire(LAG, "orders", 0)).until(48 * 60);
+            Run run =
+                    new Run(new LifecyclePolicy(0, 0, List.of(), GROUPING))
+                            .at(0, fire(LAG, "orders", 0))
+                            .until(48 * 60);
 
             assertThat(run.events).hasSize(1);
             assertThat(run.book.nextDeadline(run.policy)).isEqualTo(Long.MAX_VALUE);
@@ -200,19 +242,24 @@ class AlertBookTest {
 
         @Test
         void aTargetThatStartsWhileTheSourceFiresIsHeldBackAndFiresWhenTheSourceResolves() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(DOWN, "orders", 0))
-                    .at(10, fire(FAILURES, "orders", 10), fire(LAG, "orders", 10))
-                    .at(20, resolve(DOWN, "orders", 20));
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(DOWN, "orders", 0))
+                            .at(10, fire(FAILURES, "orders", 10), fire(LAG, "orders", 10))
+                            .at(20, resolve(DOWN, "orders", 20));
 
             // Suppressed: nothing published for them while the job is down.
             assertThat(run.events).extracting(AlertEvent::alertname).containsExactly(DOWN);
-            assertThat(run.suppressions).extracting(AlertBook.Suppression::alertname).containsExactlyInAnyOrder(FAILURES, LAG);
-            assertThat(run.suppressions.get(0).inhibitedBy()).containsExactly(new InhibitingAlert(DOWN, fingerprint(DOWN, "orders")));
+            assertThat(run.suppressions)
+                    .extracting(AlertBook.Suppression::alertname)
+                    .containsExactlyInAnyOrder(FAILURES, LAG);
+            assertThat(run.suppressions.get(0).inhibitedBy())
+                    .containsExactly(new InhibitingAlert(DOWN, fingerprint(DOWN, "orders")));
 
             run.until(30);
             // The source resolves after its hold (25m); the targets still hold and fire then.
-            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason, AlertEvent::updatedAt)
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason, AlertEvent::updatedAt)
                     .containsExactly(
                             tuple(DOWN, STARTED, 0L),
                             tuple(DOWN, RESOLVED, 25 * 60_000L),
@@ -223,12 +270,13 @@ class AlertBookTest {
 
         @Test
         void aTargetThatClearsWhileSuppressedIsNeverPublished() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(DOWN, "orders", 0))
-                    .at(10, fire(FAILURES, "orders", 10))
-                    .at(12, resolve(FAILURES, "orders", 12))
-                    .at(20, resolve(DOWN, "orders", 20))
-                    .until(60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(DOWN, "orders", 0))
+                            .at(10, fire(FAILURES, "orders", 10))
+                            .at(12, resolve(FAILURES, "orders", 12))
+                            .at(20, resolve(DOWN, "orders", 20))
+                            .until(60);
 
             assertThat(run.events).extracting(AlertEvent::alertname).containsOnly(DOWN);
             assertThat(run.suppressions).hasSize(1);
@@ -236,72 +284,109 @@ class AlertBookTest {
 
         @Test
         void aTargetAlreadyFiringIsMarkedSuppressedAndStillResolves() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(FAILURES, "orders", 0))
-                    .at(10, fire(DOWN, "orders", 10))
-                    .at(15, resolve(FAILURES, "orders", 15))
-                    .until(60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(FAILURES, "orders", 0))
+                            .at(10, fire(DOWN, "orders", 10))
+                            .at(15, resolve(FAILURES, "orders", 15))
+                            .until(60);
 
-            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason)
-                    .containsExactly(tuple(FAILURES, STARTED), tuple(DOWN, STARTED), tuple(FAILURES, SUPPRESSED), tuple(FAILURES, RESOLVED));
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(
+                            tuple(FAILURES, STARTED),
+                            tuple(DOWN, STARTED),
+                            tuple(FAILURES, SUPPRESSED),
+                            tuple(FAILURES, RESOLVED));
             AlertEvent suppressed = run.of(FAILURES).get(1);
             assertThat(suppressed.status()).isEqualTo(AlertStatus.FIRING);
             assertThat(suppressed.suppressed()).isTrue();
-            assertThat(suppressed.inhibitedBy()).containsExactly(new InhibitingAlert(DOWN, fingerprint(DOWN, "orders")));
+            assertThat(suppressed.inhibitedBy())
+                    .containsExactly(new InhibitingAlert(DOWN, fingerprint(DOWN, "orders")));
             assertThat(run.of(FAILURES).get(2).endsAt()).isEqualTo(15 * 60_000);
             assertThat(run.suppressions).hasSize(1);
         }
 
         @Test
         void aSuppressedTargetIsReleasedWhenTheSourceResolvesFirst() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(FAILURES, "orders", 0))
-                    .at(10, fire(DOWN, "orders", 10))
-                    .at(20, resolve(DOWN, "orders", 20))
-                    .until(60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(FAILURES, "orders", 0))
+                            .at(10, fire(DOWN, "orders", 10))
+                            .at(20, resolve(DOWN, "orders", 20))
+                            .until(60);
 
-            assertThat(run.of(FAILURES)).extracting(AlertEvent::reason, AlertEvent::updatedAt)
-                    .containsExactly(tuple(STARTED, 0L), tuple(SUPPRESSED, 10 * 60_000L), tuple(UNSUPPRESSED, 25 * 60_000L));
+            assertThat(run.of(FAILURES))
+                    .extracting(AlertEvent::reason, AlertEvent::updatedAt)
+                    .containsExactly(
+                            tuple(STARTED, 0L),
+                            tuple(SUPPRESSED, 10 * 60_000L),
+                            tuple(UNSUPPRESSED, 25 * 60_000L));
             assertThat(run.of(FAILURES).get(2).inhibitedBy()).isEmpty();
         }
 
         @Test
         void aSuppressedAlertIsNotRepeated() {
-            Run run = new Run(DEFAULTS).at(0, fire(FAILURES, "orders", 0)).at(10, fire(DOWN, "orders", 10)).until(9 * 60);
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(FAILURES, "orders", 0))
+                            .at(10, fire(DOWN, "orders", 10))
+                            .until(9 * 60);
 
-            assertThat(run.of(FAILURES)).extracting(AlertEvent::reason).containsExactly(STARTED, SUPPRESSED);
-            assertThat(run.of(DOWN)).extracting(AlertEvent::reason).containsExactly(STARTED, REPEATED, REPEATED);
+            assertThat(run.of(FAILURES))
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(STARTED, SUPPRESSED);
+            assertThat(run.of(DOWN))
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(STARTED, REPEATED, REPEATED);
         }
 
         @Test
         void onlyTheDownJobsOwnMatchingAlertsAreSuppressed() {
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(DOWN, "orders", 0))
-                    .at(5, fire(FAILURES, "orders", 5), fire(BACKPRESSURE, "orders", 5), fire(FAILURES, "billing", 5));
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(DOWN, "orders", 0))
+                            .at(
+                                    5,
+                                    fire(FAILURES, "orders", 5),
+                                    fire(BACKPRESSURE, "orders", 5),
+                                    fire(FAILURES, "billing", 5));
 
-            assertThat(run.events).extracting(AlertEvent::alertname, e -> e.label("job_name"))
-                    .containsExactly(tuple(DOWN, "orders"), tuple(FAILURES, "billing"), tuple(BACKPRESSURE, "orders"));
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, e -> e.label("job_name"))
+                    .containsExactly(
+                            tuple(DOWN, "orders"),
+                            tuple(FAILURES, "billing"),
+                            tuple(BACKPRESSURE, "orders"));
         }
 
         @Test
         void aNamesakeThatIsDownSilencesOnlyItsOwnAlerts() {
             // Two jobs named "orders" run at once: their alerts carry their ids.
-            Run run = new Run(DEFAULTS)
-                    .at(0, namesake(fire(DOWN, "orders", 0), "id-a"))
-                    .at(5, namesake(fire(FAILURES, "orders", 5), "id-a"), namesake(fire(FAILURES, "orders", 5), "id-b"));
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, namesake(fire(DOWN, "orders", 0), "id-a"))
+                            .at(
+                                    5,
+                                    namesake(fire(FAILURES, "orders", 5), "id-a"),
+                                    namesake(fire(FAILURES, "orders", 5), "id-b"));
 
-            assertThat(run.events).extracting(AlertEvent::alertname, e -> e.label("job_id"), AlertEvent::reason)
-                    .containsExactly(tuple(DOWN, "id-a", STARTED), tuple(FAILURES, "id-b", STARTED));
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, e -> e.label("job_id"), AlertEvent::reason)
+                    .containsExactly(
+                            tuple(DOWN, "id-a", STARTED), tuple(FAILURES, "id-b", STARTED));
         }
 
         @Test
         void aNamesakeThatIsDownSilencesNoAlertOfItsTwinRaisedBeforeTheyRanTogether() {
             // id-b's alert started while it ran alone (no job id in its identity).
-            Run run = new Run(DEFAULTS)
-                    .at(0, fire(FAILURES, "orders", 0))
-                    .at(5, namesake(fire(DOWN, "orders", 5), "id-a"));
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(FAILURES, "orders", 0))
+                            .at(5, namesake(fire(DOWN, "orders", 5), "id-a"));
 
-            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason)
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
                     .containsExactly(tuple(FAILURES, STARTED), tuple(DOWN, STARTED));
         }
 
@@ -311,8 +396,12 @@ class AlertBookTest {
             AlertSignal down = fire(DOWN, "orders", 5);
             Run run = new Run(DEFAULTS).at(0, before).at(5, withJobId(down, "id-resubmitted"));
 
-            assertThat(run.events).extracting(AlertEvent::alertname, AlertEvent::reason)
-                    .containsExactly(tuple(FAILURES, STARTED), tuple(DOWN, STARTED), tuple(FAILURES, SUPPRESSED));
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(
+                            tuple(FAILURES, STARTED),
+                            tuple(DOWN, STARTED),
+                            tuple(FAILURES, SUPPRESSED));
         }
 
         @Test
@@ -324,9 +413,14 @@ class AlertBookTest {
 
         @Test
         void noRulesNoInhibition() {
-            Run run = new Run(new LifecyclePolicy(0, 0, List.of(), GROUPING)).at(0, fire(DOWN, "orders", 0)).at(5, fire(FAILURES, "orders", 5));
+            Run run =
+                    new Run(new LifecyclePolicy(0, 0, List.of(), GROUPING))
+                            .at(0, fire(DOWN, "orders", 0))
+                            .at(5, fire(FAILURES, "orders", 5));
 
-            assertThat(run.events).extracting(AlertEvent::alertname).containsExactly(DOWN, FAILURES);
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname)
+                    .containsExactly(DOWN, FAILURES);
         }
     }
 
@@ -355,19 +449,35 @@ class AlertBookTest {
                 false);
     }
 
-    /** The signal as the analytics send it for a job running beside namesakes: its id identifies it. */
+    /**
+     * The signal as the analytics send it for a job running beside namesakes: its id identifies it.
+     */
     static AlertSignal namesake(AlertSignal signal, String jobId) {
         Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
         labels.put("job_id", jobId);
         return new AlertSignal(
-                signal.kind(), signal.rule(), io.flinkwatch.alerts.event.Fingerprint.of(labels), signal.timestamp(),
-                signal.activeSince(), labels, jobId, signal.evidence(), signal.immediate());
+                signal.kind(),
+                signal.rule(),
+                io.flinkwatch.alerts.event.Fingerprint.of(labels),
+                signal.timestamp(),
+                signal.activeSince(),
+                labels,
+                jobId,
+                signal.evidence(),
+                signal.immediate());
     }
 
     static AlertSignal withJobId(AlertSignal signal, String jobId) {
         return new AlertSignal(
-                signal.kind(), signal.rule(), signal.fingerprint(), signal.timestamp(), signal.activeSince(),
-                signal.labels(), jobId, signal.evidence(), signal.immediate());
+                signal.kind(),
+                signal.rule(),
+                signal.fingerprint(),
+                signal.timestamp(),
+                signal.activeSince(),
+                signal.labels(),
+                jobId,
+                signal.evidence(),
+                signal.immediate());
     }
 
     static String fingerprint(String rule, String job) {
@@ -375,17 +485,43 @@ class AlertBookTest {
     }
 
     static Map<String, String> labels(String rule, String job) {
-        return Map.of("alertname", rule, "severity", CATALOG.rule(rule).severity().label(), "cluster", "prod", "job_name", job);
+        return Map.of(
+                "alertname",
+                rule,
+                "severity",
+                CATALOG.rule(rule).severity().label(),
+                "cluster",
+                "prod",
+                "job_name",
+                job);
     }
 
     /** Kept for the function test: the walking skeleton's alert. */
     static AlertSignal fire(long second, String jobId) {
         AlertSignal fire = fire(DOWN, "orders", 0);
-        return new AlertSignal(fire.kind(), fire.rule(), fire.fingerprint(), second * 1000, second * 1000, fire.labels(), jobId, fire.evidence(), false);
+        return new AlertSignal(
+                fire.kind(),
+                fire.rule(),
+                fire.fingerprint(),
+                second * 1000,
+                second * 1000,
+                fire.labels(),
+                jobId,
+                fire.evidence(),
+                false);
     }
 
     static AlertSignal resolve(long second) {
         AlertSignal resolve = resolve(DOWN, "orders", 0);
-        return new AlertSignal(resolve.kind(), resolve.rule(), resolve.fingerprint(), second * 1000, 0, resolve.labels(), "id-orders", Evidence.none(), false);
+        return new AlertSignal(
+                resolve.kind(),
+                resolve.rule(),
+                resolve.fingerprint(),
+                second * 1000,
+                0,
+                resolve.labels(),
+                "id-orders",
+                Evidence.none(),
+                false);
     }
 }

@@ -1,10 +1,10 @@
 package io.flinkwatch.job.lifecycle;
 
 import static io.flinkwatch.job.lifecycle.AlertBookTest.CATALOG;
+import static io.flinkwatch.job.lifecycle.AlertBookTest.DEFAULTS;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.DOWN;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.FAILURES;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.GROUPING;
-import static io.flinkwatch.job.lifecycle.AlertBookTest.DEFAULTS;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.PLAIN;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.fire;
 import static io.flinkwatch.job.lifecycle.AlertBookTest.resolve;
@@ -13,13 +13,13 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
-import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import io.flinkwatch.alerts.event.AlertStatus;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AlertLifecycleFunctionTest {
@@ -63,7 +63,8 @@ class AlertLifecycleFunctionTest {
 
             assertThat(harness.extractOutputValues())
                     .extracting(AlertEvent::reason)
-                    .containsExactly(AlertReason.STARTED, AlertReason.RESOLVED, AlertReason.STARTED);
+                    .containsExactly(
+                            AlertReason.STARTED, AlertReason.RESOLVED, AlertReason.STARTED);
             assertThat(harness.extractOutputValues().get(1).endsAt()).isEqualTo(200_000);
             assertThat(harness.extractOutputValues().get(2).startsAt()).isEqualTo(900_000);
 
@@ -80,7 +81,9 @@ class AlertLifecycleFunctionTest {
             send(harness, resolve(300));
             harness.processWatermark(Long.MAX_VALUE);
 
-            assertThat(harness.extractOutputValues()).extracting(AlertEvent::status).containsExactly(AlertStatus.FIRING);
+            assertThat(harness.extractOutputValues())
+                    .extracting(AlertEvent::status)
+                    .containsExactly(AlertStatus.FIRING);
         }
     }
 
@@ -91,12 +94,16 @@ class AlertLifecycleFunctionTest {
             harness.processWatermark(120_000);
             send(harness, resolve(600));
             harness.processWatermark(600_000);
-            assertThat(harness.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.STARTED);
+            assertThat(harness.extractOutputValues())
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(AlertReason.STARTED);
 
             // Five minutes of hold later, the alert resolves at the time it cleared.
             harness.processWatermark(900_000);
 
-            assertThat(harness.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.STARTED, AlertReason.RESOLVED);
+            assertThat(harness.extractOutputValues())
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(AlertReason.STARTED, AlertReason.RESOLVED);
             assertThat(harness.extractOutputValues().get(1).endsAt()).isEqualTo(600_000);
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
@@ -117,7 +124,9 @@ class AlertLifecycleFunctionTest {
             send(restored, resolve(300));
             restored.processWatermark(1_000_000);
 
-            assertThat(restored.extractOutputValues()).extracting(AlertEvent::reason).containsExactly(AlertReason.RESOLVED);
+            assertThat(restored.extractOutputValues())
+                    .extracting(AlertEvent::reason)
+                    .containsExactly(AlertReason.RESOLVED);
             assertThat(restored.extractOutputValues().get(0).startsAt()).isEqualTo(120_000);
         }
     }
@@ -126,7 +135,12 @@ class AlertLifecycleFunctionTest {
     void theSameJobNameOnTwoClustersIsTwoJobs() throws Exception {
         // A user's inhibition that names only job_name: it still works within one cluster's job.
         LifecyclePolicy byName =
-                new LifecyclePolicy(0, 0, InhibitionRule.parseAll("FlinkJobNotRunning -> FlinkCheckpoint.* on job_name"), GROUPING);
+                new LifecyclePolicy(
+                        0,
+                        0,
+                        InhibitionRule.parseAll(
+                                "FlinkJobNotRunning -> FlinkCheckpoint.* on job_name"),
+                        GROUPING);
         try (var harness = harness(byName, Long.MAX_VALUE, null)) {
             send(harness, onCluster(fire(DOWN, "orders", 1), "prod-eu"));
             send(harness, onCluster(fire(FAILURES, "orders", 2), "prod-us"));
@@ -135,7 +149,8 @@ class AlertLifecycleFunctionTest {
             assertThat(harness.extractOutputValues())
                     .extracting(AlertEvent::alertname, e -> e.label("cluster"), AlertEvent::reason)
                     .containsExactly(
-                            tuple(DOWN, "prod-eu", AlertReason.STARTED), tuple(FAILURES, "prod-us", AlertReason.STARTED));
+                            tuple(DOWN, "prod-eu", AlertReason.STARTED),
+                            tuple(FAILURES, "prod-us", AlertReason.STARTED));
         }
     }
 
@@ -143,32 +158,49 @@ class AlertLifecycleFunctionTest {
         Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
         labels.put("cluster", cluster);
         return new AlertSignal(
-                signal.kind(), signal.rule(), io.flinkwatch.alerts.event.Fingerprint.of(labels), signal.timestamp(),
-                signal.activeSince(), labels, signal.jobId(), signal.evidence(), signal.immediate());
+                signal.kind(),
+                signal.rule(),
+                io.flinkwatch.alerts.event.Fingerprint.of(labels),
+                signal.timestamp(),
+                signal.activeSince(),
+                labels,
+                signal.jobId(),
+                signal.evidence(),
+                signal.immediate());
     }
 
     private static AlertSignal immediate(AlertSignal signal) {
         return new AlertSignal(
-                signal.kind(), signal.rule(), signal.fingerprint(), signal.timestamp(), signal.activeSince(),
-                signal.labels(), signal.jobId(), signal.evidence(), true);
+                signal.kind(),
+                signal.rule(),
+                signal.fingerprint(),
+                signal.timestamp(),
+                signal.activeSince(),
+                signal.labels(),
+                signal.jobId(),
+                signal.evidence(),
+                true);
     }
 
     private static void send(
-            KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness, AlertSignal signal)
+            KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness,
+            AlertSignal signal)
             throws Exception {
         harness.processElement(new StreamRecord<>(signal, signal.timestamp()));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(long endOfInput)
-            throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
+            long endOfInput) throws Exception {
         return harness(PLAIN, endOfInput, null);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
-            LifecyclePolicy policy, long endOfInput, OperatorSubtaskState restored) throws Exception {
+            LifecyclePolicy policy, long endOfInput, OperatorSubtaskState restored)
+            throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new AlertLifecycleFunction(CATALOG, policy, endOfInput)),
+                        new KeyedProcessOperator<>(
+                                new AlertLifecycleFunction(CATALOG, policy, endOfInput)),
                         AlertSignal::lifecycleKey,
                         Types.STRING);
         if (restored != null) {

@@ -53,12 +53,14 @@ class RecordStateEvolutionTest {
     void aNewComponentWithADefaultRestoresOldState(@TempDir Path dir) throws Exception {
         Object restored = restoreInVersion(dir, V2);
 
-        assertThat(restored.toString()).isEqualTo("Edge[rule=FlinkLagGrowing, timestamp=42, severity=warning]");
+        assertThat(restored.toString())
+                .isEqualTo("Edge[rule=FlinkLagGrowing, timestamp=42, severity=warning]");
     }
 
     @Test
     void aNewComponentThatIsRequiredBreaksTheRestore(@TempDir Path dir) {
-        assertThatThrownBy(() -> restoreInVersion(dir, V2_REQUIRED)).hasStackTraceContaining("severity");
+        assertThatThrownBy(() -> restoreInVersion(dir, V2_REQUIRED))
+                .hasStackTraceContaining("severity");
     }
 
     /** Writes an Edge of version 1 with its serializer snapshot, and reads both with {@code v2}. */
@@ -69,11 +71,13 @@ class RecordStateEvolutionTest {
             TypeSerializer<Object> serializer = serializer(edge);
             assertThat(serializer).isInstanceOf(PojoSerializer.class);
             TypeSerializerSnapshot.writeVersionedSnapshot(out, serializer.snapshotConfiguration());
-            serializer.serialize(edge.getConstructors()[0].newInstance("FlinkLagGrowing", 42L), out);
+            serializer.serialize(
+                    edge.getConstructors()[0].newInstance("FlinkLagGrowing", 42L), out);
         }
         try (URLClassLoader v2Loader = compile(dir.resolve("v2"), v2)) {
             DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-            TypeSerializerSnapshot<Object> old = TypeSerializerSnapshot.readVersionedSnapshot(in, v2Loader);
+            TypeSerializerSnapshot<Object> old =
+                    TypeSerializerSnapshot.readVersionedSnapshot(in, v2Loader);
             TypeSerializer<Object> current = serializer(v2Loader.loadClass("evolving.Edge"));
             TypeSerializerSchemaCompatibility<Object> compatibility =
                     current.snapshotConfiguration().resolveSchemaCompatibility(old);
@@ -88,7 +92,8 @@ class RecordStateEvolutionTest {
 
     @SuppressWarnings("unchecked")
     private static TypeSerializer<Object> serializer(Class<?> type) {
-        return (TypeSerializer<Object>) TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
+        return (TypeSerializer<Object>)
+                TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
     }
 
     private static URLClassLoader compile(Path dir, String source) throws IOException {
@@ -96,8 +101,11 @@ class RecordStateEvolutionTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, source);
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
-        int status = compiler.run(null, null, null, "--release", "17", "-d", dir.toString(), file.toString());
+        int status =
+                compiler.run(
+                        null, null, null, "--release", "17", "-d", dir.toString(), file.toString());
         assertThat(status).as("compiling %s", source).isZero();
-        return new URLClassLoader(new URL[] {dir.toUri().toURL()}, RecordStateEvolutionTest.class.getClassLoader());
+        return new URLClassLoader(
+                new URL[] {dir.toUri().toURL()}, RecordStateEvolutionTest.class.getClassLoader());
     }
 }

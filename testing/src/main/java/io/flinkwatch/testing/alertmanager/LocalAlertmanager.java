@@ -31,7 +31,8 @@ public final class LocalAlertmanager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalAlertmanager.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CONFIG = "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n";
+    private static final String CONFIG =
+            "route:\n  receiver: 'null'\nreceivers:\n  - name: 'null'\n";
 
     private final Process process;
     private final Path directory;
@@ -49,7 +50,10 @@ public final class LocalAlertmanager implements AutoCloseable {
         return start(FreePorts.next());
     }
 
-    /** Starts an Alertmanager on {@code port} (of the loopback interface) and waits until it is ready. */
+    /**
+     * Starts an Alertmanager on {@code port} (of the loopback interface) and waits until it is
+     * ready.
+     */
     public static LocalAlertmanager start(int port) throws IOException, InterruptedException {
         Path binary = binary();
         Path directory = Files.createTempDirectory("alertmanager-");
@@ -92,10 +96,14 @@ public final class LocalAlertmanager implements AutoCloseable {
             if (!process.isAlive()) {
                 String log = Files.readString(directory.resolve("alertmanager.log"));
                 close();
-                throw new IOException("Alertmanager exited with " + process.exitValue() + ": " + log);
+                throw new IOException(
+                        "Alertmanager exited with " + process.exitValue() + ": " + log);
             }
             try {
-                HttpResponse<Void> ready = http.send(request("/-/ready").build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> ready =
+                        http.send(
+                                request("/-/ready").build(),
+                                HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return;
                 }
@@ -115,23 +123,36 @@ public final class LocalAlertmanager implements AutoCloseable {
 
     /** The active alerts ({@code GET /api/v2/alerts}): Alertmanager lists no resolved ones. */
     public List<JsonNode> alerts() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request("/api/v2/alerts").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request("/api/v2/alerts").build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new IOException("GET /api/v2/alerts answered " + response.statusCode() + ": " + response.body());
+            throw new IOException(
+                    "GET /api/v2/alerts answered "
+                            + response.statusCode()
+                            + ": "
+                            + response.body());
         }
         List<JsonNode> alerts = new ArrayList<>();
         JSON.readTree(response.body()).forEach(alerts::add);
         return alerts;
     }
 
-    /** Polls {@link #alerts()} until {@code condition} holds for them, or fails after {@code timeout}. */
-    public List<JsonNode> awaitAlerts(java.util.function.Predicate<List<JsonNode>> condition, Duration timeout)
+    /**
+     * Polls {@link #alerts()} until {@code condition} holds for them, or fails after {@code
+     * timeout}.
+     */
+    public List<JsonNode> awaitAlerts(
+            java.util.function.Predicate<List<JsonNode>> condition, Duration timeout)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         List<JsonNode> alerts = alerts();
         while (!condition.test(alerts)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("Alertmanager's alerts did not reach the expected state within " + timeout + ": " + alerts);
+                throw new AssertionError(
+                        "Alertmanager's alerts did not reach the expected state within "
+                                + timeout
+                                + ": "
+                                + alerts);
             }
             Thread.sleep(100);
             alerts = alerts();

@@ -42,20 +42,19 @@ import org.apache.kafka.common.TopicPartition;
  * monitored series, measures
  *
  * <ol>
- *   <li>throughput of the whole Flinkwatch pipeline over a preloaded topic, and of a job that
- *       only reads and parses the same topic (the machine's practical limit), and their ratio;
+ *   <li>throughput of the whole Flinkwatch pipeline over a preloaded topic, and of a job that only
+ *       reads and parses the same topic (the machine's practical limit), and their ratio;
  *   <li>bytes of checkpointed state per series, after a week of history has filled the hourly
  *       throughput baselines;
- *   <li>alert latency, from the arrival of the snapshots that complete an outage's two minutes
- *       to the FlinkJobNotRunning alert being readable on the alerts topic, at-least-once and
+ *   <li>alert latency, from the arrival of the snapshots that complete an outage's two minutes to
+ *       the FlinkJobNotRunning alert being readable on the alerts topic, at-least-once and
  *       exactly-once.
  * </ol>
  *
  * Options: {@code --series 10000,100000} {@code --snapshots 1500000} (throughput data per scale)
- * {@code --history-budget 7000000} (most snapshots spent on filling the week of history)
- * {@code --outages 100} {@code --pace 1s} {@code --latency-up-to 100000} (larger scales skip the
- * latency runs, which publish in paced real time) {@code --profile} (a JFR profile of the pipeline
- * run).
+ * {@code --history-budget 7000000} (most snapshots spent on filling the week of history) {@code
+ * --outages 100} {@code --pace 1s} {@code --latency-up-to 100000} (larger scales skip the latency
+ * runs, which publish in paced real time) {@code --profile} (a JFR profile of the pipeline run).
  */
 public final class Benchmark {
 
@@ -106,13 +105,19 @@ public final class Benchmark {
                     Long.parseLong(given.getOrDefault("snapshots", "1500000")),
                     Long.parseLong(given.getOrDefault("history-budget", "7000000")),
                     Integer.parseInt(given.getOrDefault("outages", "100")),
-                    Duration.parse("PT" + given.getOrDefault("pace", "1s").toUpperCase(Locale.ROOT)),
+                    Duration.parse(
+                            "PT" + given.getOrDefault("pace", "1s").toUpperCase(Locale.ROOT)),
                     Long.parseLong(given.getOrDefault("latency-up-to", "100000").replace("_", "")),
                     Boolean.parseBoolean(given.getOrDefault("profile", "false")));
         }
     }
 
-    record Throughput(long snapshots, long samples, long bytes, double baselinePerSecond, double pipelinePerSecond) {
+    record Throughput(
+            long snapshots,
+            long samples,
+            long bytes,
+            double baselinePerSecond,
+            double pipelinePerSecond) {
         double ratio() {
             return pipelinePerSecond / baselinePerSecond;
         }
@@ -120,7 +125,8 @@ public final class Benchmark {
 
     record State(long bytes, int historyHours) {}
 
-    record Latency(int alerts, int expected, double p50Ms, double p99Ms, double maxMs, Duration pace) {}
+    record Latency(
+            int alerts, int expected, double p50Ms, double p99Ms, double maxMs, Duration pace) {}
 
     public static void main(String[] args) throws Exception {
         Options options = Options.parse(args);
@@ -141,7 +147,8 @@ public final class Benchmark {
                 rows.add(benchmark.scale(series));
             }
             out.println();
-            out.println("| series | jobs | parse-only snapshots/s | Flinkwatch snapshots/s | samples/s | ratio | state bytes/series (history hours) | latency p50/p99 at-least-once | latency p50/p99 exactly-once |");
+            out.println(
+                    "| series | jobs | parse-only snapshots/s | Flinkwatch snapshots/s | samples/s | ratio | state bytes/series (history hours) | latency p50/p99 at-least-once | latency p50/p99 exactly-once |");
             out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             rows.forEach(out::println);
         } finally {
@@ -167,7 +174,9 @@ public final class Benchmark {
         } else {
             out.printf(
                     "latency: not measured above %,d series (--latency-up-to): 36 steps at one per %.1f s would take %.0f min per delivery guarantee%n",
-                    options.latencyUpTo(), pace.toMillis() / 1000.0, 36 * pace.toMillis() / 60_000.0);
+                    options.latencyUpTo(),
+                    pace.toMillis() / 1000.0,
+                    36 * pace.toMillis() / 60_000.0);
         }
         return String.format(
                 Locale.ROOT,
@@ -197,8 +206,8 @@ public final class Benchmark {
     // --- Throughput ------------------------------------------------------------------------
 
     /**
-     * Runs both jobs once over a small topic first and ignores the figures: every scale then
-     * meets a JVM whose JIT has compiled the hot paths, and the first scale is not penalised.
+     * Runs both jobs once over a small topic first and ignores the figures: every scale then meets
+     * a JVM whose JIT has compiled the hot paths, and the first scale is not penalised.
      */
     private void warmUp() throws Exception {
         Fleet fleet = Fleet.withSeries(10_000);
@@ -219,13 +228,18 @@ public final class Benchmark {
         Loaded loaded = preload(topic, fleet.steady("flow", Scenario.DEFAULT_START, steps), null);
         out.printf(
                 "throughput: %,d snapshots (%,d samples, %.0f bytes each) in %d steps preloaded%n",
-                loaded.snapshots(), loaded.samples(), (double) loaded.bytes() / loaded.snapshots(), steps);
+                loaded.snapshots(),
+                loaded.samples(),
+                (double) loaded.bytes() / loaded.snapshots(),
+                steps);
 
         StreamExecutionEnvironment baselineEnv = environment(checkpointDir());
         ParseOnlyJob.build(baselineEnv, kafka.bootstrapServers(), topic);
         JobExecutionResult baseline = baselineEnv.execute("parse-only baseline");
         double baselineRate = loaded.snapshots() * 1000.0 / baseline.getNetRuntime();
-        out.printf("  parse-only: %.1f s, %,.0f snapshots/s%n", baseline.getNetRuntime() / 1000.0, baselineRate);
+        out.printf(
+                "  parse-only: %.1f s, %,.0f snapshots/s%n",
+                baseline.getNetRuntime() / 1000.0, baselineRate);
 
         FlinkwatchConfig config = config(topic, Map.of("kafka.bounded", "true"));
         StreamExecutionEnvironment env = environment(checkpointDir());
@@ -242,7 +256,8 @@ public final class Benchmark {
         if (recording != null) {
             printProfile(recording);
         }
-        return new Throughput(loaded.snapshots(), loaded.samples(), loaded.bytes(), baselineRate, pipelineRate);
+        return new Throughput(
+                loaded.snapshots(), loaded.samples(), loaded.bytes(), baselineRate, pipelineRate);
     }
 
     private Recording startRecording() throws Exception {
@@ -257,7 +272,9 @@ public final class Benchmark {
         recording.dump(file);
         recording.close();
         HotMethods.Summary summary = HotMethods.of(file, 15);
-        out.printf("  profile: %,d CPU samples of task threads%n  by Flinkwatch caller (else library package):%n", summary.samples());
+        out.printf(
+                "  profile: %,d CPU samples of task threads%n  by Flinkwatch caller (else library package):%n",
+                summary.samples());
         summary.callers().forEach(s -> out.printf("    %5.1f %%  %s%n", s.percent(), s.name()));
         out.println("  by method on top of the stack:");
         summary.methods().forEach(s -> out.printf("    %5.1f %%  %s%n", s.percent(), s.name()));
@@ -268,15 +285,26 @@ public final class Benchmark {
     private State state(Fleet fleet) throws Exception {
         int tailSteps = 30;
         long perHour = 2 * fleet.snapshotsPerStep();
-        int hours = (int) Math.max(1, Math.min(168, (options.historyBudget() - tailSteps * fleet.snapshotsPerStep()) / perHour));
+        int hours =
+                (int)
+                        Math.max(
+                                1,
+                                Math.min(
+                                        168,
+                                        (options.historyBudget()
+                                                        - tailSteps * fleet.snapshotsPerStep())
+                                                / perHour));
         String topic = topic("history");
         Scenario scenario = fleet.steady("history", Scenario.DEFAULT_START, 1);
         Loaded loaded = preload(topic, scenario, Fleet.historyOffsets(hours, tailSteps));
-        out.printf("state: %,d snapshots preloaded (%d hours of hourly baseline, then %d steps)%n", loaded.snapshots(), hours, tailSteps);
+        out.printf(
+                "state: %,d snapshots preloaded (%d hours of hourly baseline, then %d steps)%n",
+                loaded.snapshots(), hours, tailSteps);
 
         Path checkpoints = checkpointDir();
         String group = "bench-state-" + runs;
-        FlinkwatchConfig config = config(topic, Map.of("checkpoint.interval", "3s", "kafka.group-id", group));
+        FlinkwatchConfig config =
+                config(topic, Map.of("checkpoint.interval", "3s", "kafka.group-id", group));
         StreamExecutionEnvironment env = environment(checkpoints);
         buildFlinkwatch(env, config);
         long started = System.nanoTime();
@@ -285,12 +313,17 @@ public final class Benchmark {
             awaitCommitted(group, topic, Duration.ofMinutes(30));
             out.printf("  consumed in %.1f s%n", (System.nanoTime() - started) / 1e9);
             // The next completed checkpoint holds the state after the last snapshot.
-            Path latest = awaitCheckpointAfter(checkpoints, latestCheckpoint(checkpoints), Duration.ofMinutes(5));
+            Path latest =
+                    awaitCheckpointAfter(
+                            checkpoints, latestCheckpoint(checkpoints), Duration.ofMinutes(5));
             latest = awaitCheckpointAfter(checkpoints, latest, Duration.ofMinutes(5));
             long bytes = sizeOf(latest);
             out.printf(
                     "  checkpoint %s: %,d bytes, %,.0f bytes per series, %,.0f per job%n",
-                    latest.getFileName(), bytes, (double) bytes / fleet.series(), (double) bytes / fleet.jobs);
+                    latest.getFileName(),
+                    bytes,
+                    (double) bytes / fleet.series(),
+                    (double) bytes / fleet.jobs);
             return new State(bytes, hours);
         } finally {
             job.cancel().get();
@@ -302,19 +335,26 @@ public final class Benchmark {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Map<TopicPartition, OffsetAndMetadata> committed =
-                    kafka.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                    kafka.admin()
+                            .listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get();
             boolean done =
                     ends.entrySet().stream()
-                            .allMatch(end -> {
-                                OffsetAndMetadata offset = committed.get(new TopicPartition(topic, end.getKey()));
-                                return offset != null && offset.offset() >= end.getValue();
-                            });
+                            .allMatch(
+                                    end -> {
+                                        OffsetAndMetadata offset =
+                                                committed.get(
+                                                        new TopicPartition(topic, end.getKey()));
+                                        return offset != null && offset.offset() >= end.getValue();
+                                    });
             if (done) {
                 return;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the pipeline did not consume " + topic + " within " + timeout);
+        throw new IllegalStateException(
+                "the pipeline did not consume " + topic + " within " + timeout);
     }
 
     private static Path latestCheckpoint(Path root) throws IOException {
@@ -325,7 +365,8 @@ public final class Benchmark {
         }
     }
 
-    private static Path awaitCheckpointAfter(Path root, Path previous, Duration timeout) throws Exception {
+    private static Path awaitCheckpointAfter(Path root, Path previous, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Path latest = latestCheckpoint(root);
@@ -351,7 +392,10 @@ public final class Benchmark {
 
     // --- Latency ---------------------------------------------------------------------------
 
-    /** A step of event time (15 s) per pace of wall clock, but never faster than the pipeline can go. */
+    /**
+     * A step of event time (15 s) per pace of wall clock, but never faster than the pipeline can
+     * go.
+     */
     private Duration pace(Fleet fleet, Throughput throughput) {
         long needed = (long) (2_000 * fleet.snapshotsPerStep() / throughput.pipelinePerSecond());
         return options.pace().toMillis() >= needed ? options.pace() : Duration.ofMillis(needed);
@@ -369,7 +413,15 @@ public final class Benchmark {
         String topic = topic("live");
         String alertsTopic = topic("alerts");
         FlinkwatchConfig config =
-                config(topic, Map.of("delivery.guarantee", delivery, "kafka.alerts-topic", alertsTopic, "kafka.starting-offsets", "earliest"));
+                config(
+                        topic,
+                        Map.of(
+                                "delivery.guarantee",
+                                delivery,
+                                "kafka.alerts-topic",
+                                alertsTopic,
+                                "kafka.starting-offsets",
+                                "earliest"));
         StreamExecutionEnvironment env = environment(checkpointDir());
         buildFlinkwatch(env, config);
         JobClient job = env.executeAsync("flinkwatch latency " + delivery);
@@ -377,7 +429,8 @@ public final class Benchmark {
         Map<String, Long> seen = new ConcurrentHashMap<>();
         Map<String, Long> startsAt = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread reader = new Thread(() -> readAlerts(alertsTopic, seen, startsAt, stop), "alert-reader");
+        Thread reader =
+                new Thread(() -> readAlerts(alertsTopic, seen, startsAt, stop), "alert-reader");
         reader.start();
         long[] stepTime = new long[steps];
         long[] arrivedAt = new long[steps];
@@ -385,14 +438,19 @@ public final class Benchmark {
             SnapshotPublisher publisher = new SnapshotPublisher(producer, topic);
             int[] step = {0};
             long began = System.nanoTime();
-            scenario.forEachStep(snapshots -> {
-                publisher.publish(snapshots);
-                publisher.flush();
-                arrivedAt[step[0]] = System.nanoTime();
-                stepTime[step[0]] = snapshots.stream().mapToLong(MetricSnapshot::timestamp).max().orElse(0);
-                step[0]++;
-                sleepUntil(began + pace.toNanos() * step[0]);
-            });
+            scenario.forEachStep(
+                    snapshots -> {
+                        publisher.publish(snapshots);
+                        publisher.flush();
+                        arrivedAt[step[0]] = System.nanoTime();
+                        stepTime[step[0]] =
+                                snapshots.stream()
+                                        .mapToLong(MetricSnapshot::timestamp)
+                                        .max()
+                                        .orElse(0);
+                        step[0]++;
+                        sleepUntil(began + pace.toNanos() * step[0]);
+                    });
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (seen.size() < outages && System.nanoTime() < deadline) {
                 Thread.sleep(100);
@@ -424,18 +482,27 @@ public final class Benchmark {
                         pace);
         out.printf(
                 "latency %s: %d of %d alerts, p50 %.0f ms, p99 %.0f ms, max %.0f ms (a 15 s step every %d ms)%n",
-                delivery, latency.alerts(), outages, latency.p50Ms(), latency.p99Ms(), latency.maxMs(), pace.toMillis());
+                delivery,
+                latency.alerts(),
+                outages,
+                latency.p50Ms(),
+                latency.p99Ms(),
+                latency.maxMs(),
+                pace.toMillis());
         return latency;
     }
 
-    private void readAlerts(String topic, Map<String, Long> seen, Map<String, Long> startsAt, AtomicBoolean stop) {
-        try (KafkaConsumer<byte[], byte[]> consumer = kafka.committedReader("bench-alerts-" + topic)) {
+    private void readAlerts(
+            String topic, Map<String, Long> seen, Map<String, Long> startsAt, AtomicBoolean stop) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                kafka.committedReader("bench-alerts-" + topic)) {
             consumer.subscribe(List.of(topic));
             while (!stop.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     long now = System.nanoTime();
                     AlertEvent alert = parse(record.value());
-                    if (alert.alertname().equals("FlinkJobNotRunning") && alert.reason() == AlertReason.STARTED) {
+                    if (alert.alertname().equals("FlinkJobNotRunning")
+                            && alert.reason() == AlertReason.STARTED) {
                         String job = alert.labels().get("job_name");
                         startsAt.put(job, alert.startsAt());
                         seen.putIfAbsent(job, now);
@@ -481,13 +548,14 @@ public final class Benchmark {
         long[] totals = new long[3];
         try (var producer = kafka.producer()) {
             SnapshotPublisher publisher = new SnapshotPublisher(producer, topic);
-            java.util.function.Consumer<List<MetricSnapshot>> publish = snapshots -> {
-                for (MetricSnapshot snapshot : snapshots) {
-                    totals[2] += publisher.publishCounted(snapshot);
-                    totals[1] += snapshot.metrics().size();
-                }
-                totals[0] += snapshots.size();
-            };
+            java.util.function.Consumer<List<MetricSnapshot>> publish =
+                    snapshots -> {
+                        for (MetricSnapshot snapshot : snapshots) {
+                            totals[2] += publisher.publishCounted(snapshot);
+                            totals[1] += snapshot.metrics().size();
+                        }
+                        totals[0] += snapshots.size();
+                    };
             if (offsets == null) {
                 scenario.forEachStep(publish);
             } else {
@@ -523,7 +591,11 @@ public final class Benchmark {
     private static void buildFlinkwatch(StreamExecutionEnvironment env, FlinkwatchConfig config) {
         FlinkwatchJob.configure(env, config);
         FlinkwatchJob.pipeline(config)
-                .build(env, FlinkwatchJob.kafkaSource(config), FlinkwatchJob.alertSink(config), FlinkwatchJob.deadLetterSink(config));
+                .build(
+                        env,
+                        FlinkwatchJob.kafkaSource(config),
+                        FlinkwatchJob.alertSink(config),
+                        FlinkwatchJob.deadLetterSink(config));
     }
 
     private Path checkpointDir() throws IOException {
@@ -531,9 +603,13 @@ public final class Benchmark {
         return Files.createDirectories(workDir.resolve("checkpoints-" + runs));
     }
 
-    /** A local Flink whose checkpoints go to files, as on a real cluster (not to the JobManager's memory). */
+    /**
+     * A local Flink whose checkpoints go to files, as on a real cluster (not to the JobManager's
+     * memory).
+     */
     private static StreamExecutionEnvironment environment(Path checkpoints) {
-        org.apache.flink.configuration.Configuration flink = new org.apache.flink.configuration.Configuration();
+        org.apache.flink.configuration.Configuration flink =
+                new org.apache.flink.configuration.Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, 0);

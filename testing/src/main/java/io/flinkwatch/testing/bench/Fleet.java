@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * The monitored fleet of one benchmark scale: enough simulated Source → Map → Sink jobs
- * (parallelism 2) for the requested number of series. A series is one metric of one scope (the
- * job, or one subtask of a vertex) of one job, as Prometheus would count it.
+ * (parallelism 2) for the requested number of series. A series is one metric of one scope (the job,
+ * or one subtask of a vertex) of one job, as Prometheus would count it.
  */
 final class Fleet {
 
@@ -60,12 +60,19 @@ final class Fleet {
      * staggered steps from {@code firstOutageStep} on, so that their FlinkJobNotRunning alerts
      * complete at different moments.
      */
-    Scenario withOutages(String prefix, Instant start, int steps, int outages, int firstOutageStep, int stagger) {
+    Scenario withOutages(
+            String prefix,
+            Instant start,
+            int steps,
+            int outages,
+            int firstOutageStep,
+            int stagger) {
         Scenario.Builder builder = builder(jobs, prefix, start).length(STEP.multipliedBy(steps));
         for (int i = 0; i < outages; i++) {
             int job = (int) ((long) i * jobs / outages);
             Duration from = STEP.multipliedBy(firstOutageStep + (i % stagger));
-            builder.incident(jobName(prefix, job), IncidentKind.OUTAGE, from, STEP.multipliedBy(steps + 1));
+            builder.incident(
+                    jobName(prefix, job), IncidentKind.OUTAGE, from, STEP.multipliedBy(steps + 1));
         }
         return builder.build();
     }
@@ -83,9 +90,9 @@ final class Fleet {
     }
 
     /**
-     * Offsets that fill a week of hourly baseline cheaply: two samples 15 s apart in each of
-     * {@code hours} hours, then {@code tailSteps} ordinary steps so that windows, trends and
-     * pending timers are in their steady state.
+     * Offsets that fill a week of hourly baseline cheaply: two samples 15 s apart in each of {@code
+     * hours} hours, then {@code tailSteps} ordinary steps so that windows, trends and pending
+     * timers are in their steady state.
      */
     static List<Duration> historyOffsets(int hours, int tailSteps) {
         List<Duration> offsets = new ArrayList<>();

@@ -28,7 +28,9 @@ final class ParseOnlyJob {
                         .setGroupId("parse-only-" + topic)
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setBounded(OffsetsInitializer.latest())
-                        .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(ByteArrayDeserializer.class))
+                        .setDeserializer(
+                                KafkaRecordDeserializationSchema.valueOnly(
+                                        ByteArrayDeserializer.class))
                         .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), "raw snapshots")
                 .uid("raw-snapshots")
@@ -41,7 +43,10 @@ final class ParseOnlyJob {
                 .name("discard");
     }
 
-    /** Parses a snapshot into a tree and returns its number of metrics, so nothing is optimised away. */
+    /**
+     * Parses a snapshot into a tree and returns its number of metrics, so nothing is optimised
+     * away.
+     */
     private static final class Parse extends RichMapFunction<byte[], Integer> {
         private static final long serialVersionUID = 1L;
         private transient ObjectMapper mapper;

@@ -37,14 +37,17 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneCluster.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String JOB_MANAGER_MAIN = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
-    private static final String TASK_MANAGER_MAIN = "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
+    private static final String JOB_MANAGER_MAIN =
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+    private static final String TASK_MANAGER_MAIN =
+            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner";
     private static final String RESOURCE_UTILS = "org.apache.flink.runtime.util.bash.BashJavaUtils";
     private static final String RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
 
     private final Path home;
     private final URI restUrl;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
 
     private StandaloneCluster(Path home, int restPort) {
@@ -52,7 +55,9 @@ public final class StandaloneCluster implements AutoCloseable {
         this.restUrl = URI.create("http://127.0.0.1:" + restPort + "/");
     }
 
-    /** @param flinkDist a directory with {@code flink-classpath.txt} and {@code plugins/} */
+    /**
+     * @param flinkDist a directory with {@code flink-classpath.txt} and {@code plugins/}
+     */
     public static Builder builder(Path flinkDist) {
         return new Builder(flinkDist);
     }
@@ -75,23 +80,31 @@ public final class StandaloneCluster implements AutoCloseable {
         String boundary = "flinkwatch-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try {
-            body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                            + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
-                    .getBytes(StandardCharsets.UTF_8));
+            body.write(
+                    ("--"
+                                    + boundary
+                                    + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                    + jar.getFileName()
+                                    + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             body.write(Files.readAllBytes(jar));
             body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + jar, e);
         }
         JsonNode answer =
-                send(HttpRequest.newBuilder(restUrl.resolve("jars/upload"))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+                send(
+                        HttpRequest.newBuilder(restUrl.resolve("jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
         String file = answer.path("filename").asText();
         return file.substring(file.lastIndexOf('/') + 1);
     }
 
-    /** Runs an uploaded jar ({@code POST /jars/{id}/run}) with program arguments; returns the job id. */
+    /**
+     * Runs an uploaded jar ({@code POST /jars/{id}/run}) with program arguments; returns the job
+     * id.
+     */
     public String run(String jarId, List<String> programArgs, int parallelism) {
         Map<String, Object> request = new LinkedHashMap<>();
         // Flink 2.x ignores the string form "programArgs": only the list is read.
@@ -99,9 +112,12 @@ public final class StandaloneCluster implements AutoCloseable {
         request.put("parallelism", parallelism);
         try {
             JsonNode answer =
-                    send(HttpRequest.newBuilder(restUrl.resolve("jars/" + jarId + "/run"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(request))));
+                    send(
+                            HttpRequest.newBuilder(restUrl.resolve("jars/" + jarId + "/run"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofByteArray(
+                                                    JSON.writeValueAsBytes(request))));
             return answer.path("jobid").asText();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -117,12 +133,19 @@ public final class StandaloneCluster implements AutoCloseable {
             if (job.path("state").asText().equals("RUNNING") && allVerticesRunning(job)) {
                 return;
             }
-            if (Stream.of("FAILED", "CANCELED", "FINISHED").anyMatch(job.path("state").asText()::equals)) {
+            if (Stream.of("FAILED", "CANCELED", "FINISHED")
+                    .anyMatch(job.path("state").asText()::equals)) {
                 break;
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("job " + jobId + " is not running: " + job + "\n" + get("jobs/" + jobId + "/exceptions"));
+        throw new IllegalStateException(
+                "job "
+                        + jobId
+                        + " is not running: "
+                        + job
+                        + "\n"
+                        + get("jobs/" + jobId + "/exceptions"));
     }
 
     private static boolean allVerticesRunning(JsonNode job) {
@@ -136,10 +159,12 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Cancels a job ({@code PATCH /jobs/{id}?mode=cancel}) and waits until it is cancelled. */
     public void cancel(String jobId) throws InterruptedException {
-        send(HttpRequest.newBuilder(restUrl.resolve("jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        send(
+                HttpRequest.newBuilder(restUrl.resolve("jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline && !get("jobs/" + jobId).path("state").asText().equals("CANCELED")) {
+        while (System.nanoTime() < deadline
+                && !get("jobs/" + jobId).path("state").asText().equals("CANCELED")) {
             Thread.sleep(200);
         }
     }
@@ -151,7 +176,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 return vertex.path("id").asText();
             }
         }
-        throw new IllegalArgumentException("job " + jobId + " has no vertex named like '" + name + "'");
+        throw new IllegalArgumentException(
+                "job " + jobId + " has no vertex named like '" + name + "'");
     }
 
     /**
@@ -159,7 +185,15 @@ public final class StandaloneCluster implements AutoCloseable {
      * /jobs/{id}/vertices/{vid}/subtasks/metrics?get=...}), or NaN before the metric is known.
      */
     public double vertexMetricSum(String jobId, String vertexId, String metric) {
-        JsonNode values = get("jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics?get=" + metric + "&agg=sum");
+        JsonNode values =
+                get(
+                        "jobs/"
+                                + jobId
+                                + "/vertices/"
+                                + vertexId
+                                + "/subtasks/metrics?get="
+                                + metric
+                                + "&agg=sum");
         for (JsonNode value : values) {
             if (value.path("id").asText().equals(metric)) {
                 return value.path("sum").asDouble(Double.NaN);
@@ -175,12 +209,22 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private JsonNode send(HttpRequest.Builder request) {
         try {
-            HttpResponse<byte[]> response = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response =
+                    http.send(
+                            request.timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() / 100 != 2) {
-                throw new IllegalStateException("HTTP " + response.statusCode() + " from " + response.uri() + ": "
-                        + new String(response.body(), StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "HTTP "
+                                + response.statusCode()
+                                + " from "
+                                + response.uri()
+                                + ": "
+                                + new String(response.body(), StandardCharsets.UTF_8));
             }
-            return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+            return response.body().length == 0
+                    ? JSON.createObjectNode()
+                    : JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException("REST call to " + restUrl + " failed", e);
         } catch (InterruptedException e) {
@@ -189,7 +233,10 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Stops the TaskManager and the JobManager (gracefully first), then deletes the cluster's directory. */
+    /**
+     * Stops the TaskManager and the JobManager (gracefully first), then deletes the cluster's
+     * directory.
+     */
     @Override
     public void close() {
         stop();
@@ -218,7 +265,9 @@ public final class StandaloneCluster implements AutoCloseable {
             this.flinkDist = flinkDist;
         }
 
-        /** Where the cluster's REST API will listen (known before it starts, for its own config). */
+        /**
+         * Where the cluster's REST API will listen (known before it starts, for its own config).
+         */
         public URI restUrl() {
             return URI.create("http://127.0.0.1:" + restPort + "/");
         }
@@ -265,7 +314,8 @@ public final class StandaloneCluster implements AutoCloseable {
             return cluster;
         }
 
-        private void start(StandaloneCluster cluster, Path home, int restPort) throws IOException, InterruptedException {
+        private void start(StandaloneCluster cluster, Path home, int restPort)
+                throws IOException, InterruptedException {
             Path conf = Files.createDirectories(home.resolve("conf"));
             Path log = Files.createDirectories(home.resolve("log"));
             Path pluginsDir = Files.createDirectories(home.resolve("plugins"));
@@ -297,38 +347,77 @@ public final class StandaloneCluster implements AutoCloseable {
             settings.put("taskmanager.numberOfTaskSlots", "2");
             settings.put("parallelism.default", "1");
             settings.put("io.tmp.dirs", Files.createDirectories(home.resolve("tmp")).toString());
-            settings.put("web.upload.dir", Files.createDirectories(home.resolve("upload")).toString());
+            settings.put(
+                    "web.upload.dir", Files.createDirectories(home.resolve("upload")).toString());
             settings.put("web.submit.enable", "true");
             settings.put("metrics.fetcher.update-interval", "1000");
             settings.putAll(config);
             writeConfig(conf.resolve("config.yaml"), settings);
             Files.writeString(conf.resolve("log4j.properties"), LOG4J, StandardCharsets.UTF_8);
 
-            String classpath = Files.readString(flinkDist.resolve("flink-classpath.txt"), StandardCharsets.UTF_8).trim();
-            Map<String, String> environment = Map.of("FLINK_CONF_DIR", conf.toString(), "FLINK_PLUGINS_DIR", pluginsDir.toString());
+            String classpath =
+                    Files.readString(
+                                    flinkDist.resolve("flink-classpath.txt"),
+                                    StandardCharsets.UTF_8)
+                            .trim();
+            Map<String, String> environment =
+                    Map.of(
+                            "FLINK_CONF_DIR",
+                            conf.toString(),
+                            "FLINK_PLUGINS_DIR",
+                            pluginsDir.toString());
 
-            List<String> jobManagerResources = resources("GET_JM_RESOURCE_PARAMS", classpath, conf, home);
+            List<String> jobManagerResources =
+                    resources("GET_JM_RESOURCE_PARAMS", classpath, conf, home);
             cluster.processes.add(
-                    launch(home, classpath, environment, log.resolve("jobmanager.log"), jobManagerResources.get(0),
-                            JOB_MANAGER_MAIN, conf, jobManagerResources.get(1), jobManagerConfig));
-            List<String> taskManagerResources = resources("GET_TM_RESOURCE_PARAMS", classpath, conf, home);
+                    launch(
+                            home,
+                            classpath,
+                            environment,
+                            log.resolve("jobmanager.log"),
+                            jobManagerResources.get(0),
+                            JOB_MANAGER_MAIN,
+                            conf,
+                            jobManagerResources.get(1),
+                            jobManagerConfig));
+            List<String> taskManagerResources =
+                    resources("GET_TM_RESOURCE_PARAMS", classpath, conf, home);
             cluster.processes.add(
-                    launch(home, classpath, environment, log.resolve("taskmanager.log"), taskManagerResources.get(0),
-                            TASK_MANAGER_MAIN, conf, taskManagerResources.get(1), taskManagerConfig));
+                    launch(
+                            home,
+                            classpath,
+                            environment,
+                            log.resolve("taskmanager.log"),
+                            taskManagerResources.get(0),
+                            TASK_MANAGER_MAIN,
+                            conf,
+                            taskManagerResources.get(1),
+                            taskManagerConfig));
             cluster.awaitTaskManager(Duration.ofSeconds(90));
             LOG.info("Standalone Flink cluster up at {} (directory {})", cluster.restUrl, home);
         }
 
         /** The JVM flags and dynamic properties Flink's scripts would compute for a process. */
-        private List<String> resources(String command, String classpath, Path conf, Path home) throws IOException, InterruptedException {
+        private List<String> resources(String command, String classpath, Path conf, Path home)
+                throws IOException, InterruptedException {
             Process process =
-                    new ProcessBuilder(java(), "-cp", classpath, RESOURCE_UTILS, command, "--configDir", conf.toString())
+                    new ProcessBuilder(
+                                    java(),
+                                    "-cp",
+                                    classpath,
+                                    RESOURCE_UTILS,
+                                    command,
+                                    "--configDir",
+                                    conf.toString())
                             .redirectErrorStream(true)
                             .redirectOutput(home.resolve("log").resolve(command + ".out").toFile())
                             .start();
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new IllegalStateException(command + " failed: " + Files.readString(home.resolve("log").resolve(command + ".out")));
+                throw new IllegalStateException(
+                        command
+                                + " failed: "
+                                + Files.readString(home.resolve("log").resolve(command + ".out")));
             }
             List<String> results = new ArrayList<>();
             for (String line : Files.readAllLines(home.resolve("log").resolve(command + ".out"))) {
@@ -337,7 +426,8 @@ public final class StandaloneCluster implements AutoCloseable {
                 }
             }
             if (results.size() < 2) {
-                throw new IllegalStateException(command + " printed no resource settings: " + results);
+                throw new IllegalStateException(
+                        command + " printed no resource settings: " + results);
             }
             return results.subList(results.size() - 2, results.size());
         }
@@ -365,10 +455,11 @@ public final class StandaloneCluster implements AutoCloseable {
             command.add("--configDir");
             command.add(conf.toString());
             command.addAll(split(dynamicProperties));
-            ownConfig.forEach((key, value) -> {
-                command.add("-D");
-                command.add(key + "=" + value);
-            });
+            ownConfig.forEach(
+                    (key, value) -> {
+                        command.add("-D");
+                        command.add(key + "=" + value);
+                    });
             ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile());
             builder.environment().putAll(environment);
             builder.redirectErrorStream(true);
@@ -384,11 +475,15 @@ public final class StandaloneCluster implements AutoCloseable {
             return flags.isBlank() ? List.of() : Arrays.stream(flags.trim().split("\\s+")).toList();
         }
 
-        private static void writeConfig(Path file, Map<String, String> settings) throws IOException {
+        private static void writeConfig(Path file, Map<String, String> settings)
+                throws IOException {
             StringBuilder yaml = new StringBuilder("# Written by StandaloneCluster.\n");
             settings.forEach(
                     (key, value) ->
-                            yaml.append(key).append(": \"").append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n"));
+                            yaml.append(key)
+                                    .append(": \"")
+                                    .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
+                                    .append("\"\n"));
             Files.writeString(file, yaml.toString(), StandardCharsets.UTF_8);
         }
 
@@ -408,7 +503,11 @@ public final class StandaloneCluster implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             for (Process process : processes) {
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("a Flink process exited with " + process.exitValue() + "; see " + home.resolve("log"));
+                    throw new IllegalStateException(
+                            "a Flink process exited with "
+                                    + process.exitValue()
+                                    + "; see "
+                                    + home.resolve("log"));
                 }
             }
             try {
@@ -420,7 +519,9 @@ public final class StandaloneCluster implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("no TaskManager registered within " + timeout + "; see " + home.resolve("log"), last);
+        throw new IllegalStateException(
+                "no TaskManager registered within " + timeout + "; see " + home.resolve("log"),
+                last);
     }
 
     private static final String LOG4J =

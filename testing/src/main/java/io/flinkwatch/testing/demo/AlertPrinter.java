@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Prints alert events for people: one line each, plus the evidence, with times relative to a start. */
+/**
+ * Prints alert events for people: one line each, plus the evidence, with times relative to a start.
+ */
 final class AlertPrinter {
 
     private final PrintStream out;
@@ -32,16 +34,22 @@ final class AlertPrinter {
                 event.alertname(),
                 event.annotations().getOrDefault("summary", ""));
         if (event.suppressed()) {
-            out.printf("           suppressed by %s%n", event.inhibitedBy().stream().map(i -> i.alertname()).toList());
+            out.printf(
+                    "           suppressed by %s%n",
+                    event.inhibitedBy().stream().map(i -> i.alertname()).toList());
         }
         if (firing && started) {
             Map<String, String> evidence = new TreeMap<>(event.evidence().facts());
-            event.evidence().values().forEach((name, value) -> evidence.put(name, number(name, value)));
+            event.evidence()
+                    .values()
+                    .forEach((name, value) -> evidence.put(name, number(name, value)));
             out.printf("           evidence: %s%n", evidence);
             String runbook = event.annotations().getOrDefault("runbook", "");
             out.printf("           runbook:  %s%n", runbook.lines().findFirst().orElse(""));
         } else if (!firing) {
-            out.printf("           lasted %s%n", words(Duration.ofMillis(event.endsAt() - event.startsAt())));
+            out.printf(
+                    "           lasted %s%n",
+                    words(Duration.ofMillis(event.endsAt() - event.startsAt())));
         }
     }
 

@@ -97,7 +97,8 @@ public final class Demo {
                         () -> {
                             interrupted.set(true);
                             out.println();
-                            out.println("Interrupted: stopping the demo (broker and Flink shut down, temp files removed).");
+                            out.println(
+                                    "Interrupted: stopping the demo (broker and Flink shut down, temp files removed).");
                             main.interrupt();
                         });
         Runtime.getRuntime().addShutdownHook(hook);
@@ -122,26 +123,42 @@ public final class Demo {
             banner(kafka);
             AlertPrinter printer = new AlertPrinter(out, start);
             List<AlertEvent> seen = new ArrayList<>();
-            try (OrderGenerator orders = OrderGenerator.start(kafka.producer(), ORDERS, ORDERS_PER_SECOND);
+            try (OrderGenerator orders =
+                            OrderGenerator.start(kafka.producer(), ORDERS, ORDERS_PER_SECOND);
                     KafkaConsumer<byte[], byte[]> alerts = kafka.committedReader("demo-printer");
-                    KafkaConsumer<byte[], byte[]> deadLetters = kafka.committedReader("demo-dead-letters");
+                    KafkaConsumer<byte[], byte[]> deadLetters =
+                            kafka.committedReader("demo-dead-letters");
                     var producer = kafka.producer()) {
                 alerts.subscribe(List.of(ALERTS));
                 deadLetters.subscribe(List.of(DEAD_LETTERS));
                 SnapshotPublisher publisher = new SnapshotPublisher(producer, METRICS);
-                for (Duration at = Duration.ZERO; at.compareTo(LONGEST) < 0 && !interrupted.get() && !done(seen); at = at.plus(STEP)) {
+                for (Duration at = Duration.ZERO;
+                        at.compareTo(LONGEST) < 0 && !interrupted.get() && !done(seen);
+                        at = at.plus(STEP)) {
                     simulated.forEachStepAt(List.of(at), publisher::publish);
                     if (at.equals(MALFORMED_AT)) {
-                        publisher.publishRaw(CLUSTER + "/orders-cdc", "{\"version\": 1, \"timestamp\": \"yesterday\"}".getBytes(StandardCharsets.UTF_8));
+                        publisher.publishRaw(
+                                CLUSTER + "/orders-cdc",
+                                "{\"version\": 1, \"timestamp\": \"yesterday\"}"
+                                        .getBytes(StandardCharsets.UTF_8));
                         say(printer, "a malformed snapshot is published");
                     }
                     if (at.equals(THROTTLE_AT)) {
                         ThrottledSink.throttle(throttle, THROTTLED_PER_SECOND);
-                        say(printer, "the sink of " + SampleJob.JOB_NAME + " slows down to " + THROTTLED_PER_SECOND
-                                + " records/s (input: " + ORDERS_PER_SECOND + "/s); busy time ramps up over a minute");
+                        say(
+                                printer,
+                                "the sink of "
+                                        + SampleJob.JOB_NAME
+                                        + " slows down to "
+                                        + THROTTLED_PER_SECOND
+                                        + " records/s (input: "
+                                        + ORDERS_PER_SECOND
+                                        + "/s); busy time ramps up over a minute");
                     }
                     if (at.equals(OUTAGE_FROM)) {
-                        say(printer, "orders-cdc (simulated) starts restarting; payments-etl falls silent at +00:30");
+                        say(
+                                printer,
+                                "orders-cdc (simulated) starts restarting; payments-etl falls silent at +00:30");
                     }
                     if (at.equals(OUTAGE_UNTIL)) {
                         say(printer, "orders-cdc runs again");
@@ -153,7 +170,15 @@ public final class Demo {
                     publisher.flush();
                     long due = start.plus(at).plus(STEP).toEpochMilli();
                     while (!interrupted.get() && System.currentTimeMillis() < due) {
-                        poll(alerts, deadLetters, printer, seen, Duration.ofMillis(Math.max(1, Math.min(500, due - System.currentTimeMillis()))));
+                        poll(
+                                alerts,
+                                deadLetters,
+                                printer,
+                                seen,
+                                Duration.ofMillis(
+                                        Math.max(
+                                                1,
+                                                Math.min(500, due - System.currentTimeMillis()))));
                     }
                 }
             } catch (org.apache.kafka.common.errors.InterruptException | InterruptedException e) {
@@ -164,7 +189,11 @@ public final class Demo {
             }
             out.println();
             out.printf("Done: %d alert events.%n", seen.size());
-            report(seen, "FlinkHighBackpressure", SampleJob.JOB_NAME, "the throttled sink, named as the bottleneck");
+            report(
+                    seen,
+                    "FlinkHighBackpressure",
+                    SampleJob.JOB_NAME,
+                    "the throttled sink, named as the bottleneck");
             report(seen, "FlinkJobNotRunning", "orders-cdc", "the scripted restarts");
             report(seen, "FlinkMetricsAbsent", "payments-etl", "the job that went silent");
         } finally {
@@ -179,9 +208,17 @@ public final class Demo {
 
     /** Everything the demo shows has happened: the backpressure alert fired and resolved. */
     private static boolean done(List<AlertEvent> seen) {
-        return seen.stream().anyMatch(e -> e.alertname().equals("FlinkHighBackpressure") && e.status() == AlertStatus.RESOLVED)
+        return seen.stream()
+                        .anyMatch(
+                                e ->
+                                        e.alertname().equals("FlinkHighBackpressure")
+                                                && e.status() == AlertStatus.RESOLVED)
                 && seen.stream().anyMatch(e -> e.alertname().equals("FlinkMetricsAbsent"))
-                && seen.stream().anyMatch(e -> e.alertname().equals("FlinkJobNotRunning") && e.status() == AlertStatus.RESOLVED);
+                && seen.stream()
+                        .anyMatch(
+                                e ->
+                                        e.alertname().equals("FlinkJobNotRunning")
+                                                && e.status() == AlertStatus.RESOLVED);
     }
 
     private void say(AlertPrinter printer, String what) {
@@ -190,18 +227,28 @@ public final class Demo {
 
     private void report(List<AlertEvent> seen, String alert, String jobName, String incident) {
         boolean fired =
-                seen.stream().anyMatch(e -> e.alertname().equals(alert) && jobName.equals(e.label("job_name")));
-        out.printf("  %s %s for %s (%s)%n", fired ? "fired" : "DID NOT FIRE:", alert, jobName, incident);
+                seen.stream()
+                        .anyMatch(
+                                e ->
+                                        e.alertname().equals(alert)
+                                                && jobName.equals(e.label("job_name")));
+        out.printf(
+                "  %s %s for %s (%s)%n",
+                fired ? "fired" : "DID NOT FIRE:", alert, jobName, incident);
     }
 
     private void banner(EmbeddedKafka kafka) {
         out.println("Flinkwatch demo (live, about three minutes; Ctrl-C stops it)");
-        out.printf("  Kafka broker   : %s (KRaft, in this JVM); topics %s, %s, %s, %s%n", kafka.bootstrapServers(), ORDERS, METRICS, ALERTS, DEAD_LETTERS);
-        out.printf("  watched        : %s, a real Flink job (Source: %s -> %s -> sink %s) with the Flinkwatch reporter,%n",
+        out.printf(
+                "  Kafka broker   : %s (KRaft, in this JVM); topics %s, %s, %s, %s%n",
+                kafka.bootstrapServers(), ORDERS, METRICS, ALERTS, DEAD_LETTERS);
+        out.printf(
+                "  watched        : %s, a real Flink job (Source: %s -> %s -> sink %s) with the Flinkwatch reporter,%n",
                 SampleJob.JOB_NAME, SampleJob.SOURCE_NAME, SampleJob.MAP_NAME, SampleJob.SINK_NAME);
         out.println("                   and two simulated jobs, orders-cdc and payments-etl");
         out.println("  shortened      : " + new java.util.TreeMap<>(SHORTENED));
-        out.println("  times below    : minutes:seconds since the start (of event time for alerts)");
+        out.println(
+                "  times below    : minutes:seconds since the start (of event time for alerts)");
         out.println();
     }
 
@@ -210,18 +257,35 @@ public final class Demo {
         Configuration flink =
                 Configuration.fromMap(
                         Map.of(
-                                "rest.bind-address", "127.0.0.1",
-                                "rest.address", "127.0.0.1",
-                                "rest.port", Integer.toString(restPort),
-                                // The Flinkwatch reporter, configured as in a cluster's config.yaml.
-                                "metrics.reporter.flinkwatch.factory.class", "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory",
-                                "metrics.reporter.flinkwatch.interval", "2 s",
-                                "metrics.reporter.flinkwatch.bootstrap-servers", kafka.bootstrapServers(),
-                                "metrics.reporter.flinkwatch.topic", METRICS,
-                                "metrics.reporter.flinkwatch.cluster", CLUSTER,
-                                "metrics.reporter.flinkwatch.rest-url", "http://127.0.0.1:" + restPort));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, flink);
-        SampleJob.build(env, kafka.bootstrapServers(), ORDERS, SampleJob.JOB_NAME, throttle.toString(), Duration.ofSeconds(2));
+                                "rest.bind-address",
+                                "127.0.0.1",
+                                "rest.address",
+                                "127.0.0.1",
+                                "rest.port",
+                                Integer.toString(restPort),
+                                // The Flinkwatch reporter, configured as in a cluster's
+                                // config.yaml.
+                                "metrics.reporter.flinkwatch.factory.class",
+                                "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory",
+                                "metrics.reporter.flinkwatch.interval",
+                                "2 s",
+                                "metrics.reporter.flinkwatch.bootstrap-servers",
+                                kafka.bootstrapServers(),
+                                "metrics.reporter.flinkwatch.topic",
+                                METRICS,
+                                "metrics.reporter.flinkwatch.cluster",
+                                CLUSTER,
+                                "metrics.reporter.flinkwatch.rest-url",
+                                "http://127.0.0.1:" + restPort));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(1, flink);
+        SampleJob.build(
+                env,
+                kafka.bootstrapServers(),
+                ORDERS,
+                SampleJob.JOB_NAME,
+                throttle.toString(),
+                Duration.ofSeconds(2));
         return env.executeAsync(SampleJob.JOB_NAME);
     }
 
@@ -229,21 +293,41 @@ public final class Demo {
         Map<String, String> parameters = new java.util.HashMap<>(SHORTENED);
         parameters.putAll(
                 Map.of(
-                        "kafka.bootstrap-servers", kafka.bootstrapServers(),
-                        "kafka.metrics-topics", METRICS,
-                        "kafka.alerts-topic", ALERTS,
-                        "kafka.dead-letter-topic", DEAD_LETTERS,
-                        "kafka.starting-offsets", "earliest",
-                        "checkpoint.interval", "1s",
-                        "watermark.idleness", "2s",
-                        "parallelism", "2"));
+                        "kafka.bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "kafka.metrics-topics",
+                        METRICS,
+                        "kafka.alerts-topic",
+                        ALERTS,
+                        "kafka.dead-letter-topic",
+                        DEAD_LETTERS,
+                        "kafka.starting-offsets",
+                        "earliest",
+                        "checkpoint.interval",
+                        "1s",
+                        "watermark.idleness",
+                        "2s",
+                        "parallelism",
+                        "2"));
         FlinkwatchConfig config = FlinkwatchConfig.fromMap(parameters);
         Configuration flink =
-                Configuration.fromMap(Map.of("rest.bind-address", "127.0.0.1", "rest.address", "127.0.0.1", "rest.port", "0"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, flink);
+                Configuration.fromMap(
+                        Map.of(
+                                "rest.bind-address",
+                                "127.0.0.1",
+                                "rest.address",
+                                "127.0.0.1",
+                                "rest.port",
+                                "0"));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironment(2, flink);
         FlinkwatchJob.configure(env, config);
         FlinkwatchJob.pipeline(config)
-                .build(env, FlinkwatchJob.kafkaSource(config), FlinkwatchJob.alertSink(config), FlinkwatchJob.deadLetterSink(config));
+                .build(
+                        env,
+                        FlinkwatchJob.kafkaSource(config),
+                        FlinkwatchJob.alertSink(config),
+                        FlinkwatchJob.deadLetterSink(config));
         return env.executeAsync("Flinkwatch demo");
     }
 
@@ -261,7 +345,9 @@ public final class Demo {
         }
         for (ConsumerRecord<byte[], byte[]> record : deadLetters.poll(Duration.ZERO)) {
             DeadLetter letter = DeadLetterJson.fromJson(record.value());
-            out.printf("           DEAD LETTER %s (partition %d, offset %d): %s%n", letter.reason(), letter.partition(), letter.offset(), letter.message());
+            out.printf(
+                    "           DEAD LETTER %s (partition %d, offset %d): %s%n",
+                    letter.reason(), letter.partition(), letter.offset(), letter.message());
         }
     }
 }

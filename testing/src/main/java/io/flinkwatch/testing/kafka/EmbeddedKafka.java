@@ -73,9 +73,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.setProperty("controller.listener.names", "CONTROLLER");
         props.setProperty(
                 "listeners",
-                "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                "PLAINTEXT://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:"
+                        + controllerPort);
         props.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        props.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.setProperty(
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.setProperty("inter.broker.listener.name", "PLAINTEXT");
         props.setProperty("log.dirs", logDir);
         props.setProperty("num.partitions", "1");
@@ -103,7 +107,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setHasDynamicQuorum(false)
                 .run();
 
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        KafkaRaftServer server =
+                new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir, server, "127.0.0.1:" + brokerPort);
         kafka.awaitReady();
@@ -150,7 +155,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             admin.createTopics(newTopics).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("creating topics " + List.of(topics) + " failed", e);
+                throw new IllegalStateException(
+                        "creating topics " + List.of(topics) + " failed", e);
             }
         } catch (Exception e) {
             throw new IllegalStateException("creating topics " + List.of(topics) + " failed", e);
@@ -184,7 +190,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     public List<ConsumerRecord<byte[], byte[]>> readCommitted(
             String topic, Duration timeout, Predicate<List<ConsumerRecord<byte[], byte[]>>> done) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = committedReader("reader-" + UUID.randomUUID())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                committedReader("reader-" + UUID.randomUUID())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
@@ -200,13 +207,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Offsets at the end of each partition of a topic. */
     public Map<Integer, Long> endOffsets(String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = committedReader("end-offsets-" + UUID.randomUUID())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                committedReader("end-offsets-" + UUID.randomUUID())) {
             Map<Integer, Long> ends = new java.util.TreeMap<>();
             var partitions =
                     consumer.partitionsFor(topic).stream()
-                            .map(info -> new org.apache.kafka.common.TopicPartition(topic, info.partition()))
+                            .map(
+                                    info ->
+                                            new org.apache.kafka.common.TopicPartition(
+                                                    topic, info.partition()))
                             .toList();
-            consumer.endOffsets(partitions).forEach((tp, offset) -> ends.put(tp.partition(), offset));
+            consumer.endOffsets(partitions)
+                    .forEach((tp, offset) -> ends.put(tp.partition(), offset));
             return ends;
         }
     }

@@ -6,8 +6,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Input for the sample job: {@code customer,amount} records written to a topic at a steady rate
- * by a thread of its own, until closed. Counts what the broker acknowledged.
+ * Input for the sample job: {@code customer,amount} records written to a topic at a steady rate by
+ * a thread of its own, until closed. Counts what the broker acknowledged.
  */
 public final class OrderGenerator implements AutoCloseable {
 
@@ -26,8 +26,11 @@ public final class OrderGenerator implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts writing {@code perSecond} records a second to {@code topic}; takes over the producer. */
-    public static OrderGenerator start(KafkaProducer<byte[], byte[]> producer, String topic, int perSecond) {
+    /**
+     * Starts writing {@code perSecond} records a second to {@code topic}; takes over the producer.
+     */
+    public static OrderGenerator start(
+            KafkaProducer<byte[], byte[]> producer, String topic, int perSecond) {
         OrderGenerator generator = new OrderGenerator(producer, topic, perSecond);
         generator.thread.start();
         return generator;
@@ -44,12 +47,16 @@ public final class OrderGenerator implements AutoCloseable {
         while (running) {
             long due = (System.nanoTime() - start) * perSecond / 1_000_000_000L;
             while (sent < due && running) {
-                byte[] value = ("customer-" + (sent % 97) + "," + (sent % 1000) / 10.0).getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(topic, value), (metadata, error) -> {
-                    if (error == null) {
-                        acknowledged.incrementAndGet();
-                    }
-                });
+                byte[] value =
+                        ("customer-" + (sent % 97) + "," + (sent % 1000) / 10.0)
+                                .getBytes(StandardCharsets.UTF_8);
+                producer.send(
+                        new ProducerRecord<>(topic, value),
+                        (metadata, error) -> {
+                            if (error == null) {
+                                acknowledged.incrementAndGet();
+                            }
+                        });
                 sent++;
             }
             try {

@@ -17,9 +17,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * A real job to watch: Kafka source → keyed map (counts records per key in keyed state) → a sink
- * whose speed can be limited while the job runs ({@link ThrottledSink}). The sink is not chained
- * to the map, so a slow sink shows as its own vertex: busy, with the map and the source
- * backpressured upstream of it — what FlinkHighBackpressure must name.
+ * whose speed can be limited while the job runs ({@link ThrottledSink}). The sink is not chained to
+ * the map, so a slow sink shows as its own vertex: busy, with the map and the source backpressured
+ * upstream of it — what FlinkHighBackpressure must name.
  *
  * <p>Parameters: {@code --bootstrap-servers}, {@code --input-topic}, {@code --group-id}, {@code
  * --throttle-file} (optional), {@code --checkpoint-interval-ms} (default 5000).
@@ -60,7 +60,8 @@ public final class SampleJob {
                         .setBootstrapServers(bootstrapServers)
                         .setTopics(inputTopic)
                         .setGroupId(groupId)
-                        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setValueOnlyDeserializer(new SimpleStringSchema())
                         .build();
         env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_NAME)

@@ -9,9 +9,9 @@ import java.util.function.LongSupplier;
 import javax.annotation.Nullable;
 
 /**
- * A speed limit that can change while the job runs: records per second, read from a file (a
- * whole number; absent, empty or 0 means no limit) at most twice a second. {@link #acquire} waits
- * until the next record may pass. Used by one sink writer, on its task thread.
+ * A speed limit that can change while the job runs: records per second, read from a file (a whole
+ * number; absent, empty or 0 means no limit) at most twice a second. {@link #acquire} waits until
+ * the next record may pass. Used by one sink writer, on its task thread.
  */
 final class Throttle {
 
@@ -81,6 +81,10 @@ final class Throttle {
     static void set(Path file, long recordsPerSecond) throws IOException {
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(temporary, Long.toString(recordsPerSecond), StandardCharsets.UTF_8);
-        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temporary,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

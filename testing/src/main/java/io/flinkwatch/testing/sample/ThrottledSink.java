@@ -20,14 +20,17 @@ public final class ThrottledSink implements Sink<String> {
 
     @Nullable private final String throttleFile;
 
-    /** @param throttleFile the file holding the speed limit, or null for none */
+    /**
+     * @param throttleFile the file holding the speed limit, or null for none
+     */
     public ThrottledSink(@Nullable String throttleFile) {
         this.throttleFile = throttleFile;
     }
 
     @Override
     public SinkWriter<String> createWriter(WriterInitContext context) {
-        Throttle throttle = new Throttle(throttleFile == null ? null : Path.of(throttleFile), System::nanoTime);
+        Throttle throttle =
+                new Throttle(throttleFile == null ? null : Path.of(throttleFile), System::nanoTime);
         Counter delivered = context.metricGroup().getNumRecordsSendCounter();
         return new SinkWriter<>() {
             @Override
@@ -44,7 +47,10 @@ public final class ThrottledSink implements Sink<String> {
         };
     }
 
-    /** Sets the speed limit of the sinks reading {@code throttleFile}: records per second, 0 for none. */
+    /**
+     * Sets the speed limit of the sinks reading {@code throttleFile}: records per second, 0 for
+     * none.
+     */
     public static void throttle(Path throttleFile, long recordsPerSecond) throws IOException {
         Throttle.set(throttleFile, recordsPerSecond);
     }

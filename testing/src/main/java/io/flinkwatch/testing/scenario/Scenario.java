@@ -27,6 +27,7 @@ public final class Scenario {
 
     /** A Monday at midnight UTC, far enough in the past for every plausibility check. */
     public static final Instant DEFAULT_START = Instant.parse("2026-01-05T00:00:00Z");
+
     public static final String DEFAULT_CLUSTER = "test-cluster";
 
     private final Instant start;
@@ -35,7 +36,12 @@ public final class Scenario {
     private final List<SimulatedJob> jobs;
     private final List<Incident> incidents;
 
-    private Scenario(Instant start, Duration step, Duration length, List<SimulatedJob> jobs, List<Incident> incidents) {
+    private Scenario(
+            Instant start,
+            Duration step,
+            Duration length,
+            List<SimulatedJob> jobs,
+            List<Incident> incidents) {
         this.start = start;
         this.step = step;
         this.length = length;
@@ -78,7 +84,9 @@ public final class Scenario {
     /** Hands over the snapshots of each step in turn (for publishing as time goes by). */
     public void forEachStep(Consumer<List<MetricSnapshot>> consumer) {
         List<Duration> offsets = new ArrayList<>();
-        for (Duration offset = Duration.ZERO; offset.compareTo(length) < 0; offset = offset.plus(step)) {
+        for (Duration offset = Duration.ZERO;
+                offset.compareTo(length) < 0;
+                offset = offset.plus(step)) {
             offsets.add(offset);
         }
         forEachStepAt(offsets, consumer);
@@ -92,13 +100,20 @@ public final class Scenario {
     public void forEachStepAt(Iterable<Duration> offsets, Consumer<List<MetricSnapshot>> consumer) {
         Map<String, List<Incident>> incidentsByJob = new HashMap<>();
         for (Incident incident : incidents) {
-            incidentsByJob.computeIfAbsent(incident.jobName(), name -> new ArrayList<>()).add(incident);
+            incidentsByJob
+                    .computeIfAbsent(incident.jobName(), name -> new ArrayList<>())
+                    .add(incident);
         }
         for (Duration offset : offsets) {
             long time = start.plus(offset).toEpochMilli();
             List<MetricSnapshot> atStep = new ArrayList<>();
             for (SimulatedJob job : jobs) {
-                atStep.addAll(job.step(time, offset, step, incidentsByJob.getOrDefault(job.handle(), List.of())));
+                atStep.addAll(
+                        job.step(
+                                time,
+                                offset,
+                                step,
+                                incidentsByJob.getOrDefault(job.handle(), List.of())));
             }
             consumer.accept(atStep);
         }
@@ -160,7 +175,15 @@ public final class Scenario {
                 double sourceRatePerSubtask,
                 double dailyAmplitude,
                 Duration checkpointInterval) {
-            jobs.add(new SimulatedJob(cluster, name, name, parallelism, sourceRatePerSubtask, dailyAmplitude, checkpointInterval));
+            jobs.add(
+                    new SimulatedJob(
+                            cluster,
+                            name,
+                            name,
+                            parallelism,
+                            sourceRatePerSubtask,
+                            dailyAmplitude,
+                            checkpointInterval));
             return this;
         }
 
@@ -168,7 +191,12 @@ public final class Scenario {
             return incident(jobName, kind, from, until, 0);
         }
 
-        public Builder incident(String jobName, IncidentKind kind, Duration from, Duration until, double magnitude) {
+        public Builder incident(
+                String jobName,
+                IncidentKind kind,
+                Duration from,
+                Duration until,
+                double magnitude) {
             incidents.add(new Incident(jobName, kind, from, until, magnitude));
             return this;
         }

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A simulated Flink job {@code Source: orders → Map: enrich → Sink: warehouse} whose metrics
- * behave as Flink 2.2 reports them: job-level metrics from the JobManager, task metrics per
- * subtask, and Kafka source and RocksDB metrics per operator. Everything is a deterministic
- * function of time and the scripted incidents, so a scenario always produces the same snapshots.
+ * A simulated Flink job {@code Source: orders → Map: enrich → Sink: warehouse} whose metrics behave
+ * as Flink 2.2 reports them: job-level metrics from the JobManager, task metrics per subtask, and
+ * Kafka source and RocksDB metrics per operator. Everything is a deterministic function of time and
+ * the scripted incidents, so a scenario always produces the same snapshots.
  *
  * <p>Healthy fluctuations are periodic (two-minute and seven-minute waves) rather than random, so
  * that a healthy job never looks like a sustained trend.
@@ -84,11 +84,18 @@ public final class SimulatedJob {
         this.topology =
                 new Topology(
                         List.of(
-                                new Topology.Vertex(vertexIds.get(0), SOURCE, parallelism, List.of()),
                                 new Topology.Vertex(
-                                        vertexIds.get(1), MAP, parallelism, List.of(vertexIds.get(0))),
+                                        vertexIds.get(0), SOURCE, parallelism, List.of()),
                                 new Topology.Vertex(
-                                        vertexIds.get(2), SINK, parallelism, List.of(vertexIds.get(1)))));
+                                        vertexIds.get(1),
+                                        MAP,
+                                        parallelism,
+                                        List.of(vertexIds.get(0))),
+                                new Topology.Vertex(
+                                        vertexIds.get(2),
+                                        SINK,
+                                        parallelism,
+                                        List.of(vertexIds.get(1)))));
         this.lag = new double[parallelism];
         this.consumedOffset = new double[parallelism];
         this.committedOffset = new double[parallelism];
@@ -125,7 +132,8 @@ public final class SimulatedJob {
     }
 
     /** The snapshots the job's publishers send at {@code time}, given the active incidents. */
-    List<MetricSnapshot> step(long time, Duration sinceStart, Duration step, List<Incident> incidents) {
+    List<MetricSnapshot> step(
+            long time, Duration sinceStart, Duration step, List<Incident> incidents) {
         double stepSeconds = previousTime == Long.MIN_VALUE ? 0 : (time - previousTime) / 1000.0;
         previousTime = time;
         if (runningSince == Long.MIN_VALUE) {
@@ -178,7 +186,9 @@ public final class SimulatedJob {
                     lag[i] = Math.max(0, lag[i] - demand * stepSeconds);
                 }
                 consumedOffset[i] += flow * stepSeconds;
-                if (!effects.commitStalled && !effects.checkpointsFailing && lastCompletedAt == time) {
+                if (!effects.commitStalled
+                        && !effects.checkpointsFailing
+                        && lastCompletedAt == time) {
                     committedOffset[i] = consumedOffset[i];
                 }
             }
@@ -231,20 +241,28 @@ public final class SimulatedJob {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(FlinkMetricNames.UPTIME, down ? 0.0 : (double) (time - runningSince));
         metrics.put(FlinkMetricNames.NUM_RESTARTS, (double) numRestarts);
-        metrics.put(FlinkMetricNames.NUMBER_OF_COMPLETED_CHECKPOINTS, (double) completedCheckpoints);
+        metrics.put(
+                FlinkMetricNames.NUMBER_OF_COMPLETED_CHECKPOINTS, (double) completedCheckpoints);
         metrics.put(FlinkMetricNames.NUMBER_OF_FAILED_CHECKPOINTS, (double) failedCheckpoints);
         metrics.put(FlinkMetricNames.TOTAL_NUMBER_OF_CHECKPOINTS, (double) totalCheckpoints);
         metrics.put(FlinkMetricNames.NUMBER_OF_IN_PROGRESS_CHECKPOINTS, 0.0);
-        metrics.put(FlinkMetricNames.LAST_CHECKPOINT_DURATION, lastCheckpointMs < 0 ? -1 : Math.rint(lastCheckpointMs));
+        metrics.put(
+                FlinkMetricNames.LAST_CHECKPOINT_DURATION,
+                lastCheckpointMs < 0 ? -1 : Math.rint(lastCheckpointMs));
         boolean hasCheckpoint = lastCompletedAt >= 0;
-        metrics.put(FlinkMetricNames.LAST_CHECKPOINT_FULL_SIZE, hasCheckpoint ? Math.rint(stateBytes) : -1);
-        metrics.put(FlinkMetricNames.LAST_CHECKPOINT_SIZE, hasCheckpoint ? Math.rint(stateBytes * 0.05) : -1);
+        metrics.put(
+                FlinkMetricNames.LAST_CHECKPOINT_FULL_SIZE,
+                hasCheckpoint ? Math.rint(stateBytes) : -1);
+        metrics.put(
+                FlinkMetricNames.LAST_CHECKPOINT_SIZE,
+                hasCheckpoint ? Math.rint(stateBytes * 0.05) : -1);
         metrics.put(FlinkMetricNames.LAST_CHECKPOINT_COMPLETED_TIMESTAMP, (double) lastCompletedAt);
         JobRef job = new JobRef(jobId, name, down ? "RESTARTING" : "RUNNING", checkpointIntervalMs);
         return new MetricSnapshot(time, cluster, job, Scope.job(), metrics, topology);
     }
 
-    private List<MetricSnapshot> taskSnapshots(long time, int subtask, double flow, Effects effects) {
+    private List<MetricSnapshot> taskSnapshots(
+            long time, int subtask, double flow, Effects effects) {
         JobRef job = JobRef.of(jobId, name);
         List<MetricSnapshot> snapshots = new ArrayList<>();
         boolean throttled = effects.sinkCapacity < 1.0;
@@ -273,18 +291,29 @@ public final class SimulatedJob {
             metrics.put(FlinkMetricNames.NUM_RECORDS_OUT_PER_SECOND, v == 2 ? 0.0 : rate);
             metrics.put(FlinkMetricNames.BUSY_TIME_MS_PER_SECOND, busy);
             metrics.put(FlinkMetricNames.BACK_PRESSURED_TIME_MS_PER_SECOND, backPressured);
-            metrics.put(FlinkMetricNames.IDLE_TIME_MS_PER_SECOND, Math.max(0, 1000 - busy - backPressured));
+            metrics.put(
+                    FlinkMetricNames.IDLE_TIME_MS_PER_SECOND,
+                    Math.max(0, 1000 - busy - backPressured));
             metrics.put(FlinkMetricNames.IS_BACK_PRESSURED, backPressured > 500 ? 1.0 : 0.0);
             if (v > 0) {
                 double alignmentMs = 5 + 2 * w;
-                if (effects.alignmentShare > 0 && v == 1 && subtask == parallelism - 1 && lastCheckpointMs > 0) {
+                if (effects.alignmentShare > 0
+                        && v == 1
+                        && subtask == parallelism - 1
+                        && lastCheckpointMs > 0) {
                     alignmentMs = lastCheckpointMs * effects.alignmentShare;
                 }
-                metrics.put(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME, Math.rint(alignmentMs * 1e6));
+                metrics.put(
+                        FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME, Math.rint(alignmentMs * 1e6));
             }
             snapshots.add(
                     new MetricSnapshot(
-                            time, cluster, job, Scope.task(vertexId, vertex, subtask, attempt), metrics, null));
+                            time,
+                            cluster,
+                            job,
+                            Scope.task(vertexId, vertex, subtask, attempt),
+                            metrics,
+                            null));
         }
         snapshots.add(sourceOperatorSnapshot(time, subtask, flow));
         snapshots.add(mapOperatorSnapshot(time, subtask, effects));
@@ -295,7 +324,9 @@ public final class SimulatedJob {
         Map<String, Double> metrics = new LinkedHashMap<>();
         // A healthy consumer hovers a little behind the head of the log.
         double healthyLag = 40 + 20 * wave(time + subtask * 11_000L, 2);
-        metrics.put(FlinkMetricNames.RECORDS_LAG_MAX, Math.rint(Math.max(lag[subtask], 0) + healthyLag));
+        metrics.put(
+                FlinkMetricNames.RECORDS_LAG_MAX,
+                Math.rint(Math.max(lag[subtask], 0) + healthyLag));
         metrics.put(FlinkMetricNames.RECORDS_CONSUMED_RATE, flow);
         String partition = "KafkaSourceReader.topic." + SOURCE_TOPIC + ".partition." + subtask;
         metrics.put(partition + ".currentOffset", Math.rint(consumedOffset[subtask]));
@@ -304,7 +335,8 @@ public final class SimulatedJob {
                 time,
                 cluster,
                 JobRef.of(jobId, name),
-                Scope.operator(vertexIds.get(0), SOURCE, subtask, attempt, vertexIds.get(0), SOURCE),
+                Scope.operator(
+                        vertexIds.get(0), SOURCE, subtask, attempt, vertexIds.get(0), SOURCE),
                 metrics,
                 null);
     }
@@ -318,7 +350,8 @@ public final class SimulatedJob {
                 time,
                 cluster,
                 JobRef.of(jobId, name),
-                Scope.operator(vertexIds.get(1), MAP, subtask, attempt, vertexId("enrich"), "enrich"),
+                Scope.operator(
+                        vertexIds.get(1), MAP, subtask, attempt, vertexId("enrich"), "enrich"),
                 metrics,
                 null);
     }
@@ -334,7 +367,8 @@ public final class SimulatedJob {
 
     /** A deterministic wave in [-1, 1] with the given period in minutes. */
     static double wave(long time, int periodMinutes) {
-        return Math.sin(2 * Math.PI * (time % (periodMinutes * 60_000L)) / (periodMinutes * 60_000.0));
+        return Math.sin(
+                2 * Math.PI * (time % (periodMinutes * 60_000L)) / (periodMinutes * 60_000.0));
     }
 
     /** The effect of the active incidents at one step. */
@@ -382,7 +416,8 @@ public final class SimulatedJob {
                     case CHECKPOINT_FAILURES -> effects.checkpointsFailing = true;
                     case CHECKPOINT_SLOWDOWN -> {
                         effects.checkpointSlowdownMsPerMinute = m;
-                        effects.minutesIntoSlowdown = sinceStart.minus(incident.from()).toMillis() / 60_000.0;
+                        effects.minutesIntoSlowdown =
+                                sinceStart.minus(incident.from()).toMillis() / 60_000.0;
                     }
                     case CHECKPOINT_TOO_SLOW -> effects.checkpointTooSlowFactor = m;
                     case ALIGNMENT_SKEW -> effects.alignmentShare = m;

@@ -9,8 +9,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes snapshots to a metrics topic the way a real publisher should: keyed by cluster and
- * job, so that one job's snapshots stay in order in one partition. Tests that need to know which
+ * Publishes snapshots to a metrics topic the way a real publisher should: keyed by cluster and job,
+ * so that one job's snapshots stay in order in one partition. Tests that need to know which
  * partition carries what pin the publisher to one partition instead.
  */
 public final class SnapshotPublisher {
@@ -23,14 +23,16 @@ public final class SnapshotPublisher {
         this(producer, topic, null);
     }
 
-    private SnapshotPublisher(KafkaProducer<byte[], byte[]> producer, String topic, @Nullable Integer partition) {
+    private SnapshotPublisher(
+            KafkaProducer<byte[], byte[]> producer, String topic, @Nullable Integer partition) {
         this.producer = producer;
         this.topic = topic;
         this.partition = partition;
     }
 
     /** A publisher that sends every record to {@code partition}, whatever its key. */
-    public static SnapshotPublisher toPartition(KafkaProducer<byte[], byte[]> producer, String topic, int partition) {
+    public static SnapshotPublisher toPartition(
+            KafkaProducer<byte[], byte[]> producer, String topic, int partition) {
         return new SnapshotPublisher(producer, topic, partition);
     }
 
@@ -41,7 +43,9 @@ public final class SnapshotPublisher {
     /** Publishes a snapshot and returns its size in bytes. */
     public int publishCounted(MetricSnapshot snapshot) {
         byte[] json = SnapshotWriter.toJson(snapshot);
-        send((snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8), json);
+        send(
+                (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8),
+                json);
         return json.length;
     }
 

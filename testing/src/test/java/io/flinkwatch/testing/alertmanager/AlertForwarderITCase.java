@@ -22,7 +22,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The Alertmanager forwarder against a real Alertmanager: what it posts is what Alertmanager shows. */
+/**
+ * The Alertmanager forwarder against a real Alertmanager: what it posts is what Alertmanager shows.
+ */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class AlertForwarderITCase {
 
@@ -46,20 +48,28 @@ class AlertForwarderITCase {
             AlertEvent firing = event("orders", AlertReason.STARTED, List.of());
             forwarder.accept(firing);
 
-            JsonNode alert = only(alertmanager.awaitAlerts(alerts -> of(alerts, "orders") != null, Duration.ofSeconds(30)), "orders");
+            JsonNode alert =
+                    only(
+                            alertmanager.awaitAlerts(
+                                    alerts -> of(alerts, "orders") != null, Duration.ofSeconds(30)),
+                            "orders");
             assertThat(alert.get("labels").get("alertname").asText()).isEqualTo("FlinkLagGrowing");
             assertThat(alert.get("labels").get("severity").asText()).isEqualTo("critical");
             assertThat(alert.get("labels").get("job_id").asText()).isEqualTo("job-orders");
             assertThat(alert.get("annotations").get("runbook").asText()).startsWith("1. ");
-            assertThat(alert.get("annotations").get("evidence").asText()).isEqualTo("lagSeconds=42, bottleneck=Sink: warehouse");
-            assertThat(alert.get("annotations").get("fingerprint").asText()).isEqualTo(firing.fingerprint());
+            assertThat(alert.get("annotations").get("evidence").asText())
+                    .isEqualTo("lagSeconds=42, bottleneck=Sink: warehouse");
+            assertThat(alert.get("annotations").get("fingerprint").asText())
+                    .isEqualTo(firing.fingerprint());
             assertThat(alert.get("startsAt").asText()).startsWith("2026-01-05T00:12:00");
-            assertThat(alert.get("generatorURL").asText()).isEqualTo("http://flink.example:8081/#/job/running/job-orders/overview");
+            assertThat(alert.get("generatorURL").asText())
+                    .isEqualTo("http://flink.example:8081/#/job/running/job-orders/overview");
             assertThat(alert.get("status").get("state").asText()).isEqualTo("active");
 
             forwarder.accept(resolved(firing));
 
-            alertmanager.awaitAlerts(alerts -> of(alerts, "orders") == null, Duration.ofSeconds(30));
+            alertmanager.awaitAlerts(
+                    alerts -> of(alerts, "orders") == null, Duration.ofSeconds(30));
             assertThat(forwarder.firing()).isEmpty();
         }
     }
@@ -67,10 +77,22 @@ class AlertForwarderITCase {
     @Test
     void aSuppressedAlertSaysWhatInhibitsIt() throws Exception {
         try (AlertForwarder forwarder = forwarder(alertmanager.url(), 100).start()) {
-            forwarder.accept(event("billing", AlertReason.SUPPRESSED, List.of(new InhibitingAlert("FlinkJobNotRunning", "00000000000000aa"))));
+            forwarder.accept(
+                    event(
+                            "billing",
+                            AlertReason.SUPPRESSED,
+                            List.of(
+                                    new InhibitingAlert(
+                                            "FlinkJobNotRunning", "00000000000000aa"))));
 
-            JsonNode alert = only(alertmanager.awaitAlerts(alerts -> of(alerts, "billing") != null, Duration.ofSeconds(30)), "billing");
-            assertThat(alert.get("annotations").get("inhibited_by").asText()).isEqualTo("FlinkJobNotRunning (00000000000000aa)");
+            JsonNode alert =
+                    only(
+                            alertmanager.awaitAlerts(
+                                    alerts -> of(alerts, "billing") != null,
+                                    Duration.ofSeconds(30)),
+                            "billing");
+            assertThat(alert.get("annotations").get("inhibited_by").asText())
+                    .isEqualTo("FlinkJobNotRunning (00000000000000aa)");
         }
     }
 
@@ -116,7 +138,8 @@ class AlertForwarderITCase {
                         Duration.ofSeconds(5)));
     }
 
-    private static AlertEvent event(String job, AlertReason reason, List<InhibitingAlert> inhibitedBy) {
+    private static AlertEvent event(
+            String job, AlertReason reason, List<InhibitingAlert> inhibitedBy) {
         Map<String, String> labels =
                 Map.of(
                         "alertname", "FlinkLagGrowing",
@@ -129,12 +152,21 @@ class AlertForwarderITCase {
                 Severity.CRITICAL,
                 AlertStatus.FIRING,
                 labels,
-                Map.of("summary", "Lag grows on " + job, "description", "d", "runbook", "1. Check the source."),
+                Map.of(
+                        "summary",
+                        "Lag grows on " + job,
+                        "description",
+                        "d",
+                        "runbook",
+                        "1. Check the source."),
                 STARTS,
                 null,
                 io.flinkwatch.alerts.event.Fingerprint.of(labels),
                 "{cluster=\"prod\",job_name=\"" + job + "\"}",
-                Evidence.builder().value("lagSeconds", 42).fact("bottleneck", "Sink: warehouse").build(),
+                Evidence.builder()
+                        .value("lagSeconds", 42)
+                        .fact("bottleneck", "Sink: warehouse")
+                        .build(),
                 reason,
                 STARTS,
                 inhibitedBy);
@@ -142,17 +174,33 @@ class AlertForwarderITCase {
 
     private static AlertEvent resolved(AlertEvent firing) {
         return new AlertEvent(
-                firing.alertname(), firing.severity(), AlertStatus.RESOLVED, firing.labels(), firing.annotations(),
-                firing.startsAt(), STARTS + 600_000, firing.fingerprint(), firing.groupKey(), firing.evidence(),
-                AlertReason.RESOLVED, STARTS + 600_000, List.of());
+                firing.alertname(),
+                firing.severity(),
+                AlertStatus.RESOLVED,
+                firing.labels(),
+                firing.annotations(),
+                firing.startsAt(),
+                STARTS + 600_000,
+                firing.fingerprint(),
+                firing.groupKey(),
+                firing.evidence(),
+                AlertReason.RESOLVED,
+                STARTS + 600_000,
+                List.of());
     }
 
     private static JsonNode of(List<JsonNode> alerts, String job) {
-        return alerts.stream().filter(a -> job.equals(a.get("labels").path("job_name").asText())).findFirst().orElse(null);
+        return alerts.stream()
+                .filter(a -> job.equals(a.get("labels").path("job_name").asText()))
+                .findFirst()
+                .orElse(null);
     }
 
     private static JsonNode only(List<JsonNode> alerts, String job) {
-        assertThat(alerts.stream().filter(a -> job.equals(a.get("labels").path("job_name").asText()))).hasSize(1);
+        assertThat(
+                        alerts.stream()
+                                .filter(a -> job.equals(a.get("labels").path("job_name").asText())))
+                .hasSize(1);
         return of(alerts, job);
     }
 }

@@ -27,8 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class AlertmanagerForwardingITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = TestJobs.miniCluster();
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     static final Scenario SCENARIO =
             Scenario.starting(Scenario.DEFAULT_START)
@@ -39,12 +38,12 @@ class AlertmanagerForwardingITCase {
                     .incident("down", OUTAGE, minutes(20), null)
                     .build();
 
-
     @Test
     void firingAlertsAreActiveInAlertmanagerAndResolvedOnesAreNot() throws Exception {
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 2);
-        try (var producer = kafka.producer(); LocalAlertmanager alertmanager = LocalAlertmanager.start()) {
+        try (var producer = kafka.producer();
+                LocalAlertmanager alertmanager = LocalAlertmanager.start()) {
             SnapshotPublisher publisher = new SnapshotPublisher(producer, topics.metricsTopic);
             SCENARIO.forEachStep(publisher::publish);
             publisher.flush();
@@ -54,28 +53,51 @@ class AlertmanagerForwardingITCase {
                                     Map.of(
                                             "kafka.bounded", "true",
                                             "alertmanager.url", alertmanager.url(),
-                                            "alertmanager.generator-url", "http://flink-ui:8081/#/job/running/{job_id}/overview")))
+                                            "alertmanager.generator-url",
+                                                    "http://flink-ui:8081/#/job/running/{job_id}/overview")))
                     .execute("forward to alertmanager");
 
-            List<JsonNode> active = alertmanager.awaitAlerts(alerts -> !alerts.isEmpty(), Duration.ofSeconds(30));
+            List<JsonNode> active =
+                    alertmanager.awaitAlerts(alerts -> !alerts.isEmpty(), Duration.ofSeconds(30));
             assertThat(active).hasSize(1);
             JsonNode down = active.get(0);
-            assertThat(down.get("labels").get("alertname").asText()).isEqualTo("FlinkJobNotRunning");
+            assertThat(down.get("labels").get("alertname").asText())
+                    .isEqualTo("FlinkJobNotRunning");
             assertThat(down.get("labels").get("job_name").asText()).isEqualTo("down");
-            assertThat(down.get("labels").get("cluster").asText()).isEqualTo(Scenario.DEFAULT_CLUSTER);
+            assertThat(down.get("labels").get("cluster").asText())
+                    .isEqualTo(Scenario.DEFAULT_CLUSTER);
             assertThat(down.get("labels").get("severity").asText()).isEqualTo("critical");
-            assertThat(down.get("annotations").get("summary").asText()).contains("down").contains("not running");
-            assertThat(down.get("annotations").get("runbook").asText()).startsWith("1. Check the Flink dashboard");
-            assertThat(down.get("startsAt").asText()).startsWith(SCENARIO.at(minutes(22)).toString().substring(0, 16));
+            assertThat(down.get("annotations").get("summary").asText())
+                    .contains("down")
+                    .contains("not running");
+            assertThat(down.get("annotations").get("runbook").asText())
+                    .startsWith("1. Check the Flink dashboard");
+            assertThat(down.get("startsAt").asText())
+                    .startsWith(SCENARIO.at(minutes(22)).toString().substring(0, 16));
             assertThat(down.get("generatorURL").asText())
-                    .isEqualTo("http://flink-ui:8081/#/job/running/" + down.get("labels").get("job_id").asText() + "/overview");
+                    .isEqualTo(
+                            "http://flink-ui:8081/#/job/running/"
+                                    + down.get("labels").get("job_id").asText()
+                                    + "/overview");
             assertThat(down.get("status").get("state").asText()).isEqualTo("active");
 
             // The alerts topic has the same story: recovered fired and resolved, down fires (jobs
             // are handled by different subtasks: only each alert's own events are in order).
-            assertThat(kafka.readCommitted(topics.alertsTopic, Duration.ofSeconds(10), records -> false).stream()
-                            .map(record -> TestJobs.parseAlert(record.value()))
-                            .map(e -> e.label("job_name") + " " + e.alertname() + " " + e.reason()))
+            assertThat(
+                            kafka
+                                    .readCommitted(
+                                            topics.alertsTopic,
+                                            Duration.ofSeconds(10),
+                                            records -> false)
+                                    .stream()
+                                    .map(record -> TestJobs.parseAlert(record.value()))
+                                    .map(
+                                            e ->
+                                                    e.label("job_name")
+                                                            + " "
+                                                            + e.alertname()
+                                                            + " "
+                                                            + e.reason()))
                     .containsExactlyInAnyOrder(
                             "recovered FlinkJobNotRunning STARTED",
                             "recovered FlinkJobNotRunning RESOLVED",

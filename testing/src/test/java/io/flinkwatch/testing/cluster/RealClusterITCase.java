@@ -62,7 +62,8 @@ class RealClusterITCase {
     private static final String REPORTED = "flink-metrics";
     private static final String SCRAPED = "flink-metrics-scraped";
     private static final int ORDERS_PER_SECOND = 500;
-    private static final Pattern DROPPED = Pattern.compile("Dropped (\\d+) metric snapshots \\((\\d+) in total");
+    private static final Pattern DROPPED =
+            Pattern.compile("Dropped (\\d+) metric snapshots \\((\\d+) in total");
 
     private static EmbeddedKafka data;
     private static EmbeddedKafka metrics;
@@ -85,24 +86,43 @@ class RealClusterITCase {
 
         StandaloneCluster.Builder builder =
                 StandaloneCluster.builder(Path.of(System.getProperty("flinkwatch.flink.dist")))
-                        .plugin("flinkwatch", Path.of(System.getProperty("flinkwatch.reporter.jar")))
+                        .plugin(
+                                "flinkwatch",
+                                Path.of(System.getProperty("flinkwatch.reporter.jar")))
                         .config("taskmanager.numberOfTaskSlots", "3")
                         .config("taskmanager.memory.process.size", "1600m")
                         // The reporter, as a user would configure it: a few lines of config.yaml.
-                        .config("metrics.reporter.flinkwatch.factory.class", "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory")
+                        .config(
+                                "metrics.reporter.flinkwatch.factory.class",
+                                "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory")
                         .config("metrics.reporter.flinkwatch.interval", "2 s")
-                        .config("metrics.reporter.flinkwatch.bootstrap-servers", "127.0.0.1:" + metricsPort)
+                        .config(
+                                "metrics.reporter.flinkwatch.bootstrap-servers",
+                                "127.0.0.1:" + metricsPort)
                         .config("metrics.reporter.flinkwatch.topic", REPORTED)
                         .config("metrics.reporter.flinkwatch.cluster", CLUSTER)
-                        // Flink's own Prometheus reporter (plugins/metrics-prometheus), one port per process.
-                        .config("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
-                        .jobManagerConfig("metrics.reporter.prom.port", Integer.toString(jobManagerPrometheus))
-                        .taskManagerConfig("metrics.reporter.prom.port", Integer.toString(taskManagerPrometheus));
+                        // Flink's own Prometheus reporter (plugins/metrics-prometheus), one port
+                        // per process.
+                        .config(
+                                "metrics.reporter.prom.factory.class",
+                                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                        .jobManagerConfig(
+                                "metrics.reporter.prom.port",
+                                Integer.toString(jobManagerPrometheus))
+                        .taskManagerConfig(
+                                "metrics.reporter.prom.port",
+                                Integer.toString(taskManagerPrometheus));
         builder.config("metrics.reporter.flinkwatch.rest-url", builder.restUrl().toString());
         cluster = builder.start();
-        prometheusTargets = "http://127.0.0.1:" + jobManagerPrometheus + "/metrics,http://127.0.0.1:" + taskManagerPrometheus + "/metrics";
+        prometheusTargets =
+                "http://127.0.0.1:"
+                        + jobManagerPrometheus
+                        + "/metrics,http://127.0.0.1:"
+                        + taskManagerPrometheus
+                        + "/metrics";
 
-        // Kafka down at start-up: the reporters have run for a while without a broker; now it comes.
+        // Kafka down at start-up: the reporters have run for a while without a broker; now it
+        // comes.
         metrics = EmbeddedKafka.start(metricsPort);
         metrics.createTopics(2, REPORTED, SCRAPED);
 
@@ -111,8 +131,17 @@ class RealClusterITCase {
         sampleJob =
                 cluster.run(
                         jar,
-                        List.of("--bootstrap-servers", data.bootstrapServers(), "--input-topic", INPUT, "--group-id", GROUP,
-                                "--throttle-file", throttle.toString(), "--checkpoint-interval-ms", "2000"),
+                        List.of(
+                                "--bootstrap-servers",
+                                data.bootstrapServers(),
+                                "--input-topic",
+                                INPUT,
+                                "--group-id",
+                                GROUP,
+                                "--throttle-file",
+                                throttle.toString(),
+                                "--checkpoint-interval-ms",
+                                "2000"),
                         1);
         cluster.awaitRunning(sampleJob, Duration.ofSeconds(60));
     }
@@ -138,9 +167,11 @@ class RealClusterITCase {
 
     @Test
     @Order(1)
-    void aThrottledSinkIsNamedTheBottleneckThroughTheReporterAndThePrometheusBridge() throws Exception {
+    void aThrottledSinkIsNamedTheBottleneckThroughTheReporterAndThePrometheusBridge()
+            throws Exception {
         String flinkwatchJar = cluster.uploadJar(Path.of(System.getProperty("flinkwatch.job.jar")));
-        String viaReporter = cluster.run(flinkwatchJar, flinkwatchArgs(REPORTED, "alerts-reported"), 1);
+        String viaReporter =
+                cluster.run(flinkwatchJar, flinkwatchArgs(REPORTED, "alerts-reported"), 1);
         String viaBridge = cluster.run(flinkwatchJar, flinkwatchArgs(SCRAPED, "alerts-scraped"), 1);
         cluster.awaitRunning(viaReporter, Duration.ofSeconds(60));
         cluster.awaitRunning(viaBridge, Duration.ofSeconds(60));
@@ -150,34 +181,60 @@ class RealClusterITCase {
                                 BridgeSettings.from(
                                         new Settings(
                                                 Map.of(
-                                                        "targets", prometheusTargets,
-                                                        "cluster", CLUSTER,
-                                                        "bootstrap-servers", metrics.bootstrapServers(),
-                                                        "topic", SCRAPED,
-                                                        "interval", "2s",
-                                                        "flink-rest-url", cluster.restUrl().toString()),
+                                                        "targets",
+                                                        prometheusTargets,
+                                                        "cluster",
+                                                        CLUSTER,
+                                                        "bootstrap-servers",
+                                                        metrics.bootstrapServers(),
+                                                        "topic",
+                                                        SCRAPED,
+                                                        "interval",
+                                                        "2s",
+                                                        "flink-rest-url",
+                                                        cluster.restUrl().toString()),
                                                 "--")));
                 ConsumerGroupLagPoller lagPoller =
                         ConsumerGroupLagPoller.start(
                                 LagPollerSettings.from(
                                         new Settings(
                                                 Map.of(
-                                                        "groups", GROUP + "=" + SampleJob.JOB_NAME,
-                                                        "cluster", CLUSTER,
-                                                        "bootstrap-servers", metrics.bootstrapServers(),
-                                                        "topic", REPORTED,
-                                                        "groups-bootstrap-servers", data.bootstrapServers(),
-                                                        "interval", "2s",
-                                                        "rate-window", "10s",
-                                                        "flink-rest-url", cluster.restUrl().toString()),
+                                                        "groups",
+                                                        GROUP + "=" + SampleJob.JOB_NAME,
+                                                        "cluster",
+                                                        CLUSTER,
+                                                        "bootstrap-servers",
+                                                        metrics.bootstrapServers(),
+                                                        "topic",
+                                                        REPORTED,
+                                                        "groups-bootstrap-servers",
+                                                        data.bootstrapServers(),
+                                                        "interval",
+                                                        "2s",
+                                                        "rate-window",
+                                                        "10s",
+                                                        "flink-rest-url",
+                                                        cluster.restUrl().toString()),
                                                 "--")))) {
             // The destination slows down to a fifth of the input rate.
             ThrottledSink.throttle(throttle, ORDERS_PER_SECOND / 5);
             long throttledAt = System.currentTimeMillis();
 
-            AlertEvent reported = awaitAlert("alerts-reported", RealClusterITCase::sinkBackpressure, Duration.ofMinutes(5));
-            LOG.info("Reporter path: {} after {} s: {}", reported.alertname(), (System.currentTimeMillis() - throttledAt) / 1000, reported.annotations().get("summary"));
-            AlertEvent scraped = awaitAlert("alerts-scraped", RealClusterITCase::sinkBackpressure, Duration.ofMinutes(2));
+            AlertEvent reported =
+                    awaitAlert(
+                            "alerts-reported",
+                            RealClusterITCase::sinkBackpressure,
+                            Duration.ofMinutes(5));
+            LOG.info(
+                    "Reporter path: {} after {} s: {}",
+                    reported.alertname(),
+                    (System.currentTimeMillis() - throttledAt) / 1000,
+                    reported.annotations().get("summary"));
+            AlertEvent scraped =
+                    awaitAlert(
+                            "alerts-scraped",
+                            RealClusterITCase::sinkBackpressure,
+                            Duration.ofMinutes(2));
             LOG.info("Prometheus path: {}", scraped.annotations().get("summary"));
             for (AlertEvent alert : List.of(reported, scraped)) {
                 assertThat(alert.labels())
@@ -185,20 +242,29 @@ class RealClusterITCase {
                         .containsEntry("job_name", SampleJob.JOB_NAME)
                         .containsEntry("job_id", sampleJob)
                         .containsEntry("subtask_index", "0");
-                assertThat(alert.evidence().facts().get("bottleneck")).contains(SampleJob.SINK_NAME);
+                assertThat(alert.evidence().facts().get("bottleneck"))
+                        .contains(SampleJob.SINK_NAME);
                 assertThat(alert.evidence().facts().get("isBottleneck")).isEqualTo("yes");
                 // The map and the source wait for the sink: they are its backpressured victims.
-                assertThat(alert.evidence().facts().get("backpressuredUpstream")).contains(SampleJob.MAP_NAME);
-                assertThat(alert.evidence().values().get("busyTimeMsPerSecond")).isGreaterThan(900.0);
+                assertThat(alert.evidence().facts().get("backpressuredUpstream"))
+                        .contains(SampleJob.MAP_NAME);
+                assertThat(alert.evidence().values().get("busyTimeMsPerSecond"))
+                        .isGreaterThan(900.0);
             }
 
-            // The lag poller, from outside the job, sees the group fall behind and how old its backlog is.
+            // The lag poller, from outside the job, sees the group fall behind and how old its
+            // backlog is.
             AlertEvent lag =
                     awaitAlert(
                             "alerts-reported",
-                            alert -> alert.alertname().equals("FlinkLagGrowing") && alert.label("task_name").equals("Kafka consumer group " + GROUP),
+                            alert ->
+                                    alert.alertname().equals("FlinkLagGrowing")
+                                            && alert.label("task_name")
+                                                    .equals("Kafka consumer group " + GROUP),
                             Duration.ofMinutes(2));
-            assertThat(lag.labels()).containsEntry("job_name", SampleJob.JOB_NAME).containsEntry("job_id", sampleJob);
+            assertThat(lag.labels())
+                    .containsEntry("job_name", SampleJob.JOB_NAME)
+                    .containsEntry("job_id", sampleJob);
             assertThat(lag.evidence().values().get("recordsLagMax")).isPositive();
             assertThat(lag.evidence().values().get("lagSeconds")).isPositive();
             assertThat(lagPoller.polls()).isPositive();
@@ -209,11 +275,23 @@ class RealClusterITCase {
             cluster.cancel(viaBridge);
         }
 
-        // A cancelled job is not a silent one: the reporter tells its final status once its metrics go.
-        SnapshotParser parser = new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
+        // A cancelled job is not a silent one: the reporter tells its final status once its metrics
+        // go.
+        SnapshotParser parser =
+                new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
         List<ConsumerRecord<byte[], byte[]>> reported =
-                metrics.readCommitted(REPORTED, Duration.ofSeconds(30), read -> read.stream().anyMatch(r -> isCancelled(parser, r.value(), viaReporter)));
-        assertThat(reported).anySatisfy(record -> assertThat(isCancelled(parser, record.value(), viaReporter)).isTrue());
+                metrics.readCommitted(
+                        REPORTED,
+                        Duration.ofSeconds(30),
+                        read ->
+                                read.stream()
+                                        .anyMatch(
+                                                r -> isCancelled(parser, r.value(), viaReporter)));
+        assertThat(reported)
+                .anySatisfy(
+                        record ->
+                                assertThat(isCancelled(parser, record.value(), viaReporter))
+                                        .isTrue());
     }
 
     private static boolean isCancelled(SnapshotParser parser, byte[] record, String jobId) {
@@ -239,19 +317,27 @@ class RealClusterITCase {
         metrics.close();
         metrics = null;
         long downAt = System.nanoTime();
-        // The reporter notices when Kafka does not acknowledge (delivery timeout) and logs the drops.
+        // The reporter notices when Kafka does not acknowledge (delivery timeout) and logs the
+        // drops.
         Window outage = measure(Duration.ofSeconds(20));
-        while (dropLines().size() <= dropLinesBefore && System.nanoTime() - downAt < TimeUnit.SECONDS.toNanos(120)) {
+        while (dropLines().size() <= dropLinesBefore
+                && System.nanoTime() - downAt < TimeUnit.SECONDS.toNanos(120)) {
             outage = outage.extend(measure(Duration.ofSeconds(5)));
         }
 
-        LOG.info("Sample job with the metrics broker up: {} records/s consumed of {} produced; down: {} of {} ({} s); backlog {} records",
-                healthy.consumedPerSecond(), healthy.producedPerSecond(), outage.consumedPerSecond(), outage.producedPerSecond(),
-                outage.seconds(), backlog());
+        LOG.info(
+                "Sample job with the metrics broker up: {} records/s consumed of {} produced; down: {} of {} ({} s); backlog {} records",
+                healthy.consumedPerSecond(),
+                healthy.producedPerSecond(),
+                outage.consumedPerSecond(),
+                outage.producedPerSecond(),
+                outage.seconds(),
+                backlog());
         assertThat(cluster.get("jobs/" + sampleJob).path("state").asText()).isEqualTo("RUNNING");
         // Keeping up: what was produced while the broker was down was consumed and delivered
         // (committed on checkpoints), give or take a few seconds of records in flight.
-        assertThat(outage.consumed()).isGreaterThanOrEqualTo(outage.produced() - 4L * ORDERS_PER_SECOND);
+        assertThat(outage.consumed())
+                .isGreaterThanOrEqualTo(outage.produced() - 4L * ORDERS_PER_SECOND);
         assertThat(backlog()).isLessThan(4L * ORDERS_PER_SECOND);
 
         List<String> drops = dropLines();
@@ -285,28 +371,53 @@ class RealClusterITCase {
                         Map.entry("rule.high-backpressure.for", "20s"),
                         Map.entry("rule.lag-growing.range", "30s"),
                         Map.entry("rule.lag-growing.for", "20s"))
-                .forEach((key, value) -> {
-                    args.add("--" + key);
-                    args.add(value);
-                });
+                .forEach(
+                        (key, value) -> {
+                            args.add("--" + key);
+                            args.add(value);
+                        });
         return args;
     }
 
-    private static AlertEvent awaitAlert(String topic, Predicate<AlertEvent> wanted, Duration timeout) {
+    private static AlertEvent awaitAlert(
+            String topic, Predicate<AlertEvent> wanted, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> records =
-                metrics.readCommitted(topic, timeout, read -> read.stream().map(r -> TestJobs.parseAlert(r.value())).anyMatch(wanted));
-        Optional<AlertEvent> found = records.stream().map(r -> TestJobs.parseAlert(r.value())).filter(wanted).findFirst();
+                metrics.readCommitted(
+                        topic,
+                        timeout,
+                        read ->
+                                read.stream()
+                                        .map(r -> TestJobs.parseAlert(r.value()))
+                                        .anyMatch(wanted));
+        Optional<AlertEvent> found =
+                records.stream()
+                        .map(r -> TestJobs.parseAlert(r.value()))
+                        .filter(wanted)
+                        .findFirst();
         assertThat(found)
-                .as("alert on %s within %s; got %s", topic, timeout,
-                        records.stream().map(r -> TestJobs.parseAlert(r.value())).map(a -> a.alertname() + a.labels()).toList())
+                .as(
+                        "alert on %s within %s; got %s",
+                        topic,
+                        timeout,
+                        records.stream()
+                                .map(r -> TestJobs.parseAlert(r.value()))
+                                .map(a -> a.alertname() + a.labels())
+                                .toList())
                 .isPresent();
         return found.get();
     }
 
-    /** Records of the input the sample job has consumed, delivered and committed (on checkpoints). */
+    /**
+     * Records of the input the sample job has consumed, delivered and committed (on checkpoints).
+     */
     private static long committed() throws Exception {
         try (var admin = data.admin()) {
-            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS).values().stream()
+            return admin
+                    .listConsumerGroupOffsets(GROUP)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS)
+                    .values()
+                    .stream()
                     .filter(java.util.Objects::nonNull)
                     .mapToLong(offset -> offset.offset())
                     .sum();
@@ -314,7 +425,8 @@ class RealClusterITCase {
     }
 
     private static long backlog() throws Exception {
-        return data.endOffsets(INPUT).values().stream().mapToLong(Long::longValue).sum() - committed();
+        return data.endOffsets(INPUT).values().stream().mapToLong(Long::longValue).sum()
+                - committed();
     }
 
     private static Window measure(Duration length) throws Exception {
@@ -322,13 +434,18 @@ class RealClusterITCase {
         long committedBefore = committed();
         long start = System.nanoTime();
         Thread.sleep(length.toMillis());
-        return new Window(orders.acknowledged() - producedBefore, committed() - committedBefore, (System.nanoTime() - start) / 1e9);
+        return new Window(
+                orders.acknowledged() - producedBefore,
+                committed() - committedBefore,
+                (System.nanoTime() - start) / 1e9);
     }
 
     private static List<String> dropLines() throws java.io.IOException {
         List<String> lines = new ArrayList<>();
         for (Path log : List.of(cluster.taskManagerLog(), cluster.jobManagerLog())) {
-            Files.readAllLines(log).stream().filter(line -> DROPPED.matcher(line).find()).forEach(lines::add);
+            Files.readAllLines(log).stream()
+                    .filter(line -> DROPPED.matcher(line).find())
+                    .forEach(lines::add);
         }
         return lines;
     }
@@ -343,7 +460,8 @@ class RealClusterITCase {
         }
 
         Window extend(Window next) {
-            return new Window(produced + next.produced, consumed + next.consumed, seconds + next.seconds);
+            return new Window(
+                    produced + next.produced, consumed + next.consumed, seconds + next.seconds);
         }
     }
 }

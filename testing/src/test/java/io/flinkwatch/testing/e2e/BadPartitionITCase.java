@@ -60,28 +60,32 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>With parallelism 1 one source reader holds both partitions; with 2 each reader holds one, so
  * one subtask sees nothing but bad records. Before only accepted snapshots counted as partition
- * activity, every case stalled event time except junk alone on its own reader (parallelism 2):
- * that reader never emitted a watermark, and Flink's source then takes its idle main output for
- * the whole reader's idleness.
+ * activity, every case stalled event time except junk alone on its own reader (parallelism 2): that
+ * reader never emitted a watermark, and Flink's source then takes its idle main output for the
+ * whole reader's idleness.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class BadPartitionITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = TestJobs.miniCluster();
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     private static final int GOOD = 0;
     private static final int BAD = 1;
     private static final String JOB = "orders-cdc";
+
     /** Wall clock per 10 s step of event time: 40× real time. */
     private static final long STEP_EVERY_MS = 250;
+
     /** Wall clock between two bad records: far below the idleness timeout. */
     private static final long BAD_EVERY_MS = 100;
+
     private static final Duration IDLENESS = Duration.ofSeconds(2);
+
     /** From the step that makes the alert decidable to the alert on the topic. */
     private static final Duration ALERT_WITHIN = Duration.ofSeconds(15);
 
-    private static final byte[] JUNK = "{\"version\": 1, \"timestamp\": oops".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] JUNK =
+            "{\"version\": 1, \"timestamp\": oops".getBytes(StandardCharsets.UTF_8);
 
     /** What the bad partition carries. */
     enum BadTraffic {
@@ -125,21 +129,32 @@ class BadPartitionITCase {
         FlinkwatchConfig config =
                 topics.config(
                         Map.of(
-                                "parallelism", Integer.toString(parallelism),
-                                "watermark.idleness", IDLENESS.toSeconds() + "s"));
+                                "parallelism",
+                                Integer.toString(parallelism),
+                                "watermark.idleness",
+                                IDLENESS.toSeconds() + "s"));
         // The watermark passes that instant with the first snapshot more than out-of-orderness
         // beyond it: the alert cannot exist before that step is published.
-        long decidable = firesAt.toEpochMilli() + config.get(FlinkwatchParameters.OUT_OF_ORDERNESS).toMillis() + 1;
+        long decidable =
+                firesAt.toEpochMilli()
+                        + config.get(FlinkwatchParameters.OUT_OF_ORDERNESS).toMillis()
+                        + 1;
         int decidableStep = firstStepAtOrAfter(steps, decidable);
 
-        JobClient job = TestJobs.environment(config).executeAsync("bad partition " + bad + " p" + parallelism);
+        JobClient job =
+                TestJobs.environment(config)
+                        .executeAsync("bad partition " + bad + " p" + parallelism);
         ScheduledExecutorService publishers = Executors.newScheduledThreadPool(2);
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer();
-                KafkaConsumer<byte[], byte[]> alertReader = kafka.committedReader("alerts-" + topics.alertsTopic)) {
-            SnapshotPublisher good = SnapshotPublisher.toPartition(producer, topics.metricsTopic, GOOD);
-            SnapshotPublisher badPublisher = SnapshotPublisher.toPartition(producer, topics.metricsTopic, BAD);
+                KafkaConsumer<byte[], byte[]> alertReader =
+                        kafka.committedReader("alerts-" + topics.alertsTopic)) {
+            SnapshotPublisher good =
+                    SnapshotPublisher.toPartition(producer, topics.metricsTopic, GOOD);
+            SnapshotPublisher badPublisher =
+                    SnapshotPublisher.toPartition(producer, topics.metricsTopic, BAD);
 
-            // The bad partition goes first and never stops; the good one starts once Flinkwatch reads.
+            // The bad partition goes first and never stops; the good one starts once Flinkwatch
+            // reads.
             MetricSnapshot stale = badJobSnapshot(scenario.start().minus(Duration.ofHours(1)));
             if (bad == BadTraffic.BROKEN) {
                 badPublisher.publish(badJobSnapshot(scenario.start()));
@@ -158,7 +173,8 @@ class BadPartitionITCase {
                     0,
                     BAD_EVERY_MS,
                     TimeUnit.MILLISECONDS);
-            awaitCommittedOffset(config.get(FlinkwatchParameters.GROUP_ID), topics.metricsTopic, BAD, 1);
+            awaitCommittedOffset(
+                    config.get(FlinkwatchParameters.GROUP_ID), topics.metricsTopic, BAD, 1);
 
             AtomicInteger published = new AtomicInteger();
             AtomicLong decidablePublishedAt = new AtomicLong(Long.MAX_VALUE);
@@ -180,11 +196,15 @@ class BadPartitionITCase {
                     TimeUnit.MILLISECONDS);
 
             alertReader.subscribe(List.of(topics.alertsTopic));
-            long deadline = System.nanoTime() + steps.size() * STEP_EVERY_MS * 1_000_000 + ALERT_WITHIN.toNanos();
+            long deadline =
+                    System.nanoTime()
+                            + steps.size() * STEP_EVERY_MS * 1_000_000
+                            + ALERT_WITHIN.toNanos();
             Optional<AlertEvent> fired = Optional.empty();
             long firedAt = 0;
             while (fired.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : alertReader.poll(Duration.ofMillis(200))) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        alertReader.poll(Duration.ofMillis(200))) {
                     AlertEvent alert = TestJobs.parseAlert(record.value());
                     if (alert.alertname().equals("FlinkJobNotRunning")
                             && alert.status() == AlertStatus.FIRING
@@ -197,31 +217,50 @@ class BadPartitionITCase {
             long badEndAtAlert = kafka.endOffsets(topics.metricsTopic).get(BAD);
             System.out.printf(
                     "[%s, parallelism %d] %d steps and %d bad records published; alert %s%n",
-                    bad, parallelism, published.get(), badRecords.get(),
+                    bad,
+                    parallelism,
+                    published.get(),
+                    badRecords.get(),
                     fired.isPresent()
                             ? Duration.ofNanos(firedAt - decidablePublishedAt.get()).toMillis()
                                     + " ms after the step that made it decidable"
                             : "never came");
 
             assertThat(fired)
-                    .as("FlinkJobNotRunning for %s (its partition %d healthy, partition %d %s only)", JOB, GOOD, BAD, bad)
+                    .as(
+                            "FlinkJobNotRunning for %s (its partition %d healthy, partition %d %s only)",
+                            JOB, GOOD, BAD, bad)
                     .isPresent();
             assertThat(Instant.ofEpochMilli(fired.get().startsAt())).isEqualTo(firesAt);
-            assertThat(decidablePublishedAt.get()).as("the alert came only after event time could pass it").isLessThan(firedAt);
-            assertThat(Duration.ofNanos(firedAt - decidablePublishedAt.get())).isLessThan(ALERT_WITHIN);
+            assertThat(decidablePublishedAt.get())
+                    .as("the alert came only after event time could pass it")
+                    .isLessThan(firedAt);
+            assertThat(Duration.ofNanos(firedAt - decidablePublishedAt.get()))
+                    .isLessThan(ALERT_WITHIN);
 
             // Flinkwatch read the bad partition all along, up to where it was when the alert came.
-            awaitCommittedOffset(config.get(FlinkwatchParameters.GROUP_ID), topics.metricsTopic, BAD, badEndAtAlert);
+            awaitCommittedOffset(
+                    config.get(FlinkwatchParameters.GROUP_ID),
+                    topics.metricsTopic,
+                    BAD,
+                    badEndAtAlert);
             if (bad != BadTraffic.LATE) {
                 // Junk is dead-lettered. (Late snapshots are dead-lettered only where the router
                 // sees the watermark of the good partition too, i.e. with parallelism 1.)
                 List<DeadLetter> fromBad =
-                        kafka.readCommitted(topics.deadLetterTopic, Duration.ofSeconds(20), read -> read.size() >= 20).stream()
+                        kafka
+                                .readCommitted(
+                                        topics.deadLetterTopic,
+                                        Duration.ofSeconds(20),
+                                        read -> read.size() >= 20)
+                                .stream()
                                 .map(BadPartitionITCase::deadLetter)
                                 .filter(letter -> letter.partition() == BAD)
                                 .toList();
                 assertThat(fromBad).hasSizeGreaterThanOrEqualTo(20);
-                assertThat(fromBad).extracting(DeadLetter::reason).containsOnly(RejectionReason.MALFORMED_JSON);
+                assertThat(fromBad)
+                        .extracting(DeadLetter::reason)
+                        .containsOnly(RejectionReason.MALFORMED_JSON);
             }
         } finally {
             publishers.shutdownNow();
@@ -250,14 +289,20 @@ class BadPartitionITCase {
         throw new IllegalArgumentException("no step reaches " + Instant.ofEpochMilli(timestamp));
     }
 
-    /** Waits until Flinkwatch has read (and committed, on a checkpoint) a partition up to {@code offset}. */
-    private void awaitCommittedOffset(String groupId, String topic, int partition, long offset) throws Exception {
+    /**
+     * Waits until Flinkwatch has read (and committed, on a checkpoint) a partition up to {@code
+     * offset}.
+     */
+    private void awaitCommittedOffset(String groupId, String topic, int partition, long offset)
+            throws Exception {
         TopicPartition tp = new TopicPartition(topic, partition);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         try (Admin admin = kafka.admin()) {
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                        admin.listConsumerGroupOffsets(groupId)
+                                .partitionsToOffsetAndMetadata()
+                                .get(10, TimeUnit.SECONDS);
                 OffsetAndMetadata reached = committed.get(tp);
                 if (reached != null && reached.offset() >= offset) {
                     return;
@@ -265,7 +310,8 @@ class BadPartitionITCase {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("Flinkwatch did not read " + tp + " up to offset " + offset);
+        throw new IllegalStateException(
+                "Flinkwatch did not read " + tp + " up to offset " + offset);
     }
 
     private static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record) {

@@ -37,16 +37,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every alert of the catalog end to end: three hours of seven simulated jobs, each with scripted
- * incidents, replayed from a real broker through Flinkwatch on a MiniCluster. Each test checks
- * one job's alerts on the alerts topic (read_committed): what fired, when, with what evidence, and
- * that it resolved when the incident ended. The healthy job and the job that only restarts fire
- * nothing but what they must.
+ * incidents, replayed from a real broker through Flinkwatch on a MiniCluster. Each test checks one
+ * job's alerts on the alerts topic (read_committed): what fired, when, with what evidence, and that
+ * it resolved when the incident ended. The healthy job and the job that only restarts fire nothing
+ * but what they must.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class DetectionCatalogITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = TestJobs.miniCluster();
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
     static final Scenario SCENARIO =
             Scenario.starting(Scenario.DEFAULT_START)
@@ -93,7 +92,9 @@ class DetectionCatalogITCase {
                                         "rule.throughput-drop.min-history", "1h")))
                 .execute("detection catalog");
         alerts =
-                kafka.readCommitted(topics.alertsTopic, Duration.ofSeconds(30), read -> false).stream()
+                kafka
+                        .readCommitted(topics.alertsTopic, Duration.ofSeconds(30), read -> false)
+                        .stream()
                         .map(record -> TestJobs.parseAlert(record.value()))
                         .toList();
     }
@@ -108,8 +109,10 @@ class DetectionCatalogITCase {
         assertThat(of("restarts"))
                 .extracting(AlertEvent::alertname, AlertEvent::status)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("FlinkJobNotRunning", AlertStatus.FIRING),
-                        org.assertj.core.groups.Tuple.tuple("FlinkJobNotRunning", AlertStatus.RESOLVED));
+                        org.assertj.core.groups.Tuple.tuple(
+                                "FlinkJobNotRunning", AlertStatus.FIRING),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "FlinkJobNotRunning", AlertStatus.RESOLVED));
         AlertEvent down = firing("restarts", "FlinkJobNotRunning").get(0);
         assertThat(at(down)).isEqualTo(minutes(122));
     }
@@ -131,17 +134,20 @@ class DetectionCatalogITCase {
         assertThat(commitLag).hasSize(2);
         // Offsets were last committed by the checkpoint at 39m; the gap passes two minutes of
         // consumption at 41m and must then grow for five minutes.
-        assertThat(commitLag).allSatisfy(a -> assertThat(at(a)).isBetween(minutes(45), minutes(47)));
+        assertThat(commitLag)
+                .allSatisfy(a -> assertThat(at(a)).isBetween(minutes(45), minutes(47)));
     }
 
     @Test
     void pendingCompactionsFirePerStatefulSubtask() {
         List<AlertEvent> compaction = firing("checkpoints", "FlinkRocksDbCompactionPending");
         assertThat(compaction).hasSize(2);
-        assertThat(compaction).allSatisfy(a -> {
-            assertThat(at(a)).isBetween(minutes(95), minutes(96));
-            assertThat(a.labels()).containsEntry("operator_name", "enrich");
-        });
+        assertThat(compaction)
+                .allSatisfy(
+                        a -> {
+                            assertThat(at(a)).isBetween(minutes(95), minutes(96));
+                            assertThat(a.labels()).containsEntry("operator_name", "enrich");
+                        });
     }
 
     @Test
@@ -163,24 +169,36 @@ class DetectionCatalogITCase {
     void aThrottledSinkIsNamedAsTheBottleneckAndTheLagGrows() {
         List<AlertEvent> backpressure = firing("pressure", "FlinkHighBackpressure");
         assertThat(backpressure).hasSize(2);
-        assertThat(backpressure).allSatisfy(a -> {
-            assertThat(a.labels()).containsEntry("task_name", "Sink: warehouse");
-            assertThat(a.evidence().facts())
-                    .containsEntry("bottleneck", "Sink: warehouse")
-                    .containsEntry("backpressuredUpstream", "Source: orders, Map: enrich");
-            assertThat(at(a)).isBetween(minutes(50), minutes(51));
-            assertResolvedBetween(a, minutes(70), minutes(71));
-        });
+        assertThat(backpressure)
+                .allSatisfy(
+                        a -> {
+                            assertThat(a.labels()).containsEntry("task_name", "Sink: warehouse");
+                            assertThat(a.evidence().facts())
+                                    .containsEntry("bottleneck", "Sink: warehouse")
+                                    .containsEntry(
+                                            "backpressuredUpstream", "Source: orders, Map: enrich");
+                            assertThat(at(a)).isBetween(minutes(50), minutes(51));
+                            assertResolvedBetween(a, minutes(70), minutes(71));
+                        });
 
         List<AlertEvent> lag = firing("pressure", "FlinkLagGrowing");
         // The throttled sink (40m) and the lag incident (100m), on both source subtasks.
         assertThat(lag).hasSize(4);
-        assertThat(lag).filteredOn(a -> at(a).compareTo(minutes(90)) < 0).allSatisfy(a -> {
-            assertThat(at(a)).isBetween(minutes(45), minutes(46));
-            assertThat(a.evidence().values()).containsKeys("lagSeconds", "recordsLagMax", "lagSlopePerSecond");
-        });
-        assertThat(lag).filteredOn(a -> at(a).compareTo(minutes(90)) > 0).allSatisfy(a -> assertThat(at(a)).isBetween(minutes(105), minutes(106)));
-        assertThat(of("pressure")).extracting(AlertEvent::alertname).doesNotContain("FlinkThroughputDrop");
+        assertThat(lag)
+                .filteredOn(a -> at(a).compareTo(minutes(90)) < 0)
+                .allSatisfy(
+                        a -> {
+                            assertThat(at(a)).isBetween(minutes(45), minutes(46));
+                            assertThat(a.evidence().values())
+                                    .containsKeys(
+                                            "lagSeconds", "recordsLagMax", "lagSlopePerSecond");
+                        });
+        assertThat(lag)
+                .filteredOn(a -> at(a).compareTo(minutes(90)) > 0)
+                .allSatisfy(a -> assertThat(at(a)).isBetween(minutes(105), minutes(106)));
+        assertThat(of("pressure"))
+                .extracting(AlertEvent::alertname)
+                .doesNotContain("FlinkThroughputDrop");
     }
 
     @Test
@@ -192,7 +210,8 @@ class DetectionCatalogITCase {
         assertResolvedBetween(duration, minutes(120), minutes(123));
 
         AlertEvent state = only("trends", "FlinkStateSizeGrowing");
-        // 5000 B/s from 20m: the one-hour slope passes 1024 B/s within minutes, then must hold an hour.
+        // 5000 B/s from 20m: the one-hour slope passes 1024 B/s within minutes, then must hold an
+        // hour.
         assertThat(at(state)).isBetween(minutes(80), minutes(100));
         assertThat(state.evidence().values().get("growthBytesPerSecond")).isGreaterThan(1024);
     }
@@ -206,7 +225,9 @@ class DetectionCatalogITCase {
         assertResolvedBetween(drop, minutes(140), minutes(141));
 
         AlertEvent stalled = only("traffic", "FlinkSubtaskStalled");
-        assertThat(stalled.labels()).containsEntry("task_name", "Map: enrich").containsEntry("subtask_index", "0");
+        assertThat(stalled.labels())
+                .containsEntry("task_name", "Map: enrich")
+                .containsEntry("subtask_index", "0");
         assertThat(at(stalled)).isBetween(minutes(155), minutes(156));
         assertResolvedBetween(stalled, minutes(170), minutes(171));
     }
@@ -215,7 +236,9 @@ class DetectionCatalogITCase {
     void aSilentJobIsMissedWhileOthersSpeak() {
         AlertEvent absent = only("silent", "FlinkMetricsAbsent");
         assertThat(at(absent)).isBetween(minutes(101), minutes(102));
-        assertThat(of("silent")).extracting(AlertEvent::alertname).containsOnly("FlinkMetricsAbsent");
+        assertThat(of("silent"))
+                .extracting(AlertEvent::alertname)
+                .containsOnly("FlinkMetricsAbsent");
     }
 
     @Test
@@ -226,7 +249,11 @@ class DetectionCatalogITCase {
             assertThat(event.annotations().get("summary")).isNotBlank();
             if (event.status() == AlertStatus.RESOLVED) {
                 assertThat(alerts)
-                        .anyMatch(a -> a.status() == AlertStatus.FIRING && a.fingerprint().equals(event.fingerprint()) && a.startsAt() == event.startsAt());
+                        .anyMatch(
+                                a ->
+                                        a.status() == AlertStatus.FIRING
+                                                && a.fingerprint().equals(event.fingerprint())
+                                                && a.startsAt() == event.startsAt());
             }
         }
     }
@@ -236,7 +263,9 @@ class DetectionCatalogITCase {
     }
 
     private static List<AlertEvent> firing(String job, String alert) {
-        return of(job).stream().filter(a -> a.alertname().equals(alert) && a.status() == AlertStatus.FIRING).toList();
+        return of(job).stream()
+                .filter(a -> a.alertname().equals(alert) && a.status() == AlertStatus.FIRING)
+                .toList();
     }
 
     private static AlertEvent only(String job, String alert) {
@@ -248,14 +277,17 @@ class DetectionCatalogITCase {
     private static void assertResolvedBetween(AlertEvent firing, Duration from, Duration to) {
         List<AlertEvent> resolved =
                 alerts.stream()
-                        .filter(a -> a.status() == AlertStatus.RESOLVED && a.fingerprint().equals(firing.fingerprint()))
+                        .filter(
+                                a ->
+                                        a.status() == AlertStatus.RESOLVED
+                                                && a.fingerprint().equals(firing.fingerprint()))
                         .toList();
         assertThat(resolved).as("RESOLVED of %s", firing).hasSize(1);
-        assertThat(Duration.ofMillis(resolved.get(0).endsAt() - SCENARIO.start().toEpochMilli())).isBetween(from, to);
+        assertThat(Duration.ofMillis(resolved.get(0).endsAt() - SCENARIO.start().toEpochMilli()))
+                .isBetween(from, to);
     }
 
     private static Duration at(AlertEvent event) {
         return Duration.between(SCENARIO.start(), Instant.ofEpochMilli(event.startsAt()));
     }
-
 }

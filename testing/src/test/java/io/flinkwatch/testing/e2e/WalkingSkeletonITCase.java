@@ -22,10 +22,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,10 +37,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class WalkingSkeletonITCase {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = TestJobs.miniCluster();
+    @RegisterExtension static final MiniClusterExtension FLINK = TestJobs.miniCluster();
 
-    private static final byte[] MALFORMED = "{\"version\": 1, \"timestamp\": oops".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] MALFORMED =
+            "{\"version\": 1, \"timestamp\": oops".getBytes(StandardCharsets.UTF_8);
 
     private final EmbeddedKafka kafka = SharedKafka.broker();
 
@@ -82,10 +82,12 @@ class WalkingSkeletonITCase {
                 .containsEntry("job_id", scenario.jobs().get(0).jobId())
                 .containsEntry("severity", "critical");
         assertThat(notRunning.annotations()).containsKeys("summary", "description", "runbook");
-        assertThat(notRunning.annotations().get("runbook")).startsWith("1. Check the Flink dashboard");
+        assertThat(notRunning.annotations().get("runbook"))
+                .startsWith("1. Check the Flink dashboard");
         assertThat(notRunning.evidence().values()).containsEntry("uptimeMs", 0.0);
         assertThat(notRunning.evidence().facts()).containsEntry("status", "RESTARTING");
-        assertThat(notRunning.groupKey()).isEqualTo("{cluster=\"test-cluster\",job_name=\"orders-cdc\"}");
+        assertThat(notRunning.groupKey())
+                .isEqualTo("{cluster=\"test-cluster\",job_name=\"orders-cdc\"}");
 
         AlertEvent recovered = only(alerts, "FlinkJobNotRunning", AlertStatus.RESOLVED);
         assertThat(recovered.fingerprint()).isEqualTo(notRunning.fingerprint());
@@ -100,11 +102,13 @@ class WalkingSkeletonITCase {
                         .orElseThrow();
         AlertEvent absent = only(alerts, "FlinkMetricsAbsent", AlertStatus.FIRING);
         assertThat(absent.labels()).containsEntry("job_name", "payments-etl");
-        assertThat(absent.startsAt()).isEqualTo(lastPaymentsSnapshot + Duration.ofMinutes(2).toMillis());
+        assertThat(absent.startsAt())
+                .isEqualTo(lastPaymentsSnapshot + Duration.ofMinutes(2).toMillis());
         assertThat(absent.evidence().facts()).containsEntry("detectedBy", "event time");
 
         List<ConsumerRecord<byte[], byte[]>> deadLetters =
-                kafka.readCommitted(topics.deadLetterTopic, Duration.ofSeconds(30), read -> read.size() >= 1);
+                kafka.readCommitted(
+                        topics.deadLetterTopic, Duration.ofSeconds(30), read -> read.size() >= 1);
         assertThat(deadLetters).hasSize(1);
         DeadLetter letter = DeadLetterJson.fromJson(deadLetters.get(0).value());
         assertThat(letter.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
@@ -117,7 +121,10 @@ class WalkingSkeletonITCase {
     void aLoneJobThatGoesSilentIsNoticedByTheWallClock() throws Exception {
         TestJobs topics = new TestJobs(kafka, 1);
         Scenario scenario =
-                Scenario.starting(Scenario.DEFAULT_START).length(minutes(10)).job("lonely-job").build();
+                Scenario.starting(Scenario.DEFAULT_START)
+                        .length(minutes(10))
+                        .job("lonely-job")
+                        .build();
         List<List<MetricSnapshot>> steps = new ArrayList<>();
         scenario.forEachStep(steps::add);
 
@@ -139,7 +146,8 @@ class WalkingSkeletonITCase {
             assertThat(absent.alertname()).isEqualTo("FlinkMetricsAbsent");
             assertThat(absent.status()).isEqualTo(AlertStatus.FIRING);
             assertThat(absent.evidence().facts()).containsEntry("detectedBy", "wall clock");
-            long lastSnapshot = steps.get(9).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
+            long lastSnapshot =
+                    steps.get(9).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
             assertThat(absent.startsAt()).isEqualTo(lastSnapshot + 3_000);
 
             // The job speaks again: the alert resolves once event time passes its return and the
@@ -153,9 +161,11 @@ class WalkingSkeletonITCase {
             assertThat(all)
                     .extracting(AlertEvent::status)
                     .containsExactly(AlertStatus.FIRING, AlertStatus.RESOLVED, AlertStatus.FIRING);
-            long returned = steps.get(10).stream().mapToLong(MetricSnapshot::timestamp).min().orElseThrow();
+            long returned =
+                    steps.get(10).stream().mapToLong(MetricSnapshot::timestamp).min().orElseThrow();
             assertThat(all.get(1).endsAt()).isEqualTo(returned);
-            long lastAgain = steps.get(46).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
+            long lastAgain =
+                    steps.get(46).stream().mapToLong(MetricSnapshot::timestamp).max().orElseThrow();
             assertThat(all.get(2).startsAt()).isEqualTo(lastAgain + 3_000);
         } finally {
             job.cancel().get();
@@ -163,15 +173,18 @@ class WalkingSkeletonITCase {
     }
 
     private List<AlertEvent> alerts(TestJobs topics, int expected, Duration timeout) {
-        return kafka.readCommitted(topics.alertsTopic, timeout, read -> read.size() >= expected).stream()
+        return kafka
+                .readCommitted(topics.alertsTopic, timeout, read -> read.size() >= expected)
+                .stream()
                 .map(record -> TestJobs.parseAlert(record.value()))
                 .toList();
     }
 
-
     private static AlertEvent only(List<AlertEvent> alerts, String name, AlertStatus status) {
         List<AlertEvent> matching =
-                alerts.stream().filter(a -> a.alertname().equals(name) && a.status() == status).toList();
+                alerts.stream()
+                        .filter(a -> a.alertname().equals(name) && a.status() == status)
+                        .toList();
         assertThat(matching).as("%s %s in %s", status, name, alerts).hasSize(1);
         return matching.get(0);
     }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Flinkwatch itself stopped with a savepoint for three times {@code rule.metrics-absent.after}
- * (6 s here) while the fleet goes on publishing in real time, then restored: the jobs that kept
+ * Flinkwatch itself stopped with a savepoint for three times {@code rule.metrics-absent.after} (6 s
+ * here) while the fleet goes on publishing in real time, then restored: the jobs that kept
  * publishing are not reported absent (their backlog is read first), and the job that really fell
  * silent during the downtime is.
  */
@@ -58,10 +58,14 @@ class FlinkwatchRestartITCase {
     private static List<AlertEvent> alerts;
 
     @BeforeAll
-    static void stopFlinkwatchWhileTheFleetPublishesAndRestoreIt(@TempDir Path savepoints) throws Exception {
+    static void stopFlinkwatchWhileTheFleetPublishesAndRestoreIt(@TempDir Path savepoints)
+            throws Exception {
         cluster =
                 new MiniCluster(
-                        new MiniClusterConfiguration.Builder().setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
+                        new MiniClusterConfiguration.Builder()
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(2)
+                                .build());
         cluster.start();
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 2);
@@ -74,7 +78,12 @@ class FlinkwatchRestartITCase {
             for (int step = 0; step < steps.size(); step++) {
                 if (step == STOP_AT_STEP) {
                     String savepoint =
-                            cluster.stopWithSavepoint(job, savepoints.toString(), false, SavepointFormatType.CANONICAL).get();
+                            cluster.stopWithSavepoint(
+                                            job,
+                                            savepoints.toString(),
+                                            false,
+                                            SavepointFormatType.CANONICAL)
+                                    .get();
                     // Down for 15 steps of real time while the fleet goes on.
                     restoreFrom = savepoint;
                 }
@@ -88,9 +97,12 @@ class FlinkwatchRestartITCase {
         }
         // Stopped (which commits every alert so far) before the fleet's own end looks like silence.
         Thread.sleep(2_000);
-        cluster.stopWithSavepoint(job, savepoints.toString(), false, SavepointFormatType.CANONICAL).get();
+        cluster.stopWithSavepoint(job, savepoints.toString(), false, SavepointFormatType.CANONICAL)
+                .get();
         alerts =
-                kafka.readCommitted(topics.alertsTopic, Duration.ofSeconds(5), read -> false).stream()
+                kafka
+                        .readCommitted(topics.alertsTopic, Duration.ofSeconds(5), read -> false)
+                        .stream()
                         .map(record -> TestJobs.parseAlert(record.value()))
                         .toList();
         lastOfTheSilentJob =
@@ -125,7 +137,10 @@ class FlinkwatchRestartITCase {
     void theJobThatFellSilentDuringTheDowntimeIsReportedOnce() {
         List<AlertEvent> absent =
                 alerts.stream()
-                        .filter(a -> a.alertname().equals("FlinkMetricsAbsent") && a.reason() == AlertReason.STARTED)
+                        .filter(
+                                a ->
+                                        a.alertname().equals("FlinkMetricsAbsent")
+                                                && a.reason() == AlertReason.STARTED)
                         .toList();
         assertThat(absent).extracting(a -> a.label("job_name")).containsExactly("falls-silent");
         // Dated by event time: its last snapshot + 6 s.
@@ -134,7 +149,12 @@ class FlinkwatchRestartITCase {
 
     private static JobID submit(TestJobs topics, String savepoint) throws Exception {
         StreamGraph graph =
-                TestJobs.environment(topics.config(Map.of("rule.metrics-absent.after", AFTER.toSeconds() + "s"))).getStreamGraph();
+                TestJobs.environment(
+                                topics.config(
+                                        Map.of(
+                                                "rule.metrics-absent.after",
+                                                AFTER.toSeconds() + "s")))
+                        .getStreamGraph();
         if (savepoint != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
         }

@@ -43,9 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Flinkwatch stopped with a savepoint in the middle of an incident, with alerts firing and
- * suppressed, and restored at another parallelism twice (2 → 4 → 1) while the incident goes on:
- * on the alerts topic (read_committed) every alert instance tells its story once, with no FIRING
- * twice and no RESOLVED lost.
+ * suppressed, and restored at another parallelism twice (2 → 4 → 1) while the incident goes on: on
+ * the alerts topic (read_committed) every alert instance tells its story once, with no FIRING twice
+ * and no RESOLVED lost.
  *
  * <p>{@code payments}' lag grows from 20m to 50m (its lag alerts fire at 25m) and it is down from
  * 30m to 40m (FlinkJobNotRunning at 32m marks them suppressed; released at 45m after the resolve
@@ -73,7 +73,10 @@ class RescaleFromSavepointITCase {
     static void runTheIncidentThroughTwoRescales(@TempDir Path savepoints) throws Exception {
         cluster =
                 new MiniCluster(
-                        new MiniClusterConfiguration.Builder().setNumTaskManagers(1).setNumSlotsPerTaskManager(4).build());
+                        new MiniClusterConfiguration.Builder()
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(4)
+                                .build());
         cluster.start();
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 4);
@@ -84,7 +87,20 @@ class RescaleFromSavepointITCase {
             publishUntil(publisher, snapshots, Long.MIN_VALUE, at(33));
             JobID first = submit(topics, 2, null);
             // payments is down and its lag alerts are marked suppressed.
-            await(kafka, topics, events -> events.stream().filter(e -> is(e, "payments", "FlinkLagGrowing", SUPPRESSED)).count() == 2);
+            await(
+                    kafka,
+                    topics,
+                    events ->
+                            events.stream()
+                                            .filter(
+                                                    e ->
+                                                            is(
+                                                                    e,
+                                                                    "payments",
+                                                                    "FlinkLagGrowing",
+                                                                    SUPPRESSED))
+                                            .count()
+                                    == 2);
             String savepoint = stop(first, savepoints);
 
             publishUntil(publisher, snapshots, at(33), at(43));
@@ -94,8 +110,30 @@ class RescaleFromSavepointITCase {
 
             publishUntil(publisher, snapshots, at(43), Long.MAX_VALUE);
             JobID third = submit(topics, 1, savepoint);
-            await(kafka, topics, events -> events.stream().filter(e -> is(e, "payments", "FlinkLagGrowing", RESOLVED)).count() == 2
-                    && events.stream().filter(e -> is(e, "orders", "FlinkLagGrowing", RESOLVED)).count() == 2);
+            await(
+                    kafka,
+                    topics,
+                    events ->
+                            events.stream()
+                                                    .filter(
+                                                            e ->
+                                                                    is(
+                                                                            e,
+                                                                            "payments",
+                                                                            "FlinkLagGrowing",
+                                                                            RESOLVED))
+                                                    .count()
+                                            == 2
+                                    && events.stream()
+                                                    .filter(
+                                                            e ->
+                                                                    is(
+                                                                            e,
+                                                                            "orders",
+                                                                            "FlinkLagGrowing",
+                                                                            RESOLVED))
+                                                    .count()
+                                            == 2);
             // Anything a duplicate would add is published by now: wait for a few more checkpoints.
             awaitConsumed(kafka, topics);
             Thread.sleep(3_000);
@@ -118,16 +156,25 @@ class RescaleFromSavepointITCase {
 
     @Test
     void noEventIsPublishedTwice() {
-        List<String> keys = alerts.stream().map(e -> e.fingerprint() + " " + e.reason() + " " + e.updatedAt()).toList();
+        List<String> keys =
+                alerts.stream()
+                        .map(e -> e.fingerprint() + " " + e.reason() + " " + e.updatedAt())
+                        .toList();
         assertThat(keys).doesNotHaveDuplicates();
     }
 
     @Test
     void suppressedAlertsAreReleasedAndResolvedAcrossTheRescales() {
-        assertThat(stories("payments", "FlinkJobNotRunning").values()).containsExactly(List.of(STARTED, RESOLVED));
+        assertThat(stories("payments", "FlinkJobNotRunning").values())
+                .containsExactly(List.of(STARTED, RESOLVED));
         Map<String, List<AlertReason>> lag = stories("payments", "FlinkLagGrowing");
         assertThat(lag).hasSize(2);
-        assertThat(lag.values()).allSatisfy(story -> assertThat(story).containsExactly(STARTED, SUPPRESSED, UNSUPPRESSED, RESOLVED));
+        assertThat(lag.values())
+                .allSatisfy(
+                        story ->
+                                assertThat(story)
+                                        .containsExactly(
+                                                STARTED, SUPPRESSED, UNSUPPRESSED, RESOLVED));
         for (AlertEvent event : of("payments", "FlinkLagGrowing")) {
             switch (event.reason()) {
                 case SUPPRESSED -> assertThat(event.updatedAt()).isEqualTo(at(32));
@@ -143,17 +190,21 @@ class RescaleFromSavepointITCase {
     void firingAlertsOfAnotherJobResolveOnceAfterTwoRescales() {
         Map<String, List<AlertReason>> lag = stories("orders", "FlinkLagGrowing");
         assertThat(lag).hasSize(2);
-        assertThat(lag.values()).allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
+        assertThat(lag.values())
+                .allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
     }
 
-    private static JobID submit(TestJobs topics, int parallelism, String savepoint) throws Exception {
+    private static JobID submit(TestJobs topics, int parallelism, String savepoint)
+            throws Exception {
         StreamGraph graph =
                 TestJobs.environment(
                                 topics.config(
                                         Map.of(
-                                                "parallelism", Integer.toString(parallelism),
+                                                "parallelism",
+                                                Integer.toString(parallelism),
                                                 // Wall-clock absence is another test's subject.
-                                                "rule.metrics-absent.after", "1h")))
+                                                "rule.metrics-absent.after",
+                                                "1h")))
                         .getStreamGraph();
         if (savepoint != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
@@ -163,11 +214,16 @@ class RescaleFromSavepointITCase {
     }
 
     private static String stop(JobID job, Path savepoints) throws Exception {
-        return cluster.stopWithSavepoint(job, savepoints.toString(), false, SavepointFormatType.CANONICAL).get();
+        return cluster.stopWithSavepoint(
+                        job, savepoints.toString(), false, SavepointFormatType.CANONICAL)
+                .get();
     }
 
-    private static void publishUntil(SnapshotPublisher publisher, List<MetricSnapshot> snapshots, long from, long until) {
-        snapshots.stream().filter(s -> s.timestamp() >= from && s.timestamp() < until).forEach(publisher::publish);
+    private static void publishUntil(
+            SnapshotPublisher publisher, List<MetricSnapshot> snapshots, long from, long until) {
+        snapshots.stream()
+                .filter(s -> s.timestamp() >= from && s.timestamp() < until)
+                .forEach(publisher::publish);
         publisher.flush();
     }
 
@@ -179,12 +235,22 @@ class RescaleFromSavepointITCase {
         while (System.nanoTime() < deadline) {
             Map<TopicPartition, OffsetAndMetadata> committed;
             try (Admin admin = kafka.admin()) {
-                committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             }
-            boolean all = end.entrySet().stream().allMatch(partition -> {
-                OffsetAndMetadata offset = committed.get(new TopicPartition(topics.metricsTopic, partition.getKey()));
-                return partition.getValue() == 0 || (offset != null && offset.offset() >= partition.getValue());
-            });
+            boolean all =
+                    end.entrySet().stream()
+                            .allMatch(
+                                    partition -> {
+                                        OffsetAndMetadata offset =
+                                                committed.get(
+                                                        new TopicPartition(
+                                                                topics.metricsTopic,
+                                                                partition.getKey()));
+                                        return partition.getValue() == 0
+                                                || (offset != null
+                                                        && offset.offset() >= partition.getValue());
+                                    });
             if (all) {
                 return;
             }
@@ -194,17 +260,22 @@ class RescaleFromSavepointITCase {
     }
 
     private static boolean is(AlertEvent event, String job, String alert, AlertReason reason) {
-        return job.equals(event.label("job_name")) && alert.equals(event.alertname()) && event.reason() == reason;
+        return job.equals(event.label("job_name"))
+                && alert.equals(event.alertname())
+                && event.reason() == reason;
     }
 
     private static List<AlertEvent> of(String job, String alert) {
-        return alerts.stream().filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname())).toList();
+        return alerts.stream()
+                .filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname()))
+                .toList();
     }
 
     private static Map<String, List<AlertReason>> stories(String job, String alert) {
         Map<String, List<AlertReason>> stories = new LinkedHashMap<>();
         for (AlertEvent event : of(job, alert)) {
-            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>()).add(event.reason());
+            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>())
+                    .add(event.reason());
         }
         return stories;
     }
@@ -213,13 +284,18 @@ class RescaleFromSavepointITCase {
         return SCENARIO.at(minutes(minute)).toEpochMilli();
     }
 
-    private static List<AlertEvent> await(EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
+    private static List<AlertEvent> await(
+            EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
         List<AlertEvent> events = await(kafka, topics, done, Duration.ofMinutes(3));
         assertThat(done).as("alerts expected by now, got %s", events).accepts(events);
         return events;
     }
 
-    private static List<AlertEvent> await(EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done, Duration timeout) {
+    private static List<AlertEvent> await(
+            EmbeddedKafka kafka,
+            TestJobs topics,
+            Predicate<List<AlertEvent>> done,
+            Duration timeout) {
         List<AlertEvent> events = new ArrayList<>();
         kafka.readCommitted(
                 topics.alertsTopic,

@@ -41,10 +41,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Jobs that come and go for weeks: two weeks of event time in which {@value #CHURNED} jobs, each
  * with its own name and its own source vertex, run for two hours, go down once for five minutes
- * (FlinkJobNotRunning fires and resolves) and then vanish without a word (FlinkMetricsAbsent fires),
- * beside {@value #LIVE} jobs that run throughout. With a one-day state retention, every vanished
- * job is retired: its absence alert resolves saying so, and Flinkwatch's savepoint at the end is
- * no larger than 1.1 × the savepoint of a run that only ever saw the live jobs.
+ * (FlinkJobNotRunning fires and resolves) and then vanish without a word (FlinkMetricsAbsent
+ * fires), beside {@value #LIVE} jobs that run throughout. With a one-day state retention, every
+ * vanished job is retired: its absence alert resolves saying so, and Flinkwatch's savepoint at the
+ * end is no larger than 1.1 × the savepoint of a run that only ever saw the live jobs.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StateRetentionSoakITCase {
@@ -56,9 +56,12 @@ class StateRetentionSoakITCase {
     static final Duration CHURN_SPACING = Duration.ofMinutes(15);
     static final Duration LIFE = Duration.ofHours(2);
     static final Duration RETENTION = Duration.ofDays(1);
+
     /** The live jobs go on for this long after the last churned job vanished. */
     static final Duration TAIL = RETENTION.plusHours(12);
-    static final Instant END = START.plus(CHURN_SPACING.multipliedBy(CHURNED)).plus(LIFE).plus(TAIL);
+
+    static final Instant END =
+            START.plus(CHURN_SPACING.multipliedBy(CHURNED)).plus(LIFE).plus(TAIL);
 
     private static MiniCluster cluster;
     private static long withChurn;
@@ -69,14 +72,19 @@ class StateRetentionSoakITCase {
     static void runBothFleets(@TempDir Path savepoints) throws Exception {
         cluster =
                 new MiniCluster(
-                        new MiniClusterConfiguration.Builder().setNumTaskManagers(1).setNumSlotsPerTaskManager(2).build());
+                        new MiniClusterConfiguration.Builder()
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(2)
+                                .build());
         cluster.start();
         EmbeddedKafka kafka = SharedKafka.broker();
 
         TestJobs churn = new TestJobs(kafka, 2);
         withChurn = savepointSize(run(kafka, churn, true, savepoints.resolve("churn")));
         alerts =
-                kafka.readCommitted(churn.alertsTopic, Duration.ofSeconds(20), read -> false).stream()
+                kafka
+                        .readCommitted(churn.alertsTopic, Duration.ofSeconds(20), read -> false)
+                        .stream()
                         .map(record -> TestJobs.parseAlert(record.value()))
                         .toList();
 
@@ -94,25 +102,41 @@ class StateRetentionSoakITCase {
     @Test
     void theStateOfJobsGoneForTheRetentionIsCleared() {
         assertThat((double) withChurn)
-                .as("savepoint with %s churned jobs: %s bytes; with only the live jobs: %s bytes", CHURNED, withChurn, liveOnly)
+                .as(
+                        "savepoint with %s churned jobs: %s bytes; with only the live jobs: %s bytes",
+                        CHURNED, withChurn, liveOnly)
                 .isLessThanOrEqualTo(1.1 * liveOnly);
     }
 
     @Test
     void everyVanishedJobWasReportedAbsentThenRetired() {
-        List<AlertEvent> absent = alerts.stream().filter(a -> a.alertname().equals("FlinkMetricsAbsent")).toList();
-        assertThat(absent.stream().filter(a -> a.reason() == AlertReason.STARTED).count()).isEqualTo(CHURNED);
-        List<AlertEvent> retired = absent.stream().filter(a -> a.status() == AlertStatus.RESOLVED).toList();
+        List<AlertEvent> absent =
+                alerts.stream().filter(a -> a.alertname().equals("FlinkMetricsAbsent")).toList();
+        assertThat(absent.stream().filter(a -> a.reason() == AlertReason.STARTED).count())
+                .isEqualTo(CHURNED);
+        List<AlertEvent> retired =
+                absent.stream().filter(a -> a.status() == AlertStatus.RESOLVED).toList();
         assertThat(retired).hasSize(CHURNED);
-        assertThat(retired).allSatisfy(a -> assertThat(a.evidence().facts()).containsKey("retired"));
+        assertThat(retired)
+                .allSatisfy(a -> assertThat(a.evidence().facts()).containsKey("retired"));
         // Each outage fired and resolved once.
-        assertThat(alerts.stream().filter(a -> a.alertname().equals("FlinkJobNotRunning") && a.status() == AlertStatus.RESOLVED).count())
+        assertThat(
+                        alerts.stream()
+                                .filter(
+                                        a ->
+                                                a.alertname().equals("FlinkJobNotRunning")
+                                                        && a.status() == AlertStatus.RESOLVED)
+                                .count())
                 .isEqualTo(CHURNED);
         assertThat(alerts.stream().filter(a -> a.label("job_name").startsWith("live-"))).isEmpty();
     }
 
-    /** Publishes the fleet's history, lets Flinkwatch read all of it, and stops it with a savepoint. */
-    private static String run(EmbeddedKafka kafka, TestJobs topics, boolean withChurn, Path savepoints) throws Exception {
+    /**
+     * Publishes the fleet's history, lets Flinkwatch read all of it, and stops it with a savepoint.
+     */
+    private static String run(
+            EmbeddedKafka kafka, TestJobs topics, boolean withChurn, Path savepoints)
+            throws Exception {
         try (var producer = kafka.producer()) {
             SnapshotPublisher publisher = new SnapshotPublisher(producer, topics.metricsTopic);
             fleet(withChurn, publisher);
@@ -122,19 +146,31 @@ class StateRetentionSoakITCase {
         parameters.put(FlinkwatchParameters.STATE_RETENTION.name(), "1d");
         // The churned jobs' baselines would need a day of history: judge after an hour.
         parameters.put(FlinkwatchParameters.THROUGHPUT_MIN_HISTORY.name(), "1h");
-        JobID job = cluster.submitJob(TestJobs.environment(topics.config(parameters)).getStreamGraph()).get().getJobID();
+        JobID job =
+                cluster.submitJob(TestJobs.environment(topics.config(parameters)).getStreamGraph())
+                        .get()
+                        .getJobID();
         awaitConsumed(kafka, topics);
         // A few more checkpoints: event time has reached the end everywhere.
         Thread.sleep(3_000);
-        return cluster.stopWithSavepoint(job, savepoints.toString(), false, SavepointFormatType.CANONICAL).get();
+        return cluster.stopWithSavepoint(
+                        job, savepoints.toString(), false, SavepointFormatType.CANONICAL)
+                .get();
     }
 
-    /** Every snapshot of the fleet in time order: the live jobs, and the churned ones when asked. */
+    /**
+     * Every snapshot of the fleet in time order: the live jobs, and the churned ones when asked.
+     */
     private static void fleet(boolean withChurn, SnapshotPublisher publisher) {
         for (Instant t = START; t.isBefore(END); t = t.plus(STEP)) {
             long now = t.toEpochMilli();
             for (int live = 0; live < LIVE; live++) {
-                publish(publisher, "live-" + live, now, now - START.toEpochMilli() + 3_600_000, false);
+                publish(
+                        publisher,
+                        "live-" + live,
+                        now,
+                        now - START.toEpochMilli() + 3_600_000,
+                        false);
             }
             if (!withChurn) {
                 continue;
@@ -142,7 +178,8 @@ class StateRetentionSoakITCase {
             // The jobs alive at t: started within the last LIFE.
             long sinceFirst = Duration.between(START, t).toMillis();
             int newest = (int) Math.min(CHURNED - 1, sinceFirst / CHURN_SPACING.toMillis());
-            int oldest = (int) Math.max(0, (sinceFirst - LIFE.toMillis()) / CHURN_SPACING.toMillis());
+            int oldest =
+                    (int) Math.max(0, (sinceFirst - LIFE.toMillis()) / CHURN_SPACING.toMillis());
             for (int i = oldest; i <= newest; i++) {
                 long age = sinceFirst - i * CHURN_SPACING.toMillis();
                 if (age >= 0 && age < LIFE.toMillis()) {
@@ -154,7 +191,8 @@ class StateRetentionSoakITCase {
         }
     }
 
-    private static void publish(SnapshotPublisher publisher, String name, long time, long uptime, boolean down) {
+    private static void publish(
+            SnapshotPublisher publisher, String name, long time, long uptime, boolean down) {
         JobRef job = new JobRef("id-" + name, name, down ? "RESTARTING" : "RUNNING", 60_000L);
         long checkpoints = uptime / 60_000;
         publisher.publish(
@@ -178,7 +216,13 @@ class StateRetentionSoakITCase {
                             "soak",
                             JobRef.of(job.id(), name),
                             Scope.task("v-" + name, vertex, 0, 0),
-                            Map.of("numRecordsInPerSecond", 0.0, "numRecordsOutPerSecond", 500.0, "busyTimeMsPerSecond", 100.0),
+                            Map.of(
+                                    "numRecordsInPerSecond",
+                                    0.0,
+                                    "numRecordsOutPerSecond",
+                                    500.0,
+                                    "busyTimeMsPerSecond",
+                                    100.0),
                             null));
         }
     }
@@ -190,15 +234,22 @@ class StateRetentionSoakITCase {
         while (System.nanoTime() < deadline) {
             Map<TopicPartition, OffsetAndMetadata> committed;
             try (Admin admin = kafka.admin()) {
-                committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             }
             boolean all =
                     end.entrySet().stream()
-                            .allMatch(partition -> {
-                                OffsetAndMetadata offset =
-                                        committed.get(new TopicPartition(topics.metricsTopic, partition.getKey()));
-                                return partition.getValue() == 0 || (offset != null && offset.offset() >= partition.getValue());
-                            });
+                            .allMatch(
+                                    partition -> {
+                                        OffsetAndMetadata offset =
+                                                committed.get(
+                                                        new TopicPartition(
+                                                                topics.metricsTopic,
+                                                                partition.getKey()));
+                                        return partition.getValue() == 0
+                                                || (offset != null
+                                                        && offset.offset() >= partition.getValue());
+                                    });
             if (all) {
                 return;
             }
@@ -210,13 +261,16 @@ class StateRetentionSoakITCase {
     private static long savepointSize(String pointer) {
         Path dir = Path.of(URI.create(pointer.startsWith("file:") ? pointer : "file:" + pointer));
         try (Stream<Path> files = Files.walk(dir)) {
-            return files.filter(Files::isRegularFile).mapToLong(file -> {
-                try {
-                    return Files.size(file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).sum();
+            return files.filter(Files::isRegularFile)
+                    .mapToLong(
+                            file -> {
+                                try {
+                                    return Files.size(file);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                            })
+                    .sum();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

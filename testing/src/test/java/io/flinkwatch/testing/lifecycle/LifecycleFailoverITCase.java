@@ -43,10 +43,10 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>Two and a half hours of three simulated jobs: {@code orders} has a 30-minute lag incident,
  * then goes down while its lag keeps growing (the lag alert is suppressed from its start and never
- * pages); {@code billing} has a lag incident while {@code orders} is down (untouched by it);
- * {@code payments} goes down while its lag alerts already fire (they are marked suppressed, then
- * released, then resolved). The job runs unbounded with exactly-once delivery; the TaskManager is
- * killed after {@code payments} went down and before anything of it resolved.
+ * pages); {@code billing} has a lag incident while {@code orders} is down (untouched by it); {@code
+ * payments} goes down while its lag alerts already fire (they are marked suppressed, then released,
+ * then resolved). The job runs unbounded with exactly-once delivery; the TaskManager is killed
+ * after {@code payments} went down and before anything of it resolved.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LifecycleFailoverITCase {
@@ -72,7 +72,8 @@ class LifecycleFailoverITCase {
         Configuration configuration = new Configuration();
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
-        configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        configuration.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
@@ -95,14 +96,27 @@ class LifecycleFailoverITCase {
             publisher.flush();
 
             // payments is down (112m) and its lag alerts are suppressed: kill the TaskManager now.
-            await(kafka, topics, events -> events.stream().anyMatch(e -> is(e, "payments", "FlinkJobNotRunning", STARTED)));
+            await(
+                    kafka,
+                    topics,
+                    events ->
+                            events.stream()
+                                    .anyMatch(
+                                            e -> is(e, "payments", "FlinkJobNotRunning", STARTED)));
             cluster.terminateTaskManager(0).get();
             cluster.startTaskManager();
 
             snapshots.stream().filter(s -> s.timestamp() >= cut).forEach(publisher::publish);
             publisher.flush();
         }
-        await(kafka, topics, events -> events.stream().filter(e -> is(e, "payments", "FlinkLagGrowing", RESOLVED)).count() >= 2);
+        await(
+                kafka,
+                topics,
+                events ->
+                        events.stream()
+                                        .filter(e -> is(e, "payments", "FlinkLagGrowing", RESOLVED))
+                                        .count()
+                                >= 2);
         // Anything a duplicate would add is published by now: wait for a few more checkpoints.
         Thread.sleep(5_000);
         alerts = await(kafka, topics, events -> false, Duration.ofSeconds(3));
@@ -124,7 +138,10 @@ class LifecycleFailoverITCase {
 
     @Test
     void noEventIsPublishedTwice() {
-        List<String> keys = alerts.stream().map(e -> e.fingerprint() + " " + e.reason() + " " + e.updatedAt()).toList();
+        List<String> keys =
+                alerts.stream()
+                        .map(e -> e.fingerprint() + " " + e.reason() + " " + e.updatedAt())
+                        .toList();
         assertThat(keys).doesNotHaveDuplicates();
     }
 
@@ -132,7 +149,8 @@ class LifecycleFailoverITCase {
     void aThirtyMinuteLagIncidentIsOneFiringAndOneResolvedPerSubtask() {
         Map<String, List<AlertReason>> lag = stories("orders", "FlinkLagGrowing");
         assertThat(lag).hasSize(2);
-        assertThat(lag.values()).allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
+        assertThat(lag.values())
+                .allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
         for (AlertEvent event : of("orders", "FlinkLagGrowing")) {
             assertThat(event.startsAt()).isBetween(at(24), at(27));
             if (event.reason() == RESOLVED) {
@@ -143,34 +161,47 @@ class LifecycleFailoverITCase {
 
     @Test
     void aLagAlertThatStartsWhileItsJobIsDownNeverPages() {
-        assertThat(stories("orders", "FlinkJobNotRunning").values()).containsExactly(List.of(STARTED, RESOLVED));
+        assertThat(stories("orders", "FlinkJobNotRunning").values())
+                .containsExactly(List.of(STARTED, RESOLVED));
         // orders' lag grows through its outage (70m-90m), but it is suppressed from its start and
         // has cleared by the time the outage resolves: no second lag incident for orders.
-        assertThat(of("orders", "FlinkLagGrowing")).allSatisfy(e -> assertThat(e.startsAt()).isLessThan(at(60)));
+        assertThat(of("orders", "FlinkLagGrowing"))
+                .allSatisfy(e -> assertThat(e.startsAt()).isLessThan(at(60)));
     }
 
     @Test
     void anotherJobsAlertsAreUntouchedByTheOutage() {
         Map<String, List<AlertReason>> lag = stories("billing", "FlinkLagGrowing");
         assertThat(lag).hasSize(2);
-        assertThat(lag.values()).allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
-        assertThat(of("billing", "FlinkLagGrowing")).allSatisfy(e -> assertThat(e.inhibitedBy()).isEmpty());
-        assertThat(alerts.stream().filter(e -> "billing".equals(e.label("job_name")))).allMatch(e -> e.alertname().equals("FlinkLagGrowing"));
+        assertThat(lag.values())
+                .allSatisfy(story -> assertThat(story).containsExactly(STARTED, RESOLVED));
+        assertThat(of("billing", "FlinkLagGrowing"))
+                .allSatisfy(e -> assertThat(e.inhibitedBy()).isEmpty());
+        assertThat(alerts.stream().filter(e -> "billing".equals(e.label("job_name"))))
+                .allMatch(e -> e.alertname().equals("FlinkLagGrowing"));
     }
 
     @Test
     void firingLagAlertsAreMarkedSuppressedWhileTheirJobIsDownThenReleasedAndResolved() {
         AlertEvent down = of("payments", "FlinkJobNotRunning").get(0);
-        assertThat(stories("payments", "FlinkJobNotRunning").values()).containsExactly(List.of(STARTED, RESOLVED));
+        assertThat(stories("payments", "FlinkJobNotRunning").values())
+                .containsExactly(List.of(STARTED, RESOLVED));
 
         Map<String, List<AlertReason>> lag = stories("payments", "FlinkLagGrowing");
         assertThat(lag).hasSize(2);
-        assertThat(lag.values()).allSatisfy(story -> assertThat(story).containsExactly(STARTED, SUPPRESSED, UNSUPPRESSED, RESOLVED));
+        assertThat(lag.values())
+                .allSatisfy(
+                        story ->
+                                assertThat(story)
+                                        .containsExactly(
+                                                STARTED, SUPPRESSED, UNSUPPRESSED, RESOLVED));
         for (AlertEvent event : of("payments", "FlinkLagGrowing")) {
             switch (event.reason()) {
                 case SUPPRESSED -> {
                     assertThat(event.updatedAt()).isEqualTo(down.startsAt());
-                    assertThat(event.inhibitedBy()).containsExactly(new InhibitingAlert("FlinkJobNotRunning", down.fingerprint()));
+                    assertThat(event.inhibitedBy())
+                            .containsExactly(
+                                    new InhibitingAlert("FlinkJobNotRunning", down.fingerprint()));
                 }
                 // The job came back at 120m; its alert resolves after the five-minute hold.
                 case UNSUPPRESSED -> assertThat(event.updatedAt()).isEqualTo(at(125));
@@ -180,18 +211,23 @@ class LifecycleFailoverITCase {
     }
 
     private static boolean is(AlertEvent event, String job, String alert, AlertReason reason) {
-        return job.equals(event.label("job_name")) && alert.equals(event.alertname()) && event.reason() == reason;
+        return job.equals(event.label("job_name"))
+                && alert.equals(event.alertname())
+                && event.reason() == reason;
     }
 
     private static List<AlertEvent> of(String job, String alert) {
-        return alerts.stream().filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname())).toList();
+        return alerts.stream()
+                .filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname()))
+                .toList();
     }
 
     /** The reasons of each alert instance's events, in order, by fingerprint. */
     private static Map<String, List<AlertReason>> stories(String job, String alert) {
         Map<String, List<AlertReason>> stories = new LinkedHashMap<>();
         for (AlertEvent event : of(job, alert)) {
-            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>()).add(event.reason());
+            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>())
+                    .add(event.reason());
         }
         return stories;
     }
@@ -200,14 +236,18 @@ class LifecycleFailoverITCase {
         return SCENARIO.at(minutes(minute)).toEpochMilli();
     }
 
-    private static List<AlertEvent> await(EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
+    private static List<AlertEvent> await(
+            EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
         List<AlertEvent> events = await(kafka, topics, done, Duration.ofMinutes(3));
         assertThat(done).as("alerts expected by now, got %s", events).accepts(events);
         return events;
     }
 
     private static List<AlertEvent> await(
-            EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done, Duration timeout) {
+            EmbeddedKafka kafka,
+            TestJobs topics,
+            Predicate<List<AlertEvent>> done,
+            Duration timeout) {
         List<AlertEvent> events = new ArrayList<>();
         kafka.readCommitted(
                 topics.alertsTopic,
@@ -219,5 +259,4 @@ class LifecycleFailoverITCase {
                 });
         return events;
     }
-
 }

@@ -3,8 +3,8 @@ package io.flinkwatch.job.analytics.baseline;
 import java.util.Arrays;
 
 /**
- * The expected throughput of one vertex, from hourly aggregates rather than raw samples: 168
- * slots, one per hour of the week, so its state stays at a few kilobytes however long it runs.
+ * The expected throughput of one vertex, from hourly aggregates rather than raw samples: 168 slots,
+ * one per hour of the week, so its state stays at a few kilobytes however long it runs.
  *
  * <p>Each slot holds the mean and sample count of the most recent hour that fell on it (the last
  * seven days, for the flat baseline) and a running mean of that hour of the week over past weeks
@@ -22,10 +22,12 @@ public final class ThroughputBaseline {
 
     /** Epoch hour whose data the slot holds, or -1. */
     public int[] slotHour = filled(new int[HOURS_PER_WEEK]);
+
     public float[] slotMean = new float[HOURS_PER_WEEK];
     public short[] slotCount = new short[HOURS_PER_WEEK];
     public float[] seasonalMean = new float[HOURS_PER_WEEK];
     public byte[] seasonalWeeks = new byte[HOURS_PER_WEEK];
+
     /** Event time of the newest sample, for expiring a baseline nobody feeds any more. */
     public long newestSample = Long.MIN_VALUE;
 
@@ -74,17 +76,20 @@ public final class ThroughputBaseline {
      * @param minHistoryMs at least this much of the window must have data (whole hours)
      * @param minWeeks past weeks needed before the seasonal estimate is used
      */
-    public Estimate estimate(long time, BaselineMode mode, long window, long minHistoryMs, int minWeeks) {
+    public Estimate estimate(
+            long time, BaselineMode mode, long window, long minHistoryMs, int minWeeks) {
         int hour = (int) Math.floorDiv(time, HOUR_MS);
         int slot = Math.floorMod(hour, HOURS_PER_WEEK);
         if (mode == BaselineMode.SEASONAL) {
             int weeks = seasonalWeeks[slot];
-            // The slot still holds last week's same hour until this hour's first sample folds it in.
+            // The slot still holds last week's same hour until this hour's first sample folds it
+            // in.
             boolean pending = slotHour[slot] >= 0 && slotHour[slot] < hour && slotCount[slot] > 0;
             if (pending) {
                 double mean =
                         seasonalMean[slot]
-                                + (slotMean[slot] - seasonalMean[slot]) / Math.min(weeks + 1, SEASONAL_WEEKS);
+                                + (slotMean[slot] - seasonalMean[slot])
+                                        / Math.min(weeks + 1, SEASONAL_WEEKS);
                 weeks++;
                 if (weeks >= minWeeks) {
                     return new Estimate(mean, BaselineMode.SEASONAL, weeks);

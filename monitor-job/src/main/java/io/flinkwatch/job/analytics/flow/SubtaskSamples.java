@@ -11,10 +11,10 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The recent task metrics of one subtask: a handful of samples (those after the last evaluation
- * and the newest before it), each with busy, backpressured, in and out rates (NaN when absent).
- * It also remembers when the subtask's current execution attempt was first seen, because Flink's
- * per-second meters are one-minute moving averages that ramp up after a (re)start.
+ * The recent task metrics of one subtask: a handful of samples (those after the last evaluation and
+ * the newest before it), each with busy, backpressured, in and out rates (NaN when absent). It also
+ * remembers when the subtask's current execution attempt was first seen, because Flink's per-second
+ * meters are one-minute moving averages that ramp up after a (re)start.
  *
  * <p>Mutable; public fields so Flink serializes it as a POJO.
  */
@@ -25,6 +25,7 @@ public final class SubtaskSamples {
     public int subtask;
     public String jobId;
     public int attempt = -1;
+
     /** Event time the current job id and attempt were first seen. */
     public long attemptSince = Long.MIN_VALUE;
 

@@ -30,12 +30,12 @@ import org.apache.flink.streaming.api.TimerService;
 
 /**
  * The task metrics of a monitored job and the {@link TaskFlowRule}s over them: the newest metrics
- * of every subtask, the job graph, and each vertex's throughput against its baseline.
- * Each run (job id) of the name has its own subtasks. Baselines are kept by vertex name, so they
- * survive a resubmission under a new job id (a namesake running beside it keeps its own), and they
- * are fed only while no subtask of the vertex is within the restart grace (per-second meters ramp
- * up over their first minute). A baseline not fed for the state retention (its job stayed away, or
- * its vertex was renamed) is dropped.
+ * of every subtask, the job graph, and each vertex's throughput against its baseline. Each run (job
+ * id) of the name has its own subtasks. Baselines are kept by vertex name, so they survive a
+ * resubmission under a new job id (a namesake running beside it keeps its own), and they are fed
+ * only while no subtask of the vertex is within the restart grace (per-second meters ramp up over
+ * their first minute). A baseline not fed for the state retention (its job stayed away, or its
+ * vertex was renamed) is dropped.
  */
 public final class TaskFlowFamily implements MetricFamily {
 
@@ -52,7 +52,12 @@ public final class TaskFlowFamily implements MetricFamily {
      * @param retentionMs a baseline not fed for this long is dropped (its vertex or job is gone)
      */
     public record BaselineSettings(
-            BaselineMode mode, long windowMs, long minHistoryMs, int minWeeks, boolean sourcesOnly, long retentionMs)
+            BaselineMode mode,
+            long windowMs,
+            long minHistoryMs,
+            int minWeeks,
+            boolean sourcesOnly,
+            long retentionMs)
             implements Serializable {}
 
     /** How often, in event time, a live job's baselines are checked for vertices long gone. */
@@ -75,8 +80,10 @@ public final class TaskFlowFamily implements MetricFamily {
 
     /** What is kept of each run besides its subtasks, by job id. */
     private transient MapState<String, TaskFlowJob> jobs;
+
     /** Subtask samples by {@code <job id><separator><vertex id>|<subtask>}. */
     private transient MapState<String, SubtaskSamples> subtasks;
+
     private transient MapState<String, ThroughputBaseline> baselines;
 
     public TaskFlowFamily(
@@ -107,15 +114,21 @@ public final class TaskFlowFamily implements MetricFamily {
         jobs =
                 runtime.getMapState(
                         new MapStateDescriptor<>(
-                                "task-flow-jobs-by-run", Types.STRING, TypeInformation.of(TaskFlowJob.class)));
+                                "task-flow-jobs-by-run",
+                                Types.STRING,
+                                TypeInformation.of(TaskFlowJob.class)));
         subtasks =
                 runtime.getMapState(
-                                new MapStateDescriptor<>(
-                                        "task-flow-subtasks-by-run", Types.STRING, TypeInformation.of(SubtaskSamples.class)));
+                        new MapStateDescriptor<>(
+                                "task-flow-subtasks-by-run",
+                                Types.STRING,
+                                TypeInformation.of(SubtaskSamples.class)));
         baselines =
                 runtime.getMapState(
-                                new MapStateDescriptor<>(
-                                        "throughput-baselines", Types.STRING, TypeInformation.of(ThroughputBaseline.class)));
+                        new MapStateDescriptor<>(
+                                "throughput-baselines",
+                                Types.STRING,
+                                TypeInformation.of(ThroughputBaseline.class)));
     }
 
     @Override
@@ -142,7 +155,11 @@ public final class TaskFlowFamily implements MetricFamily {
         }
         jobs.put(jobId, current);
         if (task) {
-            String key = JobKeys.runPrefix(jobId) + snapshot.scope().vertexId() + "|" + snapshot.scope().subtask();
+            String key =
+                    JobKeys.runPrefix(jobId)
+                            + snapshot.scope().vertexId()
+                            + "|"
+                            + snapshot.scope().subtask();
             SubtaskSamples samples = subtasks.get(key);
             if (samples == null) {
                 samples = new SubtaskSamples();
@@ -153,7 +170,8 @@ public final class TaskFlowFamily implements MetricFamily {
     }
 
     @Override
-    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding)
+            throws Exception {
         TaskFlowJob current = jobs.get(run.jobId());
         if (current == null) {
             return;
@@ -223,22 +241,32 @@ public final class TaskFlowFamily implements MetricFamily {
                 }
             }
             throughput.put(
-                    vertex.getKey(), new VertexThroughput(vertex.getKey(), name, source, sink, rate, expected, warmingUp));
+                    vertex.getKey(),
+                    new VertexThroughput(
+                            vertex.getKey(), name, source, sink, rate, expected, warmingUp));
         }
 
         TaskFlowView view =
-                new TaskFlowView(current.cluster, current.jobName, current.jobId, current.topology, vertices, throughput);
+                new TaskFlowView(
+                        current.cluster,
+                        current.jobName,
+                        current.jobId,
+                        current.topology,
+                        vertices,
+                        throughput);
         for (TaskFlowRule rule : rules) {
             rule.evaluate(view, time, holding);
         }
     }
 
     private static boolean looksLikeSource(List<Subtask> subtasks) {
-        return subtasks.stream().allMatch(s -> !(s.in() > 0)) && subtasks.stream().anyMatch(s -> s.out() > 0);
+        return subtasks.stream().allMatch(s -> !(s.in() > 0))
+                && subtasks.stream().anyMatch(s -> s.out() > 0);
     }
 
     private static boolean looksLikeSink(List<Subtask> subtasks) {
-        return subtasks.stream().allMatch(s -> !(s.out() > 0)) && subtasks.stream().anyMatch(s -> s.in() > 0);
+        return subtasks.stream().allMatch(s -> !(s.out() > 0))
+                && subtasks.stream().anyMatch(s -> s.in() > 0);
     }
 
     @Override
@@ -284,7 +312,8 @@ public final class TaskFlowFamily implements MetricFamily {
 
     @Override
     public void housekeeping(long time) throws Exception {
-        for (Iterator<Map.Entry<String, ThroughputBaseline>> it = baselines.iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, ThroughputBaseline>> it = baselines.iterator();
+                it.hasNext(); ) {
             if (it.next().getValue().newestSample <= time - baselineSettings.retentionMs()) {
                 it.remove();
             }

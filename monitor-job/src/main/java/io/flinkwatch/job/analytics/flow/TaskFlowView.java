@@ -7,8 +7,8 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * What the task-flow rules see at one evaluation: the newest task metrics of each subtask of a
- * job, the job graph, and each vertex's throughput with its baseline.
+ * What the task-flow rules see at one evaluation: the newest task metrics of each subtask of a job,
+ * the job graph, and each vertex's throughput with its baseline.
  *
  * @param cluster cluster name
  * @param jobName job name
@@ -56,7 +56,8 @@ public record TaskFlowView(
      * @param sink whether the vertex is a sink (its subtasks' rate is records in)
      * @param rate records per second, summed over the subtasks
      * @param expected the baseline before this evaluation, or null without enough history
-     * @param warmingUp whether a subtask is within the restart grace (no verdict, no baseline update)
+     * @param warmingUp whether a subtask is within the restart grace (no verdict, no baseline
+     *     update)
      */
     public record VertexThroughput(
             String vertexId,

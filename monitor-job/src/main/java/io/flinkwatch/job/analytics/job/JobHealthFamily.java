@@ -19,9 +19,9 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
- * The job-level series of a monitored job and the {@link JobHealthRule}s over them: status,
- * uptime, checkpoints, state size, and the tasks' barrier alignment. Each metric is kept only as
- * far back as the rules that read it look, and each run (job id) of the name has its own series.
+ * The job-level series of a monitored job and the {@link JobHealthRule}s over them: status, uptime,
+ * checkpoints, state size, and the tasks' barrier alignment. Each metric is kept only as far back
+ * as the rules that read it look, and each run (job id) of the name has its own series.
  */
 public final class JobHealthFamily implements MetricFamily {
 
@@ -48,7 +48,9 @@ public final class JobHealthFamily implements MetricFamily {
     public boolean reads(ScopeLevel level, String metric) {
         return switch (level) {
             case JOB -> retentionMs.containsKey(metric);
-            case TASK -> metric.equals(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME) && retentionMs.containsKey(metric);
+            case TASK ->
+                    metric.equals(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME)
+                            && retentionMs.containsKey(metric);
             case OPERATOR -> false;
         };
     }
@@ -58,7 +60,9 @@ public final class JobHealthFamily implements MetricFamily {
         runs =
                 runtime.getMapState(
                         new MapStateDescriptor<>(
-                                "job-series-by-run", Types.STRING, TypeInformation.of(JobHealthState.class)));
+                                "job-series-by-run",
+                                Types.STRING,
+                                TypeInformation.of(JobHealthState.class)));
     }
 
     @Override
@@ -66,7 +70,8 @@ public final class JobHealthFamily implements MetricFamily {
         ScopeLevel level = snapshot.scope().level();
         if (level == ScopeLevel.OPERATOR
                 || (level == ScopeLevel.TASK
-                        && !snapshot.metrics().containsKey(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME))) {
+                        && !snapshot.metrics()
+                                .containsKey(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME))) {
             return;
         }
         String jobId = snapshot.job().id();
@@ -79,7 +84,8 @@ public final class JobHealthFamily implements MetricFamily {
     }
 
     @Override
-    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding)
+            throws Exception {
         JobHealthState job = runs.get(run.jobId());
         if (job == null) {
             return;

@@ -22,7 +22,8 @@ public interface JobHealthRule extends Rule {
      *
      * @param context what the rule may need besides the job's series
      */
-    void evaluate(JobHealthState job, long time, EvaluationContext context, List<RuleOutcome> holding);
+    void evaluate(
+            JobHealthState job, long time, EvaluationContext context, List<RuleOutcome> holding);
 
     /**
      * What rules share at an evaluation.
@@ -30,5 +31,6 @@ public interface JobHealthRule extends Rule {
      * @param lookbackMs a sample older than this is stale
      * @param restartGraceMs after a job (re)starts, trends and throughput wait this long
      */
-    record EvaluationContext(long lookbackMs, long restartGraceMs) implements java.io.Serializable {}
+    record EvaluationContext(long lookbackMs, long restartGraceMs)
+            implements java.io.Serializable {}
 }

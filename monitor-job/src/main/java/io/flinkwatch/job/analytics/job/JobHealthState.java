@@ -10,8 +10,8 @@ import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
- * The job-level series of one monitored job (keyed by cluster and job name): what the
- * JobManager reports about the job as a whole, plus the tasks' barrier alignment times.
+ * The job-level series of one monitored job (keyed by cluster and job name): what the JobManager
+ * reports about the job as a whole, plus the tasks' barrier alignment times.
  *
  * <p>Mutable; public fields so Flink serializes it as a POJO.
  */
@@ -19,13 +19,16 @@ public final class JobHealthState {
 
     /** Pseudo-metric holding the job status as {@link JobStatuses#code}. */
     public static final String STATUS = "status";
+
     /** Pseudo-metric holding the checkpoint interval the publisher reported. */
     public static final String CHECKPOINT_INTERVAL = "checkpointIntervalMs";
+
     /**
      * Pseudo-metric holding the completed-checkpoint count each time it changed (at the first
-     * sample with the new value; evicted up to the newest change before the evaluation): when a checkpoint last completed, for
-     * publishers without {@code lastCheckpointCompletedTimestamp}. Kept apart from the retention
-     * of the other series, since a healthy job's count may stay put for a long checkpoint interval.
+     * sample with the new value; evicted up to the newest change before the evaluation): when a
+     * checkpoint last completed, for publishers without {@code lastCheckpointCompletedTimestamp}.
+     * Kept apart from the retention of the other series, since a healthy job's count may stay put
+     * for a long checkpoint interval.
      */
     public static final String COMPLETED_COUNT_CHANGES = "completedCheckpointsChanged";
 
@@ -54,7 +57,10 @@ public final class JobHealthState {
             Double alignment = snapshot.metric(FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME);
             if (alignment != null) {
                 String name =
-                        ALIGNMENT_PREFIX + snapshot.scope().vertexName() + "|" + snapshot.scope().subtask();
+                        ALIGNMENT_PREFIX
+                                + snapshot.scope().vertexName()
+                                + "|"
+                                + snapshot.scope().subtask();
                 add(name, time, alignment);
             }
             return;
@@ -75,7 +81,8 @@ public final class JobHealthState {
     }
 
     private void noteCompletedCount(long time, double count) {
-        SampleWindow changes = series.computeIfAbsent(COMPLETED_COUNT_CHANGES, n -> new SampleWindow());
+        SampleWindow changes =
+                series.computeIfAbsent(COMPLETED_COUNT_CHANGES, n -> new SampleWindow());
         int before = changes.lastIndexAtOrBefore(time);
         if (before >= 0 && changes.values[before] == count) {
             return;
@@ -112,10 +119,14 @@ public final class JobHealthState {
         return window == null ? Double.NaN : window.latest(time, lookback);
     }
 
-    /** The job's uptime, from {@code uptime} or else Flink 2's {@code runningTime}; NaN if neither. */
+    /**
+     * The job's uptime, from {@code uptime} or else Flink 2's {@code runningTime}; NaN if neither.
+     */
     public double uptime(long time, long lookback) {
         double uptime = latest(FlinkMetricNames.UPTIME, time, lookback);
-        return Double.isNaN(uptime) ? latest(FlinkMetricNames.RUNNING_TIME, time, lookback) : uptime;
+        return Double.isNaN(uptime)
+                ? latest(FlinkMetricNames.RUNNING_TIME, time, lookback)
+                : uptime;
     }
 
     /** The newest reported job status, or null. */
@@ -164,7 +175,8 @@ public final class JobHealthState {
         Map<String, SampleWindow> alignments = new HashMap<>();
         for (Map.Entry<String, SampleWindow> entry : series.entrySet()) {
             if (entry.getKey().startsWith(ALIGNMENT_PREFIX)) {
-                alignments.put(entry.getKey().substring(ALIGNMENT_PREFIX.length()), entry.getValue());
+                alignments.put(
+                        entry.getKey().substring(ALIGNMENT_PREFIX.length()), entry.getValue());
             }
         }
         return alignments;

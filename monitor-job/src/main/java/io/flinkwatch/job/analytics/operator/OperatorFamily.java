@@ -32,6 +32,7 @@ public final class OperatorFamily implements MetricFamily {
 
     /** What is kept of each run besides its operators, by job id. */
     private transient MapState<String, OperatorJob> jobs;
+
     /** Operator samples by {@code <job id><separator><vertex id>|<subtask>|<operator id>}. */
     private transient MapState<String, OperatorSamples> operators;
 
@@ -50,11 +51,16 @@ public final class OperatorFamily implements MetricFamily {
     public void open(RuntimeContext runtime) {
         jobs =
                 runtime.getMapState(
-                        new MapStateDescriptor<>("operator-jobs-by-run", Types.STRING, TypeInformation.of(OperatorJob.class)));
+                        new MapStateDescriptor<>(
+                                "operator-jobs-by-run",
+                                Types.STRING,
+                                TypeInformation.of(OperatorJob.class)));
         operators =
                 runtime.getMapState(
-                                new MapStateDescriptor<>(
-                                        "operator-series-by-run", Types.STRING, TypeInformation.of(OperatorSamples.class)));
+                        new MapStateDescriptor<>(
+                                "operator-series-by-run",
+                                Types.STRING,
+                                TypeInformation.of(OperatorSamples.class)));
     }
 
     @Override
@@ -76,7 +82,11 @@ public final class OperatorFamily implements MetricFamily {
         jobs.put(jobId, current);
         String key =
                 JobKeys.runPrefix(jobId)
-                        + snapshot.scope().vertexId() + "|" + snapshot.scope().subtask() + "|" + snapshot.scope().operatorId();
+                        + snapshot.scope().vertexId()
+                        + "|"
+                        + snapshot.scope().subtask()
+                        + "|"
+                        + snapshot.scope().operatorId();
         OperatorSamples samples = operators.get(key);
         if (samples == null) {
             samples = new OperatorSamples();
@@ -86,7 +96,8 @@ public final class OperatorFamily implements MetricFamily {
     }
 
     @Override
-    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding) throws Exception {
+    public void evaluate(long time, JobRuns.Evaluated run, List<RuleOutcome> holding)
+            throws Exception {
         OperatorJob current = jobs.get(run.jobId());
         if (current == null) {
             return;
@@ -98,7 +109,12 @@ public final class OperatorFamily implements MetricFamily {
                 ordered.put(entry.getKey(), entry.getValue());
             }
         }
-        OperatorView view = new OperatorView(current.cluster, current.jobName, current.jobId, List.copyOf(ordered.values()));
+        OperatorView view =
+                new OperatorView(
+                        current.cluster,
+                        current.jobName,
+                        current.jobId,
+                        List.copyOf(ordered.values()));
         for (OperatorRule rule : rules) {
             rule.evaluate(view, time, lookbackMs, holding);
         }
@@ -106,7 +122,8 @@ public final class OperatorFamily implements MetricFamily {
 
     @Override
     public void evict(long time) throws Exception {
-        for (Iterator<Map.Entry<String, OperatorSamples>> it = operators.iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, OperatorSamples>> it = operators.iterator();
+                it.hasNext(); ) {
             Map.Entry<String, OperatorSamples> entry = it.next();
             OperatorSamples samples = entry.getValue();
             if (samples.newestTime() <= time - lookbackMs) {

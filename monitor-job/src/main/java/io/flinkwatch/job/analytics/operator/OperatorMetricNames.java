@@ -29,7 +29,9 @@ public final class OperatorMetricNames {
         return name.equals(FlinkMetricNames.CONSUMER_GROUP_LAG_SECONDS);
     }
 
-    /** A partition offset gauge: groups 1 topic, 2 partition, 3 currentOffset or committedOffset. */
+    /**
+     * A partition offset gauge: groups 1 topic, 2 partition, 3 currentOffset or committedOffset.
+     */
     public static Matcher partitionOffset(String name) {
         return FlinkMetricNames.partitionOffset(name);
     }

@@ -21,5 +21,6 @@ public interface OperatorRule extends Rule {
      * @param jobId newest job id
      * @param operators one entry per operator and subtask
      */
-    record OperatorView(String cluster, String jobName, String jobId, List<OperatorSamples> operators) {}
+    record OperatorView(
+            String cluster, String jobName, String jobId, List<OperatorSamples> operators) {}
 }

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 
 /**
- * The series of one operator in one subtask that the operator rules read: consumer lag, commit
- * lag (consumed offset minus committed offset, summed over partitions), consumption rate,
- * RocksDB's pending compactions (the maximum over column families) and, from the consumer-group
- * lag poller, its estimate of the lag in seconds.
+ * The series of one operator in one subtask that the operator rules read: consumer lag, commit lag
+ * (consumed offset minus committed offset, summed over partitions), consumption rate, RocksDB's
+ * pending compactions (the maximum over column families) and, from the consumer-group lag poller,
+ * its estimate of the lag in seconds.
  *
  * <p>Mutable; public fields so Flink serializes it as a POJO.
  */
@@ -50,7 +50,10 @@ public final class OperatorSamples {
             } else {
                 Matcher offset = OperatorMetricNames.partitionOffset(name);
                 if (offset.matches()) {
-                    double[] pair = offsets.computeIfAbsent(offset.group(1) + "/" + offset.group(2), k -> new double[] {Double.NaN, Double.NaN});
+                    double[] pair =
+                            offsets.computeIfAbsent(
+                                    offset.group(1) + "/" + offset.group(2),
+                                    k -> new double[] {Double.NaN, Double.NaN});
                     pair[offset.group(3).equals("currentOffset") ? 0 : 1] = value;
                 }
             }
@@ -70,7 +73,8 @@ public final class OperatorSamples {
         double behind = 0;
         boolean any = false;
         for (double[] pair : offsets.values()) {
-            // A committed offset below 0 means nothing was committed yet: no commit lag to speak of.
+            // A committed offset below 0 means nothing was committed yet: no commit lag to speak
+            // of.
             if (pair[0] >= 0 && pair[1] >= 0) {
                 behind += Math.max(0, pair[0] - pair[1]);
                 any = true;
@@ -83,12 +87,15 @@ public final class OperatorSamples {
 
     public long newestTime() {
         return Math.max(
-                Math.max(Math.max(lag.newestTime(), commitLag.newestTime()), lagSeconds.newestTime()),
+                Math.max(
+                        Math.max(lag.newestTime(), commitLag.newestTime()),
+                        lagSeconds.newestTime()),
                 Math.max(consumedRate.newestTime(), compactionPending.newestTime()));
     }
 
     public void evict(long time, long rangeMs, long lookbackMs) {
-        // Later evaluations read (t - range, t] with t > time, and the newest lag within the lookback.
+        // Later evaluations read (t - range, t] with t > time, and the newest lag within the
+        // lookback.
         long keepAfter = time - Math.max(rangeMs, lookbackMs);
         lag.evictAtOrBefore(keepAfter);
         commitLag.evictAtOrBefore(keepAfter);

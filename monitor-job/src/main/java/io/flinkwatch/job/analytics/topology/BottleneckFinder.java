@@ -26,8 +26,8 @@ public final class BottleneckFinder {
      * @param topology the job graph, or null when unknown
      * @param loads the load of each vertex with metrics, by vertex id
      * @param busyThreshold busy time above which a vertex is saturated (ms per second)
-     * @param backpressuredThreshold backpressured time above which a vertex counts as
-     *     backpressured (ms per second)
+     * @param backpressuredThreshold backpressured time above which a vertex counts as backpressured
+     *     (ms per second)
      */
     public static Bottleneck find(
             @Nullable Topology topology,
@@ -153,7 +153,9 @@ public final class BottleneckFinder {
     public static Set<String> sources(@Nullable Topology topology) {
         Set<String> sources = new HashSet<>();
         if (topology != null) {
-            topology.vertices().stream().filter(v -> v.inputs().isEmpty()).forEach(v -> sources.add(v.id()));
+            topology.vertices().stream()
+                    .filter(v -> v.inputs().isEmpty())
+                    .forEach(v -> sources.add(v.id()));
         }
         return sources;
     }

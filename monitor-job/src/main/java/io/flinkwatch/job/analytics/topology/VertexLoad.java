@@ -10,7 +10,10 @@ package io.flinkwatch.job.analytics.topology;
  *     (a subtask reporting isBackPressured counts as 1000)
  */
 public record VertexLoad(
-        String vertexId, String vertexName, double maxBusyMsPerSecond, double maxBackPressuredMsPerSecond) {
+        String vertexId,
+        String vertexName,
+        double maxBusyMsPerSecond,
+        double maxBackPressuredMsPerSecond) {
 
     public boolean backpressured(double thresholdMsPerSecond) {
         return maxBackPressuredMsPerSecond > thresholdMsPerSecond;

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * FlinkCheckpointAlignmentHigh: barrier alignment takes a large share of the checkpoint duration
- * — slow subtasks make fast ones buffer: data skew, or a slow disk on one TaskManager. Flink 2.2
- * has no job-level alignment metric, so the tasks' {@code checkpointAlignmentTime} (ns) is used:
- * the worst subtask's, against the job's last checkpoint duration.
+ * FlinkCheckpointAlignmentHigh: barrier alignment takes a large share of the checkpoint duration —
+ * slow subtasks make fast ones buffer: data skew, or a slow disk on one TaskManager. Flink 2.2 has
+ * no job-level alignment metric, so the tasks' {@code checkpointAlignmentTime} (ns) is used: the
+ * worst subtask's, against the job's last checkpoint duration.
  */
 public final class CheckpointAlignmentHigh extends BaseRule implements JobHealthRule {
 

@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * FlinkCheckpointDurationExceedsInterval: the last checkpoint took longer than the job's
- * checkpoint interval (as its publisher reports it): checkpoints queue up and eventually time out.
+ * FlinkCheckpointDurationExceedsInterval: the last checkpoint took longer than the job's checkpoint
+ * interval (as its publisher reports it): checkpoints queue up and eventually time out.
  */
 public final class CheckpointDurationExceedsInterval extends BaseRule implements JobHealthRule {
 

@@ -28,7 +28,8 @@ public final class CheckpointDurationIncreasing extends BaseRule implements JobH
     private final Duration range;
     private final double minSlopeMsPerMinute;
 
-    public CheckpointDurationIncreasing(Duration range, Duration sustainFor, double minSlopeMsPerMinute) {
+    public CheckpointDurationIncreasing(
+            Duration range, Duration sustainFor, double minSlopeMsPerMinute) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.CHECKPOINTS);
         this.range = range;
         this.minSlopeMsPerMinute = minSlopeMsPerMinute;
@@ -59,7 +60,9 @@ public final class CheckpointDurationIncreasing extends BaseRule implements JobH
         Evidence evidence =
                 Evidence.builder()
                         .value("slopeMsPerMinute", slopePerMinute)
-                        .value("lastCheckpointDurationMs", durations.latest(time, context.lookbackMs()))
+                        .value(
+                                "lastCheckpointDurationMs",
+                                durations.latest(time, context.lookbackMs()))
                         .value("firstCheckpointDurationMs", durations.firstAfter(from, time))
                         .value("rangeMs", time - from)
                         .build();

@@ -53,8 +53,16 @@ public final class CheckpointFailures extends BaseRule implements JobHealthRule 
         Evidence evidence =
                 Evidence.builder()
                         .value("failedCheckpointsIncrease", increase)
-                        .value("numberOfFailedCheckpoints", job.latest(NUMBER_OF_FAILED_CHECKPOINTS, time, context.lookbackMs()))
-                        .value("numberOfCompletedCheckpoints", job.latest(NUMBER_OF_COMPLETED_CHECKPOINTS, time, context.lookbackMs()))
+                        .value(
+                                "numberOfFailedCheckpoints",
+                                job.latest(
+                                        NUMBER_OF_FAILED_CHECKPOINTS, time, context.lookbackMs()))
+                        .value(
+                                "numberOfCompletedCheckpoints",
+                                job.latest(
+                                        NUMBER_OF_COMPLETED_CHECKPOINTS,
+                                        time,
+                                        context.lookbackMs()))
                         .value("rangeMs", range.toMillis())
                         .build();
         holding.add(holds(AlertInstances.job(this, job.cluster, job.jobName), job.jobId, evidence));

@@ -31,7 +31,11 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
     private final double minSlopePerSecond;
     private final Duration minUncommitted;
 
-    public CommitLagGrowing(Duration range, double minSlopePerSecond, Duration minUncommitted, Duration sustainFor) {
+    public CommitLagGrowing(
+            Duration range,
+            double minSlopePerSecond,
+            Duration minUncommitted,
+            Duration sustainFor) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.CONSUMER_LAG);
         this.range = range;
         this.minSlopePerSecond = minSlopePerSecond;
@@ -65,7 +69,14 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
                             .value("commitLagSlopePerSecond", slope);
             LagSeconds.add(evidence, behind, consumedRate);
             holding.add(
-                    holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
+                    holds(
+                            AlertInstances.operator(
+                                    this,
+                                    view.cluster(),
+                                    view.jobName(),
+                                    operator.vertexName,
+                                    operator.subtask,
+                                    operator.operatorName),
                             view.jobId(),
                             evidence.build()));
         }
@@ -73,8 +84,11 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "Committed offsets fall behind: " + Texts.where(labels) + " has "
-                + Texts.value(evidence, "uncommittedRecords") + " consumed but uncommitted records"
+        return "Committed offsets fall behind: "
+                + Texts.where(labels)
+                + " has "
+                + Texts.value(evidence, "uncommittedRecords")
+                + " consumed but uncommitted records"
                 + LagSeconds.words(evidence);
     }
 

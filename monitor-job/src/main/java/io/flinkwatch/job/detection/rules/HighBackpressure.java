@@ -30,7 +30,8 @@ public final class HighBackpressure extends BaseRule implements TaskFlowRule {
     private final double busyThreshold;
     private final double backpressuredThreshold;
 
-    public HighBackpressure(double busyThreshold, double backpressuredThreshold, Duration sustainFor) {
+    public HighBackpressure(
+            double busyThreshold, double backpressuredThreshold, Duration sustainFor) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.BACKPRESSURE);
         this.busyThreshold = busyThreshold;
         this.backpressuredThreshold = backpressuredThreshold;
@@ -45,19 +46,43 @@ public final class HighBackpressure extends BaseRule implements TaskFlowRule {
                     continue;
                 }
                 if (bottleneck == null) {
-                    bottleneck = BottleneckFinder.find(view.topology(), loads(view), busyThreshold, backpressuredThreshold);
+                    bottleneck =
+                            BottleneckFinder.find(
+                                    view.topology(),
+                                    loads(view),
+                                    busyThreshold,
+                                    backpressuredThreshold);
                 }
                 Evidence evidence =
                         Evidence.builder()
                                 .value("busyTimeMsPerSecond", subtask.busy())
                                 .value("backPressuredTimeMsPerSecond", subtask.backPressured())
                                 .value("busyThreshold", busyThreshold)
-                                .fact("bottleneck", bottleneck.vertex() == null ? "none found" : bottleneck.vertex())
-                                .fact("backpressuredUpstream", bottleneck.topologyKnown() ? String.join(", ", bottleneck.backpressuredUpstream()) : "unknown (no job graph published)")
-                                .fact("isBottleneck", subtask.vertexName().equals(bottleneck.vertex()) ? "yes" : "no")
+                                .fact(
+                                        "bottleneck",
+                                        bottleneck.vertex() == null
+                                                ? "none found"
+                                                : bottleneck.vertex())
+                                .fact(
+                                        "backpressuredUpstream",
+                                        bottleneck.topologyKnown()
+                                                ? String.join(
+                                                        ", ", bottleneck.backpressuredUpstream())
+                                                : "unknown (no job graph published)")
+                                .fact(
+                                        "isBottleneck",
+                                        subtask.vertexName().equals(bottleneck.vertex())
+                                                ? "yes"
+                                                : "no")
                                 .build();
                 holding.add(
-                        holds(AlertInstances.subtask(this, view.cluster(), view.jobName(), subtask.vertexName(), subtask.subtask()),
+                        holds(
+                                AlertInstances.subtask(
+                                        this,
+                                        view.cluster(),
+                                        view.jobName(),
+                                        subtask.vertexName(),
+                                        subtask.subtask()),
                                 view.jobId(),
                                 evidence));
             }
@@ -86,8 +111,11 @@ public final class HighBackpressure extends BaseRule implements TaskFlowRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "High backpressure: " + Texts.where(labels) + " is busy "
-                + Texts.value(evidence, "busyTimeMsPerSecond") + " ms/s; bottleneck: "
+        return "High backpressure: "
+                + Texts.where(labels)
+                + " is busy "
+                + Texts.value(evidence, "busyTimeMsPerSecond")
+                + " ms/s; bottleneck: "
                 + evidence.facts().getOrDefault("bottleneck", "unknown");
     }
 

@@ -17,8 +17,8 @@ import java.util.Set;
 
 /**
  * FlinkJobNotRunning: the article's {@code flink_jobmanager_job_uptime == 0 for 2m}. Where the
- * publisher reports the job status, the status decides instead: anything but RUNNING counts,
- * unless the job was ended on purpose (cancelled or finished).
+ * publisher reports the job status, the status decides instead: anything but RUNNING counts, unless
+ * the job was ended on purpose (cancelled or finished).
  */
 public final class JobNotRunning extends BaseRule implements JobHealthRule {
 
@@ -57,12 +57,19 @@ public final class JobNotRunning extends BaseRule implements JobHealthRule {
             evidence.value("uptimeMs", uptime);
         }
         holding.add(
-                holds(AlertInstances.job(this, job.cluster, job.jobName), job.jobId, evidence.build()));
+                holds(
+                        AlertInstances.job(this, job.cluster, job.jobName),
+                        job.jobId,
+                        evidence.build()));
     }
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "Flink job " + labels.get("job_name") + " on " + labels.get("cluster") + " is not running";
+        return "Flink job "
+                + labels.get("job_name")
+                + " on "
+                + labels.get("cluster")
+                + " is not running";
     }
 
     @Override

@@ -58,7 +58,14 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
                     operator.consumedRate.latest(time, lookbackMs),
                     operator.lagSeconds.latest(time, lookbackMs));
             holding.add(
-                    holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
+                    holds(
+                            AlertInstances.operator(
+                                    this,
+                                    view.cluster(),
+                                    view.jobName(),
+                                    operator.vertexName,
+                                    operator.subtask,
+                                    operator.operatorName),
                             view.jobId(),
                             evidence.build()));
         }
@@ -66,8 +73,11 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "Consumer lag keeps growing: " + Texts.where(labels) + " is "
-                + Texts.value(evidence, "recordsLagMax") + " records behind"
+        return "Consumer lag keeps growing: "
+                + Texts.where(labels)
+                + " is "
+                + Texts.value(evidence, "recordsLagMax")
+                + " records behind"
                 + LagSeconds.words(evidence);
     }
 

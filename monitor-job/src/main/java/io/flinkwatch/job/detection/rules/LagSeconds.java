@@ -11,7 +11,11 @@ final class LagSeconds {
 
     private LagSeconds() {}
 
-    static void add(Evidence.Builder evidence, double lagRecords, double consumedPerSecond, double estimatedSeconds) {
+    static void add(
+            Evidence.Builder evidence,
+            double lagRecords,
+            double consumedPerSecond,
+            double estimatedSeconds) {
         if (!Double.isNaN(estimatedSeconds)) {
             evidence.value("lagSeconds", estimatedSeconds);
             if (consumedPerSecond >= 0) {

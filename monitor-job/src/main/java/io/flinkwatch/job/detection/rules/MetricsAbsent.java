@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * FlinkMetricsAbsent: no snapshot at all from a job for a while. Evaluated by its own operator
- * ({@code MetricsAbsenceDetector}), because it must fire when input stops, even when the silent
- * job is the only one watched and event time stands still. The silence itself is the duration, so
- * there is no further waiting ({@link #sustainFor()} is zero).
+ * ({@code MetricsAbsenceDetector}), because it must fire when input stops, even when the silent job
+ * is the only one watched and event time stands still. The silence itself is the duration, so there
+ * is no further waiting ({@link #sustainFor()} is zero).
  */
 public final class MetricsAbsent extends BaseRule {
 
@@ -31,7 +31,10 @@ public final class MetricsAbsent extends BaseRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "No metrics from Flink job " + labels.get("job_name") + " on " + labels.get("cluster");
+        return "No metrics from Flink job "
+                + labels.get("job_name")
+                + " on "
+                + labels.get("cluster");
     }
 
     @Override
@@ -41,9 +44,10 @@ public final class MetricsAbsent extends BaseRule {
                 + Texts.words(after)
                 + (lastSeen == null
                         ? ""
-                        : " (the last one was taken at " + Instant.ofEpochMilli(lastSeen.longValue()) + ")")
+                        : " (the last one was taken at "
+                                + Instant.ofEpochMilli(lastSeen.longValue())
+                                + ")")
                 + ". The job may have failed terminally, or its metric publisher stopped: every other"
                 + " alert about it is blind until its metrics return.";
     }
-
 }

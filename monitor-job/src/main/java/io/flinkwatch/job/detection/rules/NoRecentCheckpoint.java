@@ -19,10 +19,10 @@ import java.util.Set;
 
 /**
  * FlinkNoRecentCheckpoint: a running job has completed no checkpoint for a multiple of its
- * checkpoint interval (or a fixed time when the interval is unknown). Time since the last
- * completed checkpoint (its timestamp gauge, or else when {@code numberOfCompletedCheckpoints}
- * last changed) — or since the current run started, if that is later — as of the newest
- * sample is the measure, so the condition needs no further waiting. A job that reports checkpointing off (interval 0), or
+ * checkpoint interval (or a fixed time when the interval is unknown). Time since the last completed
+ * checkpoint (its timestamp gauge, or else when {@code numberOfCompletedCheckpoints} last changed)
+ * — or since the current run started, if that is later — as of the newest sample is the measure, so
+ * the condition needs no further waiting. A job that reports checkpointing off (interval 0), or
  * never triggered a checkpoint while its interval is unknown, is left alone.
  */
 public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule {
@@ -40,7 +40,10 @@ public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule 
 
     @Override
     public Set<String> metrics() {
-        return Set.of(LAST_CHECKPOINT_COMPLETED_TIMESTAMP, NUMBER_OF_COMPLETED_CHECKPOINTS, TOTAL_NUMBER_OF_CHECKPOINTS);
+        return Set.of(
+                LAST_CHECKPOINT_COMPLETED_TIMESTAMP,
+                NUMBER_OF_COMPLETED_CHECKPOINTS,
+                TOTAL_NUMBER_OF_CHECKPOINTS);
     }
 
     @Override
@@ -66,9 +69,14 @@ public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule 
         }
         long limit = interval > 0 ? Math.round(intervalMultiple * interval) : fallback.toMillis();
         // Measured at the newest job-level sample, not at the evaluation: a job whose metrics
-        // stopped has not stopped checkpointing as far as anyone knows (that is FlinkMetricsAbsent).
+        // stopped has not stopped checkpointing as far as anyone knows (that is
+        // FlinkMetricsAbsent).
         long observedAt = Long.MIN_VALUE;
-        for (String metric : List.of(LAST_CHECKPOINT_COMPLETED_TIMESTAMP, NUMBER_OF_COMPLETED_CHECKPOINTS, TOTAL_NUMBER_OF_CHECKPOINTS)) {
+        for (String metric :
+                List.of(
+                        LAST_CHECKPOINT_COMPLETED_TIMESTAMP,
+                        NUMBER_OF_COMPLETED_CHECKPOINTS,
+                        TOTAL_NUMBER_OF_CHECKPOINTS)) {
             observedAt = Math.max(observedAt, job.series(metric).latestTime(time, lookback));
         }
         if (observedAt == Long.MIN_VALUE) {
@@ -114,7 +122,9 @@ public final class NoRecentCheckpoint extends BaseRule implements JobHealthRule 
         Double age = evidence.values().get("sinceLastCheckpointMs");
         Double limit = evidence.values().get("limitMs");
         return "The running job has completed no checkpoint for "
-                + (age == null ? "a long time" : Texts.words(Duration.ofMillis(age.longValue() / 1000 * 1000)))
+                + (age == null
+                        ? "a long time"
+                        : Texts.words(Duration.ofMillis(age.longValue() / 1000 * 1000)))
                 + ", more than the limit of "
                 + (limit == null ? "unknown" : Texts.words(Duration.ofMillis(limit.longValue())))
                 + ". A crash now would replay everything since the last completed checkpoint.";

@@ -42,15 +42,28 @@ public final class RocksDbCompactionPending extends BaseRule implements Operator
                 continue;
             }
             holding.add(
-                    holds(AlertInstances.operator(this, view.cluster(), view.jobName(), operator.vertexName, operator.subtask, operator.operatorName),
+                    holds(
+                            AlertInstances.operator(
+                                    this,
+                                    view.cluster(),
+                                    view.jobName(),
+                                    operator.vertexName,
+                                    operator.subtask,
+                                    operator.operatorName),
                             view.jobId(),
-                            Evidence.builder().value("compactionPending", pending).value("threshold", threshold).build()));
+                            Evidence.builder()
+                                    .value("compactionPending", pending)
+                                    .value("threshold", threshold)
+                                    .build()));
         }
     }
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "RocksDB compactions stay pending: " + Texts.where(labels) + ", operator " + labels.get("operator_name");
+        return "RocksDB compactions stay pending: "
+                + Texts.where(labels)
+                + ", operator "
+                + labels.get("operator_name");
     }
 
     @Override

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * FlinkSubtaskStalled: one subtask of a vertex emits (next to) nothing while its peers are
- * healthy — data skew or a partition problem that a job-level aggregate would hide. Records out
- * are compared, and records in for sinks (which emit nothing downstream).
+ * FlinkSubtaskStalled: one subtask of a vertex emits (next to) nothing while its peers are healthy
+ * — data skew or a partition problem that a job-level aggregate would hide. Records out are
+ * compared, and records in for sinks (which emit nothing downstream).
  */
 public final class SubtaskStalled extends BaseRule implements TaskFlowRule {
 
@@ -54,12 +54,20 @@ public final class SubtaskStalled extends BaseRule implements TaskFlowRule {
                 }
                 Evidence evidence =
                         Evidence.builder()
-                                .value(sink ? "numRecordsInPerSecond" : "numRecordsOutPerSecond", rates[i])
+                                .value(
+                                        sink ? "numRecordsInPerSecond" : "numRecordsOutPerSecond",
+                                        rates[i])
                                 .value("peersMedianRecordsPerSecond", peers)
                                 .value("peers", subtasks.size() - 1)
                                 .build();
                 holding.add(
-                        holds(AlertInstances.subtask(this, view.cluster(), view.jobName(), subtask.vertexName(), subtask.subtask()),
+                        holds(
+                                AlertInstances.subtask(
+                                        this,
+                                        view.cluster(),
+                                        view.jobName(),
+                                        subtask.vertexName(),
+                                        subtask.subtask()),
                                 view.jobId(),
                                 evidence));
             }
@@ -84,7 +92,9 @@ public final class SubtaskStalled extends BaseRule implements TaskFlowRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "Stalled subtask: " + Texts.where(labels) + " processes (almost) nothing while its peers do";
+        return "Stalled subtask: "
+                + Texts.where(labels)
+                + " processes (almost) nothing while its peers do";
     }
 
     @Override

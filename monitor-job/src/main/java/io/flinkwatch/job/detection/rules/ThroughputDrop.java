@@ -16,11 +16,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * FlinkThroughputDrop: {@code numRecordsInPerSecond < 0.5 * avg_over_time(numRecordsInPerSecond[7d])
- * for 15m}, per vertex (sources by default, with records out: a source's records in are always 0).
- * The baseline is flat (the article's 7-day average) or seasonal (the same hour of the week in past
- * weeks). No verdict without enough history, for tiny baselines, or while a subtask of the vertex
- * is warming up after a restart.
+ * FlinkThroughputDrop: {@code numRecordsInPerSecond < 0.5 *
+ * avg_over_time(numRecordsInPerSecond[7d]) for 15m}, per vertex (sources by default, with records
+ * out: a source's records in are always 0). The baseline is flat (the article's 7-day average) or
+ * seasonal (the same hour of the week in past weeks). No verdict without enough history, for tiny
+ * baselines, or while a subtask of the vertex is warming up after a restart.
  */
 public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
 
@@ -30,7 +30,8 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
     private final double minBaselineRate;
     private final boolean sourcesOnly;
 
-    public ThroughputDrop(double ratio, double minBaselineRate, boolean sourcesOnly, Duration sustainFor) {
+    public ThroughputDrop(
+            double ratio, double minBaselineRate, boolean sourcesOnly, Duration sustainFor) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.THROUGHPUT);
         this.ratio = ratio;
         this.minBaselineRate = minBaselineRate;
@@ -44,7 +45,9 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
                 continue;
             }
             ThroughputBaseline.Estimate expected = vertex.expected();
-            if (expected == null || expected.rate() < minBaselineRate || !(vertex.rate() < ratio * expected.rate())) {
+            if (expected == null
+                    || expected.rate() < minBaselineRate
+                    || !(vertex.rate() < ratio * expected.rate())) {
                 continue;
             }
             Evidence evidence =
@@ -52,12 +55,24 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
                             .value("recordsPerSecond", vertex.rate())
                             .value("baselineRecordsPerSecond", expected.rate())
                             .value("ratioToBaseline", vertex.rate() / expected.rate())
-                            .value(expected.mode() == io.flinkwatch.job.analytics.baseline.BaselineMode.FLAT ? "baselineHours" : "baselineWeeks", expected.history())
+                            .value(
+                                    expected.mode()
+                                                    == io.flinkwatch.job.analytics.baseline
+                                                            .BaselineMode.FLAT
+                                            ? "baselineHours"
+                                            : "baselineWeeks",
+                                    expected.history())
                             .fact("baseline", expected.mode().name().toLowerCase(Locale.ROOT))
-                            .fact("metric", vertex.source() ? "numRecordsOutPerSecond" : "numRecordsInPerSecond")
+                            .fact(
+                                    "metric",
+                                    vertex.source()
+                                            ? "numRecordsOutPerSecond"
+                                            : "numRecordsInPerSecond")
                             .build();
             holding.add(
-                    holds(AlertInstances.vertex(this, view.cluster(), view.jobName(), vertex.vertexName()),
+                    holds(
+                            AlertInstances.vertex(
+                                    this, view.cluster(), view.jobName(), vertex.vertexName()),
                             view.jobId(),
                             evidence));
         }
@@ -65,8 +80,11 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
 
     @Override
     public String summary(Map<String, String> labels, Evidence evidence) {
-        return "Throughput dropped: " + Texts.where(labels) + " runs at "
-                + Texts.value(evidence, "recordsPerSecond") + " records/s against a baseline of "
+        return "Throughput dropped: "
+                + Texts.where(labels)
+                + " runs at "
+                + Texts.value(evidence, "recordsPerSecond")
+                + " records/s against a baseline of "
                 + Texts.value(evidence, "baselineRecordsPerSecond");
     }
 

@@ -12,7 +12,8 @@ final class TrendWindow {
     /**
      * The start of the range a trend is computed over at {@code time}: the range, cut to the
      * current run of the job plus the restart grace, so that a restart or a resubmission never
-     * looks like a trend. {@link Long#MAX_VALUE} while the job is not running or still in its grace.
+     * looks like a trend. {@link Long#MAX_VALUE} while the job is not running or still in its
+     * grace.
      */
     static long start(JobHealthState job, long time, Duration range, EvaluationContext context) {
         long runningSince = job.runningSince(time, context.lookbackMs());

@@ -24,7 +24,8 @@ class ThroughputBaselineTest {
             baseline.add(MONDAY + HOUR + i * 30 * 60_000L, 200);
         }
         // avg_over_time weighs samples, not hours: (4*100 + 2*200) / 6.
-        ThroughputBaseline.Estimate estimate = baseline.estimate(MONDAY + 2 * HOUR - 1, BaselineMode.FLAT, WEEK, 0, 1);
+        ThroughputBaseline.Estimate estimate =
+                baseline.estimate(MONDAY + 2 * HOUR - 1, BaselineMode.FLAT, WEEK, 0, 1);
         assertThat(estimate.rate()).isCloseTo(800.0 / 6, within(1e-3));
         assertThat(estimate.history()).isEqualTo(2);
     }
@@ -45,7 +46,8 @@ class ThroughputBaselineTest {
         baseline.add(MONDAY + 8 * 24 * HOUR, 10);
 
         // Monday's 1000/s is 8 days old: only the 10/s counts.
-        assertThat(baseline.estimate(MONDAY + 8 * 24 * HOUR, BaselineMode.FLAT, WEEK, 0, 1).rate()).isCloseTo(10.0, within(1e-3));
+        assertThat(baseline.estimate(MONDAY + 8 * 24 * HOUR, BaselineMode.FLAT, WEEK, 0, 1).rate())
+                .isCloseTo(10.0, within(1e-3));
     }
 
     @Test
@@ -60,13 +62,16 @@ class ThroughputBaselineTest {
         long nextMondayNight = MONDAY + 3 * WEEK + 2 * HOUR;
         long nextMondayAfternoon = MONDAY + 3 * WEEK + 14 * HOUR;
 
-        ThroughputBaseline.Estimate night = baseline.estimate(nextMondayNight, BaselineMode.SEASONAL, WEEK, 0, 1);
-        ThroughputBaseline.Estimate afternoon = baseline.estimate(nextMondayAfternoon, BaselineMode.SEASONAL, WEEK, 0, 1);
+        ThroughputBaseline.Estimate night =
+                baseline.estimate(nextMondayNight, BaselineMode.SEASONAL, WEEK, 0, 1);
+        ThroughputBaseline.Estimate afternoon =
+                baseline.estimate(nextMondayAfternoon, BaselineMode.SEASONAL, WEEK, 0, 1);
         assertThat(night.mode()).isEqualTo(BaselineMode.SEASONAL);
         assertThat(night.rate()).isCloseTo(100.0, within(1e-3));
         assertThat(afternoon.rate()).isCloseTo(1000.0, within(1e-3));
         assertThat(night.history()).isEqualTo(3);
-        // The flat baseline blurs the two: the window holds the last 165 hours of data, 7 of them at
+        // The flat baseline blurs the two: the window holds the last 165 hours of data, 7 of them
+        // at
         // 14:00: (7 * 1000 + 158 * 100) / 165.
         assertThat(baseline.estimate(nextMondayNight, BaselineMode.FLAT, WEEK, 0, 1).rate())
                 .isCloseTo((7 * 1000 + 158 * 100) / 165.0, within(1e-3));
@@ -78,7 +83,8 @@ class ThroughputBaselineTest {
         for (long hour = 0; hour < 48; hour++) {
             baseline.add(MONDAY + hour * HOUR, 100);
         }
-        ThroughputBaseline.Estimate estimate = baseline.estimate(MONDAY + 48 * HOUR, BaselineMode.SEASONAL, WEEK, 0, 1);
+        ThroughputBaseline.Estimate estimate =
+                baseline.estimate(MONDAY + 48 * HOUR, BaselineMode.SEASONAL, WEEK, 0, 1);
         assertThat(estimate.mode()).isEqualTo(BaselineMode.FLAT);
         assertThat(estimate.rate()).isCloseTo(100.0, within(1e-3));
     }

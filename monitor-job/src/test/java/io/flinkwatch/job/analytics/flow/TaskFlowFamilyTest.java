@@ -60,7 +60,8 @@ class TaskFlowFamilyTest {
 
             List<ConditionEvaluation> raises = raises(harness);
             assertThat(raises).hasSize(1);
-            // Grace: attempts first seen at 7210 s are judged from 7330 s on: the first grid instant is 7335 s.
+            // Grace: attempts first seen at 7210 s are judged from 7330 s on: the first grid
+            // instant is 7335 s.
             assertThat(raises.get(0).timestamp()).isEqualTo(seconds(7335));
             assertThat(raises.get(0).jobId()).isEqualTo("job-2");
         }
@@ -74,9 +75,25 @@ class TaskFlowFamilyTest {
 
             // Renamed at 2 h; the job lives on for more than the retention (1 day) after that.
             long renamed = 7260;
-            feed(harness, renamed, renamed + 86_400, "job-1", 0, "Source: orders v2", 60, t -> 1000);
+            feed(
+                    harness,
+                    renamed,
+                    renamed + 86_400,
+                    "job-1",
+                    0,
+                    "Source: orders v2",
+                    60,
+                    t -> 1000);
             assertThat(baselines(harness)).containsOnlyKeys("Source: orders", "Source: orders v2");
-            feed(harness, renamed + 86_460, renamed + 90_000, "job-1", 0, "Source: orders v2", 60, t -> 1000);
+            feed(
+                    harness,
+                    renamed + 86_460,
+                    renamed + 90_000,
+                    "job-1",
+                    0,
+                    "Source: orders v2",
+                    60,
+                    t -> 1000);
             assertThat(baselines(harness)).containsOnlyKeys("Source: orders v2");
         }
     }
@@ -97,21 +114,46 @@ class TaskFlowFamilyTest {
 
     @Test
     void allFamiliesShareTheOperatorWithoutStateClashes() throws Exception {
-        var catalog = io.flinkwatch.job.detection.AlertCatalog.from(io.flinkwatch.job.config.FlinkwatchConfig.defaults());
+        var catalog =
+                io.flinkwatch.job.detection.AlertCatalog.from(
+                        io.flinkwatch.job.config.FlinkwatchConfig.defaults());
         var families =
                 List.<io.flinkwatch.job.analytics.MetricFamily>of(
-                        new io.flinkwatch.job.analytics.job.JobHealthFamily(catalog.jobHealthRules(), GRID.stalenessMs(), seconds(120)),
-                        new TaskFlowFamily(catalog.taskFlowRules(), GRID.stalenessMs(), GRID.intervalMs(), seconds(120), settings()),
-                        new io.flinkwatch.job.analytics.operator.OperatorFamily(catalog.operatorRules(), GRID.stalenessMs()));
+                        new io.flinkwatch.job.analytics.job.JobHealthFamily(
+                                catalog.jobHealthRules(), GRID.stalenessMs(), seconds(120)),
+                        new TaskFlowFamily(
+                                catalog.taskFlowRules(),
+                                GRID.stalenessMs(),
+                                GRID.intervalMs(),
+                                seconds(120),
+                                settings()),
+                        new io.flinkwatch.job.analytics.operator.OperatorFamily(
+                                catalog.operatorRules(), GRID.stalenessMs()));
         try (var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new JobAnalytics(GRID, families)), JobKeys::of, Types.STRING)) {
+                        new KeyedProcessOperator<>(new JobAnalytics(GRID, families)),
+                        JobKeys::of,
+                        Types.STRING)) {
             harness.open();
             for (MetricSnapshot snapshot :
                     List.of(
-                            Snapshots.job("orders").at(0).status("RUNNING").metric("uptime", 1000).metric("lastCheckpointDuration", 1000).build(),
-                            Snapshots.job("orders").at(0).task("Map", 0, 0).metric("busyTimeMsPerSecond", 500).metric("checkpointAlignmentTime", 5e6).build(),
-                            Snapshots.job("orders").at(0).operator("Source", 0, 0, "Source").metric("records-lag-max", 5).build())) {
+                            Snapshots.job("orders")
+                                    .at(0)
+                                    .status("RUNNING")
+                                    .metric("uptime", 1000)
+                                    .metric("lastCheckpointDuration", 1000)
+                                    .build(),
+                            Snapshots.job("orders")
+                                    .at(0)
+                                    .task("Map", 0, 0)
+                                    .metric("busyTimeMsPerSecond", 500)
+                                    .metric("checkpointAlignmentTime", 5e6)
+                                    .build(),
+                            Snapshots.job("orders")
+                                    .at(0)
+                                    .operator("Source", 0, 0, "Source")
+                                    .metric("records-lag-max", 5)
+                                    .build())) {
                 harness.processElement(new StreamRecord<>(snapshot, snapshot.timestamp()));
             }
             harness.processWatermark(seconds(600));
@@ -122,10 +164,16 @@ class TaskFlowFamilyTest {
 
     private static TaskFlowFamily.BaselineSettings settings() {
         return new TaskFlowFamily.BaselineSettings(
-                BaselineMode.FLAT, Duration.ofDays(7).toMillis(), Duration.ofHours(1).toMillis(), 1, true, RETENTION.toMillis());
+                BaselineMode.FLAT,
+                Duration.ofDays(7).toMillis(),
+                Duration.ofHours(1).toMillis(),
+                1,
+                true,
+                RETENTION.toMillis());
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness() throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal>
+            harness() throws Exception {
         TaskFlowFamily family =
                 new TaskFlowFamily(
                         List.of(new ThroughputDrop(0.5, 1, true, Duration.ofMinutes(15))),
@@ -135,7 +183,9 @@ class TaskFlowFamilyTest {
                         settings());
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))), JobKeys::of, Types.STRING);
+                        new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))),
+                        JobKeys::of,
+                        Types.STRING);
         harness.open();
         return harness;
     }
@@ -183,14 +233,18 @@ class TaskFlowFamilyTest {
 
     /** The baselines kept for job "orders", by vertex name. */
     private static java.util.Map<String, ThroughputBaseline> baselines(
-            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness) throws Exception {
+            KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal> harness)
+            throws Exception {
         var backend = harness.getOperator().getKeyedStateBackend();
         backend.setCurrentKey(JobKeys.of(Snapshots.CLUSTER, "orders"));
         MapState<String, ThroughputBaseline> state =
                 backend.getPartitionedState(
                         VoidNamespace.INSTANCE,
                         VoidNamespaceSerializer.INSTANCE,
-                        new MapStateDescriptor<>("throughput-baselines", Types.STRING, TypeInformation.of(ThroughputBaseline.class)));
+                        new MapStateDescriptor<>(
+                                "throughput-baselines",
+                                Types.STRING,
+                                TypeInformation.of(ThroughputBaseline.class)));
         java.util.Map<String, ThroughputBaseline> baselines = new java.util.TreeMap<>();
         for (var entry : state.entries()) {
             baselines.put(entry.getKey(), entry.getValue());

@@ -53,7 +53,8 @@ class CounterIncreaseTest {
     @Test
     void sparseSamplesExtrapolateByHalfAnInterval() {
         // Samples at 20 s and 40 s in (0, 60]: average gap 20 s, threshold 22 s.
-        // start gap 20 s < 22 s → extend 20 s; end gap 20 s < 22 s → extend 20 s: 10 * 60 / 20 = 30.
+        // start gap 20 s < 22 s → extend 20 s; end gap 20 s < 22 s → extend 20 s: 10 * 60 / 20 =
+        // 30.
         long[] t = {20_000, 40_000};
         double[] v = {10, 20};
         assertThat(CounterIncrease.increase(t, v, 0, 2, 0, 60_000)).isCloseTo(30.0, within(1e-12));

@@ -20,7 +20,8 @@ class BottleneckFinderTest {
 
     @Test
     void aSlowSinkIsTheBottleneckAndEverythingUpstreamIsItsVictim() {
-        // The article's picture: the sink is busy and not backpressured; map and source are backpressured.
+        // The article's picture: the sink is busy and not backpressured; map and source are
+        // backpressured.
         Bottleneck bottleneck =
                 BottleneckFinder.find(
                         CHAIN,
@@ -112,7 +113,10 @@ class BottleneckFinderTest {
     @Test
     void aCycleDoesNotLoopForever() {
         Topology cycle =
-                new Topology(List.of(new Vertex("a", "A", 1, List.of("b")), new Vertex("b", "B", 1, List.of("a"))));
+                new Topology(
+                        List.of(
+                                new Vertex("a", "A", 1, List.of("b")),
+                                new Vertex("b", "B", 1, List.of("a"))));
         assertThat(BottleneckFinder.topologicalOrder(cycle)).hasSize(2);
     }
 

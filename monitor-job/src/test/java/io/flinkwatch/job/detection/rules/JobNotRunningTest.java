@@ -20,7 +20,8 @@ class JobNotRunningTest {
 
     @Test
     void uptimeZeroWithoutAStatusIsNotRunning() {
-        List<RuleOutcome> holding = evaluate(Snapshots.job("orders").at(seconds(10)).metric("uptime", 0));
+        List<RuleOutcome> holding =
+                evaluate(Snapshots.job("orders").at(seconds(10)).metric("uptime", 0));
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).labels())
@@ -34,22 +35,54 @@ class JobNotRunningTest {
 
     @Test
     void flinkTwosRunningTimeStandsInForUptime() {
-        assertThat(evaluate(Snapshots.job("orders").at(seconds(10)).metric("runningTime", 0))).hasSize(1);
-        assertThat(evaluate(Snapshots.job("orders").at(seconds(10)).metric("runningTime", 5))).isEmpty();
+        assertThat(evaluate(Snapshots.job("orders").at(seconds(10)).metric("runningTime", 0)))
+                .hasSize(1);
+        assertThat(evaluate(Snapshots.job("orders").at(seconds(10)).metric("runningTime", 5)))
+                .isEmpty();
     }
 
     @Test
     void aReportedStatusDecides() {
-        assertThat(evaluate(Snapshots.job("o").at(seconds(10)).status("RESTARTING").metric("uptime", 0))).hasSize(1);
-        assertThat(evaluate(Snapshots.job("o").at(seconds(10)).status("FAILING").metric("uptime", 9000))).hasSize(1);
+        assertThat(
+                        evaluate(
+                                Snapshots.job("o")
+                                        .at(seconds(10))
+                                        .status("RESTARTING")
+                                        .metric("uptime", 0)))
+                .hasSize(1);
+        assertThat(
+                        evaluate(
+                                Snapshots.job("o")
+                                        .at(seconds(10))
+                                        .status("FAILING")
+                                        .metric("uptime", 9000)))
+                .hasSize(1);
         // Just (re)started: RUNNING with an uptime of 0 is running.
-        assertThat(evaluate(Snapshots.job("o").at(seconds(10)).status("RUNNING").metric("uptime", 0))).isEmpty();
+        assertThat(
+                        evaluate(
+                                Snapshots.job("o")
+                                        .at(seconds(10))
+                                        .status("RUNNING")
+                                        .metric("uptime", 0)))
+                .isEmpty();
     }
 
     @Test
     void aJobEndedOnPurposeIsNotAnIncident() {
-        assertThat(evaluate(Snapshots.job("o").at(seconds(10)).status("CANCELED").metric("uptime", 0))).isEmpty();
-        assertThat(evaluate(Snapshots.job("o").at(seconds(10)).status("FINISHED").metric("uptime", -1))).isEmpty();
+        assertThat(
+                        evaluate(
+                                Snapshots.job("o")
+                                        .at(seconds(10))
+                                        .status("CANCELED")
+                                        .metric("uptime", 0)))
+                .isEmpty();
+        assertThat(
+                        evaluate(
+                                Snapshots.job("o")
+                                        .at(seconds(10))
+                                        .status("FINISHED")
+                                        .metric("uptime", -1)))
+                .isEmpty();
     }
 
     @Test

@@ -23,25 +23,43 @@ class OperatorRulesTest {
     @Test
     void aLagThatKeepsGrowingHoldsWithTheLagInSeconds() {
         // 100 records more every 10 s, consuming 50 records/s: 10/s of growth.
-        OperatorSamples source = history(0, 600, t -> kafka(t).metric("records-lag-max", 1000 + 10 * t).metric("records-consumed-rate", 50));
+        OperatorSamples source =
+                history(
+                        0,
+                        600,
+                        t ->
+                                kafka(t).metric("records-lag-max", 1000 + 10 * t)
+                                        .metric("records-consumed-rate", 50));
 
-        List<RuleOutcome> holding = evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600);
+        List<RuleOutcome> holding =
+                evaluate(
+                        new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
+                        source,
+                        600);
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).labels())
                 .containsEntry("task_name", "Source: orders")
                 .containsEntry("subtask_index", "0")
                 .containsEntry("operator_name", "Source: orders");
-        assertThat(holding.get(0).evidence().values().get("lagSlopePerSecond")).isCloseTo(10.0, within(1e-9));
+        assertThat(holding.get(0).evidence().values().get("lagSlopePerSecond"))
+                .isCloseTo(10.0, within(1e-9));
         // 7000 records behind at 50 records/s: 140 s.
-        assertThat(holding.get(0).evidence().values().get("lagSeconds")).isCloseTo(140.0, within(1e-9));
+        assertThat(holding.get(0).evidence().values().get("lagSeconds"))
+                .isCloseTo(140.0, within(1e-9));
     }
 
     @Test
     void aLagThatComesAndGoesDoesNotHoldForLong() {
         // A healthy consumer: lag waves between 20 and 60 with a two-minute period.
         OperatorSamples source =
-                history(0, 1200, t -> kafka(t).metric("records-lag-max", 40 + 20 * Math.sin(2 * Math.PI * t / 120)));
+                history(
+                        0,
+                        1200,
+                        t ->
+                                kafka(t).metric(
+                                                "records-lag-max",
+                                                40 + 20 * Math.sin(2 * Math.PI * t / 120)));
         LagGrowing rule = new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5));
 
         int holding = 0;
@@ -56,9 +74,26 @@ class OperatorRulesTest {
 
     @Test
     void theMinimumSlopeFiltersSlowGrowth() {
-        OperatorSamples source = history(0, 600, t -> kafka(t).metric("KafkaSourceReader.KafkaConsumer.records-lag-max", 1000 + t));
-        assertThat(evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), source, 600)).hasSize(1);
-        assertThat(evaluate(new LagGrowing(Duration.ofMinutes(5), 2, Duration.ofMinutes(5)), source, 600)).isEmpty();
+        OperatorSamples source =
+                history(
+                        0,
+                        600,
+                        t ->
+                                kafka(t).metric(
+                                                "KafkaSourceReader.KafkaConsumer.records-lag-max",
+                                                1000 + t));
+        assertThat(
+                        evaluate(
+                                new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
+                                source,
+                                600))
+                .hasSize(1);
+        assertThat(
+                        evaluate(
+                                new LagGrowing(Duration.ofMinutes(5), 2, Duration.ofMinutes(5)),
+                                source,
+                                600))
+                .isEmpty();
     }
 
     @Test
@@ -68,18 +103,36 @@ class OperatorRulesTest {
                 history(
                         0,
                         600,
-                        t -> kafka(t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 0)
-                                .metric("KafkaSourceReader.topic.orders.partition.1.currentOffset", 100 * t)
-                                .metric("KafkaSourceReader.topic.orders.partition.1.committedOffset", 0)
-                                .metric("records-consumed-rate", 200));
+                        t ->
+                                kafka(t).metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.currentOffset",
+                                                100 * t)
+                                        .metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.committedOffset",
+                                                0)
+                                        .metric(
+                                                "KafkaSourceReader.topic.orders.partition.1.currentOffset",
+                                                100 * t)
+                                        .metric(
+                                                "KafkaSourceReader.topic.orders.partition.1.committedOffset",
+                                                0)
+                                        .metric("records-consumed-rate", 200));
 
-        List<RuleOutcome> holding = evaluate(new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5)), source, 600);
+        List<RuleOutcome> holding =
+                evaluate(
+                        new CommitLagGrowing(
+                                Duration.ofMinutes(5),
+                                0,
+                                Duration.ofMinutes(2),
+                                Duration.ofMinutes(5)),
+                        source,
+                        600);
 
         assertThat(holding).hasSize(1);
-        assertThat(holding.get(0).evidence().values()).containsEntry("uncommittedRecords", 120_000.0);
-        assertThat(holding.get(0).evidence().values().get("commitLagSlopePerSecond")).isCloseTo(200.0, within(1e-6));
+        assertThat(holding.get(0).evidence().values())
+                .containsEntry("uncommittedRecords", 120_000.0);
+        assertThat(holding.get(0).evidence().values().get("commitLagSlopePerSecond"))
+                .isCloseTo(200.0, within(1e-6));
     }
 
     @Test
@@ -89,10 +142,16 @@ class OperatorRulesTest {
                 history(
                         0,
                         1200,
-                        t -> kafka(t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 100 * (t / 60 * 60)));
-        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
+                        t ->
+                                kafka(t).metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.currentOffset",
+                                                100 * t)
+                                        .metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.committedOffset",
+                                                100 * (t / 60 * 60)));
+        CommitLagGrowing rule =
+                new CommitLagGrowing(
+                        Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
         int run = 0;
         int longest = 0;
         for (long t = 300; t <= 1200; t += 15) {
@@ -110,11 +169,17 @@ class OperatorRulesTest {
                 history(
                         0,
                         600,
-                        t -> kafka(t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * t)
-                                .metric("KafkaSourceReader.topic.orders.partition.0.committedOffset", 0)
-                                .metric("records-consumed-rate", 100));
-        CommitLagGrowing rule = new CommitLagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
+                        t ->
+                                kafka(t).metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.currentOffset",
+                                                100 * t)
+                                        .metric(
+                                                "KafkaSourceReader.topic.orders.partition.0.committedOffset",
+                                                0)
+                                        .metric("records-consumed-rate", 100));
+        CommitLagGrowing rule =
+                new CommitLagGrowing(
+                        Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
 
         assertThat(evaluate(rule, source, 90)).isEmpty();
         assertThat(evaluate(rule, source, 135)).hasSize(1);
@@ -124,25 +189,46 @@ class OperatorRulesTest {
     void theLagPollersEstimateInSecondsIsTheEvidenceWhenItIsSent() {
         // The consumer-group lag poller sends its own estimate, read off the log-end history.
         OperatorSamples group =
-                history(0, 600, t -> Snapshots.job("orders").operator("Kafka consumer group g", 0, -1, "orders")
-                        .metric("records-lag-max", 1000 + 10 * t)
-                        .metric("records-consumed-rate", 50)
-                        .metric("consumer-group-lag-seconds", 30 + t / 10.0));
+                history(
+                        0,
+                        600,
+                        t ->
+                                Snapshots.job("orders")
+                                        .operator("Kafka consumer group g", 0, -1, "orders")
+                                        .metric("records-lag-max", 1000 + 10 * t)
+                                        .metric("records-consumed-rate", 50)
+                                        .metric("consumer-group-lag-seconds", 30 + t / 10.0));
 
-        List<RuleOutcome> holding = evaluate(new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)), group, 600);
+        List<RuleOutcome> holding =
+                evaluate(
+                        new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
+                        group,
+                        600);
 
         assertThat(holding).hasSize(1);
-        assertThat(holding.get(0).evidence().values().get("lagSeconds")).isCloseTo(90.0, within(1e-9));
-        assertThat(holding.get(0).evidence().values().get("recordsConsumedPerSecond")).isCloseTo(50.0, within(1e-9));
+        assertThat(holding.get(0).evidence().values().get("lagSeconds"))
+                .isCloseTo(90.0, within(1e-9));
+        assertThat(holding.get(0).evidence().values().get("recordsConsumedPerSecond"))
+                .isCloseTo(50.0, within(1e-9));
     }
 
     @Test
     void pendingCompactionsOnAnyColumnFamilyHold() {
         OperatorSamples map =
-                history(0, 60, t -> Snapshots.job("orders").operator("Map: enrich", 1, 0, "enrich").metric("state-a.rocksdb.compaction-pending", 0).metric("state-b.rocksdb.compaction-pending", 1));
-        List<RuleOutcome> holding = evaluate(new RocksDbCompactionPending(1, Duration.ofMinutes(15)), map, 60);
+                history(
+                        0,
+                        60,
+                        t ->
+                                Snapshots.job("orders")
+                                        .operator("Map: enrich", 1, 0, "enrich")
+                                        .metric("state-a.rocksdb.compaction-pending", 0)
+                                        .metric("state-b.rocksdb.compaction-pending", 1));
+        List<RuleOutcome> holding =
+                evaluate(new RocksDbCompactionPending(1, Duration.ofMinutes(15)), map, 60);
         assertThat(holding).hasSize(1);
-        assertThat(holding.get(0).labels()).containsEntry("operator_name", "enrich").containsEntry("subtask_index", "1");
+        assertThat(holding.get(0).labels())
+                .containsEntry("operator_name", "enrich")
+                .containsEntry("subtask_index", "1");
     }
 
     private static Snapshots kafka(long t) {
@@ -157,9 +243,14 @@ class OperatorRulesTest {
         return samples;
     }
 
-    private static List<RuleOutcome> evaluate(OperatorRule rule, OperatorSamples samples, long second) {
+    private static List<RuleOutcome> evaluate(
+            OperatorRule rule, OperatorSamples samples, long second) {
         List<RuleOutcome> holding = new ArrayList<>();
-        rule.evaluate(new OperatorView("prod", "orders", "job-1", List.of(samples)), seconds(second), LOOKBACK, holding);
+        rule.evaluate(
+                new OperatorView("prod", "orders", "job-1", List.of(samples)),
+                seconds(second),
+                LOOKBACK,
+                holding);
         return holding;
     }
 }

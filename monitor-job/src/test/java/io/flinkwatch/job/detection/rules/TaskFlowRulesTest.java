@@ -30,7 +30,8 @@ class TaskFlowRulesTest {
 
     @Nested
     class Backpressure {
-        private final HighBackpressure rule = new HighBackpressure(900, 100, Duration.ofMinutes(10));
+        private final HighBackpressure rule =
+                new HighBackpressure(900, 100, Duration.ofMinutes(10));
 
         @Test
         void aSaturatedSinkFiresPerSubtaskAndNamesItselfTheBottleneck() {
@@ -77,20 +78,27 @@ class TaskFlowRulesTest {
 
             assertThat(holding).hasSize(1);
             assertThat(holding.get(0).labels()).containsEntry("subtask_index", "0");
-            assertThat(holding.get(0).evidence().values()).containsEntry("peersMedianRecordsPerSecond", 990.0);
+            assertThat(holding.get(0).evidence().values())
+                    .containsEntry("peersMedianRecordsPerSecond", 990.0);
         }
 
         @Test
         void aWholeVertexAtZeroIsNotOneStalledSubtask() {
             TaskFlowView view =
-                    view(List.of(subtask("m", "Map: enrich", 0, 0, 0, false), subtask("m", "Map: enrich", 1, 0, 0, false)));
+                    view(
+                            List.of(
+                                    subtask("m", "Map: enrich", 0, 0, 0, false),
+                                    subtask("m", "Map: enrich", 1, 0, 0, false)));
             assertThat(evaluate(rule::evaluate, view)).isEmpty();
         }
 
         @Test
         void aSubtaskWarmingUpAfterARestartIsNotStalled() {
             TaskFlowView view =
-                    view(List.of(subtask("m", "Map: enrich", 0, 0, 0, true), subtask("m", "Map: enrich", 1, 1000, 1000, false)));
+                    view(
+                            List.of(
+                                    subtask("m", "Map: enrich", 0, 0, 0, true),
+                                    subtask("m", "Map: enrich", 1, 1000, 1000, false)));
             assertThat(evaluate(rule::evaluate, view)).isEmpty();
         }
 
@@ -101,28 +109,36 @@ class TaskFlowRulesTest {
                             List.of(
                                     subtask("k", "Sink: warehouse", 0, 0, 0, false),
                                     subtask("k", "Sink: warehouse", 1, 1000, 0, false)));
-            assertThat(evaluate(rule::evaluate, view)).extracting(o -> o.labels().get("subtask_index")).containsExactly("0");
+            assertThat(evaluate(rule::evaluate, view))
+                    .extracting(o -> o.labels().get("subtask_index"))
+                    .containsExactly("0");
         }
     }
 
     @Nested
     class Throughput {
-        private final ThroughputDrop rule = new ThroughputDrop(0.5, 1, true, Duration.ofMinutes(15));
+        private final ThroughputDrop rule =
+                new ThroughputDrop(0.5, 1, true, Duration.ofMinutes(15));
 
         @Test
         void belowHalfTheBaselineHolds() {
-            List<RuleOutcome> holding = evaluate(rule::evaluate, throughput("s", true, 400, 1000, false));
+            List<RuleOutcome> holding =
+                    evaluate(rule::evaluate, throughput("s", true, 400, 1000, false));
 
             assertThat(holding).hasSize(1);
-            assertThat(holding.get(0).labels()).containsEntry("task_name", "Source: orders").doesNotContainKey("subtask_index");
+            assertThat(holding.get(0).labels())
+                    .containsEntry("task_name", "Source: orders")
+                    .doesNotContainKey("subtask_index");
             assertThat(holding.get(0).evidence().values()).containsEntry("ratioToBaseline", 0.4);
-            assertThat(holding.get(0).evidence().facts()).containsEntry("metric", "numRecordsOutPerSecond");
+            assertThat(holding.get(0).evidence().facts())
+                    .containsEntry("metric", "numRecordsOutPerSecond");
         }
 
         @Test
         void noVerdictAboveTheRatioWithoutHistoryOrWhileWarmingUp() {
             assertThat(evaluate(rule::evaluate, throughput("s", true, 600, 1000, false))).isEmpty();
-            assertThat(evaluate(rule::evaluate, throughput("s", true, 0, Double.NaN, false))).isEmpty();
+            assertThat(evaluate(rule::evaluate, throughput("s", true, 0, Double.NaN, false)))
+                    .isEmpty();
             assertThat(evaluate(rule::evaluate, throughput("s", true, 0, 1000, true))).isEmpty();
         }
 
@@ -143,13 +159,15 @@ class TaskFlowRulesTest {
         return holding;
     }
 
-    static List<Subtask> subtasks(String id, String name, double busy, double backPressured, double in, double out) {
+    static List<Subtask> subtasks(
+            String id, String name, double busy, double backPressured, double in, double out) {
         return List.of(
                 new Subtask(id, name, 0, busy, backPressured, in, out, false),
                 new Subtask(id, name, 1, busy, backPressured, in, out, false));
     }
 
-    static Subtask subtask(String id, String name, int index, double in, double out, boolean warmingUp) {
+    static Subtask subtask(
+            String id, String name, int index, double in, double out, boolean warmingUp) {
         return new Subtask(id, name, index, 100, 0, in, out, warmingUp);
     }
 
@@ -160,14 +178,26 @@ class TaskFlowRulesTest {
         for (List<Subtask> vertex : vertices) {
             String id = vertex.get(0).vertexId();
             byVertex.put(id, vertex);
-            throughput.put(id, new VertexThroughput(id, vertex.get(0).vertexName(), id.equals("s"), id.equals("k"), 0, null, false));
+            throughput.put(
+                    id,
+                    new VertexThroughput(
+                            id,
+                            vertex.get(0).vertexName(),
+                            id.equals("s"),
+                            id.equals("k"),
+                            0,
+                            null,
+                            false));
         }
         return new TaskFlowView("prod", "orders", "job-1", CHAIN, byVertex, throughput);
     }
 
-    static TaskFlowView throughput(String id, boolean source, double rate, double baseline, boolean warmingUp) {
+    static TaskFlowView throughput(
+            String id, boolean source, double rate, double baseline, boolean warmingUp) {
         ThroughputBaseline.Estimate expected =
-                Double.isNaN(baseline) ? null : new ThroughputBaseline.Estimate(baseline, BaselineMode.FLAT, 24);
+                Double.isNaN(baseline)
+                        ? null
+                        : new ThroughputBaseline.Estimate(baseline, BaselineMode.FLAT, 24);
         String name = id.equals("s") ? "Source: orders" : "Map: enrich";
         return new TaskFlowView(
                 "prod",
@@ -175,6 +205,8 @@ class TaskFlowRulesTest {
                 "job-1",
                 CHAIN,
                 Map.of(),
-                Map.of(id, new VertexThroughput(id, name, source, false, rate, expected, warmingUp)));
+                Map.of(
+                        id,
+                        new VertexThroughput(id, name, source, false, rate, expected, warmingUp)));
     }
 }
