@@ -4,15 +4,20 @@ import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertJson;
 import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
+import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /** Topics and a Flinkwatch job wired to the shared broker, for one test. */
 public final class TestJobs {
@@ -52,6 +57,36 @@ public final class TestJobs {
         parameters.put("watermark.idleness", "3s");
         parameters.putAll(extra);
         return FlinkwatchConfig.fromMap(parameters);
+    }
+
+    /**
+     * Waits until the job has committed (at a checkpoint) the offsets of every snapshot published
+     * to the metrics topic so far: it has read all of them.
+     */
+    public void awaitConsumed() throws Exception {
+        Map<Integer, Long> end = kafka.endOffsets(metricsTopic);
+        String group = config(Map.of()).get(FlinkwatchParameters.GROUP_ID);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try (Admin admin = kafka.admin()) {
+                committed =
+                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            }
+            boolean all = true;
+            for (Map.Entry<Integer, Long> partition : end.entrySet()) {
+                OffsetAndMetadata offset =
+                        committed.get(new TopicPartition(metricsTopic, partition.getKey()));
+                all &=
+                        partition.getValue() == 0
+                                || (offset != null && offset.offset() >= partition.getValue());
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the job did not consume every snapshot within 5 minutes");
     }
 
     /** An environment (the MiniCluster's, under a test) with the Flinkwatch dataflow on it. */

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
-import io.flinkwatch.job.config.FlinkwatchParameters;
+import io.flinkwatch.testing.AlertLog;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
@@ -21,20 +21,15 @@ import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,14 +82,13 @@ class RescaleFromSavepointITCase {
             publishUntil(publisher, snapshots, Long.MIN_VALUE, at(33));
             JobID first = submit(topics, 2, null);
             // payments is down and its lag alerts are marked suppressed.
-            await(
-                    kafka,
+            AlertLog.await(
                     topics,
                     events ->
                             events.stream()
                                             .filter(
                                                     e ->
-                                                            is(
+                                                            AlertLog.is(
                                                                     e,
                                                                     "payments",
                                                                     "FlinkLagGrowing",
@@ -105,19 +99,18 @@ class RescaleFromSavepointITCase {
 
             publishUntil(publisher, snapshots, at(33), at(43));
             JobID second = submit(topics, 4, savepoint);
-            awaitConsumed(kafka, topics);
+            topics.awaitConsumed();
             savepoint = stop(second, savepoints);
 
             publishUntil(publisher, snapshots, at(43), Long.MAX_VALUE);
             JobID third = submit(topics, 1, savepoint);
-            await(
-                    kafka,
+            AlertLog.await(
                     topics,
                     events ->
                             events.stream()
                                                     .filter(
                                                             e ->
-                                                                    is(
+                                                                    AlertLog.is(
                                                                             e,
                                                                             "payments",
                                                                             "FlinkLagGrowing",
@@ -127,7 +120,7 @@ class RescaleFromSavepointITCase {
                                     && events.stream()
                                                     .filter(
                                                             e ->
-                                                                    is(
+                                                                    AlertLog.is(
                                                                             e,
                                                                             "orders",
                                                                             "FlinkLagGrowing",
@@ -135,9 +128,9 @@ class RescaleFromSavepointITCase {
                                                     .count()
                                             == 2);
             // Anything a duplicate would add is published by now: wait for a few more checkpoints.
-            awaitConsumed(kafka, topics);
+            topics.awaitConsumed();
             Thread.sleep(3_000);
-            alerts = await(kafka, topics, events -> false, Duration.ofSeconds(3));
+            alerts = AlertLog.read(topics, events -> false, Duration.ofSeconds(3));
             cluster.cancelJob(third).get();
         }
     }
@@ -227,84 +220,15 @@ class RescaleFromSavepointITCase {
         publisher.flush();
     }
 
-    /** Waits until the job has committed (at a checkpoint) every snapshot published so far. */
-    private static void awaitConsumed(EmbeddedKafka kafka, TestJobs topics) throws Exception {
-        Map<Integer, Long> end = kafka.endOffsets(topics.metricsTopic);
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        String group = topics.config(Map.of()).get(FlinkwatchParameters.GROUP_ID);
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed;
-            try (Admin admin = kafka.admin()) {
-                committed =
-                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            }
-            boolean all =
-                    end.entrySet().stream()
-                            .allMatch(
-                                    partition -> {
-                                        OffsetAndMetadata offset =
-                                                committed.get(
-                                                        new TopicPartition(
-                                                                topics.metricsTopic,
-                                                                partition.getKey()));
-                                        return partition.getValue() == 0
-                                                || (offset != null
-                                                        && offset.offset() >= partition.getValue());
-                                    });
-            if (all) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the job did not consume every snapshot within 2 minutes");
-    }
-
-    private static boolean is(AlertEvent event, String job, String alert, AlertReason reason) {
-        return job.equals(event.label("job_name"))
-                && alert.equals(event.alertname())
-                && event.reason() == reason;
-    }
-
     private static List<AlertEvent> of(String job, String alert) {
-        return alerts.stream()
-                .filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname()))
-                .toList();
+        return AlertLog.of(alerts, job, alert);
     }
 
     private static Map<String, List<AlertReason>> stories(String job, String alert) {
-        Map<String, List<AlertReason>> stories = new LinkedHashMap<>();
-        for (AlertEvent event : of(job, alert)) {
-            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>())
-                    .add(event.reason());
-        }
-        return stories;
+        return AlertLog.stories(alerts, job, alert);
     }
 
     private static long at(long minute) {
         return SCENARIO.at(minutes(minute)).toEpochMilli();
-    }
-
-    private static List<AlertEvent> await(
-            EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
-        List<AlertEvent> events = await(kafka, topics, done, Duration.ofMinutes(3));
-        assertThat(done).as("alerts expected by now, got %s", events).accepts(events);
-        return events;
-    }
-
-    private static List<AlertEvent> await(
-            EmbeddedKafka kafka,
-            TestJobs topics,
-            Predicate<List<AlertEvent>> done,
-            Duration timeout) {
-        List<AlertEvent> events = new ArrayList<>();
-        kafka.readCommitted(
-                topics.alertsTopic,
-                timeout,
-                records -> {
-                    events.clear();
-                    records.forEach(record -> events.add(TestJobs.parseAlert(record.value())));
-                    return done.test(events);
-                });
-        return events;
     }
 }

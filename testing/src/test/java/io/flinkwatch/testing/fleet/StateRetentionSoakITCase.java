@@ -29,9 +29,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,7 +147,7 @@ class StateRetentionSoakITCase {
                 cluster.submitJob(TestJobs.environment(topics.config(parameters)).getStreamGraph())
                         .get()
                         .getJobID();
-        awaitConsumed(kafka, topics);
+        topics.awaitConsumed();
         // A few more checkpoints: event time has reached the end everywhere.
         Thread.sleep(3_000);
         return cluster.stopWithSavepoint(
@@ -225,37 +222,6 @@ class StateRetentionSoakITCase {
                                     100.0),
                             null));
         }
-    }
-
-    private static void awaitConsumed(EmbeddedKafka kafka, TestJobs topics) throws Exception {
-        Map<Integer, Long> end = kafka.endOffsets(topics.metricsTopic);
-        String group = topics.config(Map.of()).get(FlinkwatchParameters.GROUP_ID);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            Map<TopicPartition, OffsetAndMetadata> committed;
-            try (Admin admin = kafka.admin()) {
-                committed =
-                        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            }
-            boolean all =
-                    end.entrySet().stream()
-                            .allMatch(
-                                    partition -> {
-                                        OffsetAndMetadata offset =
-                                                committed.get(
-                                                        new TopicPartition(
-                                                                topics.metricsTopic,
-                                                                partition.getKey()));
-                                        return partition.getValue() == 0
-                                                || (offset != null
-                                                        && offset.offset() >= partition.getValue());
-                                    });
-            if (all) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("Flinkwatch did not consume the fleet's history within 5 minutes");
     }
 
     private static long savepointSize(String pointer) {

@@ -13,18 +13,16 @@ import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.InhibitingAlert;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.testing.AlertLog;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.scenario.Scenario;
 import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -96,30 +94,39 @@ class LifecycleFailoverITCase {
             publisher.flush();
 
             // payments is down (112m) and its lag alerts are suppressed: kill the TaskManager now.
-            await(
-                    kafka,
+            AlertLog.await(
                     topics,
                     events ->
                             events.stream()
                                     .anyMatch(
-                                            e -> is(e, "payments", "FlinkJobNotRunning", STARTED)));
+                                            e ->
+                                                    AlertLog.is(
+                                                            e,
+                                                            "payments",
+                                                            "FlinkJobNotRunning",
+                                                            STARTED)));
             cluster.terminateTaskManager(0).get();
             cluster.startTaskManager();
 
             snapshots.stream().filter(s -> s.timestamp() >= cut).forEach(publisher::publish);
             publisher.flush();
         }
-        await(
-                kafka,
+        AlertLog.await(
                 topics,
                 events ->
                         events.stream()
-                                        .filter(e -> is(e, "payments", "FlinkLagGrowing", RESOLVED))
+                                        .filter(
+                                                e ->
+                                                        AlertLog.is(
+                                                                e,
+                                                                "payments",
+                                                                "FlinkLagGrowing",
+                                                                RESOLVED))
                                         .count()
                                 >= 2);
         // Anything a duplicate would add is published by now: wait for a few more checkpoints.
         Thread.sleep(5_000);
-        alerts = await(kafka, topics, events -> false, Duration.ofSeconds(3));
+        alerts = AlertLog.read(topics, events -> false, Duration.ofSeconds(3));
         cluster.cancelJob(job).get();
     }
 
@@ -133,7 +140,8 @@ class LifecycleFailoverITCase {
     @Test
     void theTaskManagerWasKilledAndTheJobRecovered() {
         // The alerts after the kill (RESOLVED of payments) prove the job came back.
-        assertThat(alerts).anyMatch(e -> is(e, "payments", "FlinkJobNotRunning", RESOLVED));
+        assertThat(alerts)
+                .anyMatch(e -> AlertLog.is(e, "payments", "FlinkJobNotRunning", RESOLVED));
     }
 
     @Test
@@ -210,53 +218,15 @@ class LifecycleFailoverITCase {
         }
     }
 
-    private static boolean is(AlertEvent event, String job, String alert, AlertReason reason) {
-        return job.equals(event.label("job_name"))
-                && alert.equals(event.alertname())
-                && event.reason() == reason;
-    }
-
     private static List<AlertEvent> of(String job, String alert) {
-        return alerts.stream()
-                .filter(e -> job.equals(e.label("job_name")) && alert.equals(e.alertname()))
-                .toList();
+        return AlertLog.of(alerts, job, alert);
     }
 
-    /** The reasons of each alert instance's events, in order, by fingerprint. */
     private static Map<String, List<AlertReason>> stories(String job, String alert) {
-        Map<String, List<AlertReason>> stories = new LinkedHashMap<>();
-        for (AlertEvent event : of(job, alert)) {
-            stories.computeIfAbsent(event.fingerprint(), f -> new ArrayList<>())
-                    .add(event.reason());
-        }
-        return stories;
+        return AlertLog.stories(alerts, job, alert);
     }
 
     private static long at(long minute) {
         return SCENARIO.at(minutes(minute)).toEpochMilli();
-    }
-
-    private static List<AlertEvent> await(
-            EmbeddedKafka kafka, TestJobs topics, Predicate<List<AlertEvent>> done) {
-        List<AlertEvent> events = await(kafka, topics, done, Duration.ofMinutes(3));
-        assertThat(done).as("alerts expected by now, got %s", events).accepts(events);
-        return events;
-    }
-
-    private static List<AlertEvent> await(
-            EmbeddedKafka kafka,
-            TestJobs topics,
-            Predicate<List<AlertEvent>> done,
-            Duration timeout) {
-        List<AlertEvent> events = new ArrayList<>();
-        kafka.readCommitted(
-                topics.alertsTopic,
-                timeout,
-                records -> {
-                    events.clear();
-                    records.forEach(record -> events.add(TestJobs.parseAlert(record.value())));
-                    return done.test(events);
-                });
-        return events;
     }
 }
