@@ -34,6 +34,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Jobs that come and go for weeks: two weeks of event time in which {@value #CHURNED} jobs, each
@@ -87,6 +88,12 @@ class StateRetentionSoakITCase {
 
         TestJobs live = new TestJobs(kafka, 2);
         liveOnly = savepointSize(run(kafka, live, false, savepoints.resolve("live")));
+        LoggerFactory.getLogger(StateRetentionSoakITCase.class)
+                .info(
+                        "Savepoint after {} churned jobs: {} bytes; with only the live jobs: {} bytes",
+                        CHURNED,
+                        withChurn,
+                        liveOnly);
     }
 
     @AfterAll
