@@ -1,5 +1,6 @@
 package io.flinkwatch.job.detection;
 
+import io.flinkwatch.alerts.event.AlertLabels;
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Fingerprint;
 import io.flinkwatch.job.analytics.JobKeys;
@@ -7,7 +8,11 @@ import io.flinkwatch.job.detection.rules.MetricsAbsent;
 import io.flinkwatch.job.ingest.JobHeartbeat;
 import io.flinkwatch.job.lifecycle.AlertSignal;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -73,6 +78,37 @@ public final class MetricsAbsenceDetector
         public long eventTimer = Long.MIN_VALUE;
         public long wallClockTimer = Long.MIN_VALUE;
         public boolean absent;
+
+        /** The runs (job ids) of the name, for namesakes that fall silent one at a time. */
+        public Map<String, RunPresence> runs = new HashMap<>();
+    }
+
+    /** What the detector remembers of one run of a job name. Public fields for Flink. */
+    public static final class RunPresence implements SilencePolicy.Run {
+        public long firstSnapshotAt = Long.MAX_VALUE;
+        public long lastSnapshotAt = Long.MIN_VALUE;
+        public String status;
+        public boolean absent;
+
+        @Override
+        public long firstSnapshotAt() {
+            return firstSnapshotAt;
+        }
+
+        @Override
+        public long lastSnapshotAt() {
+            return lastSnapshotAt;
+        }
+
+        @Override
+        public String status() {
+            return status;
+        }
+
+        @Override
+        public boolean absent() {
+            return absent;
+        }
     }
 
     /** The key of the job a heartbeat is about. */
@@ -124,6 +160,7 @@ public final class MetricsAbsenceDetector
                 job.status = heartbeat.status();
             }
         }
+        noteRun(job, heartbeat, out);
         job.lastArrivalWallClock = now;
         reschedule(job, ctx.timerService());
         presence.update(job);
@@ -145,6 +182,9 @@ public final class MetricsAbsenceDetector
             job.wallClockTimer = Long.MIN_VALUE;
         } else {
             job.eventTimer = Long.MIN_VALUE;
+        }
+        if (!byWallClock) {
+            judgeRuns(job, time, out);
         }
         SilencePolicy.Due due =
                 byWallClock
@@ -181,6 +221,89 @@ public final class MetricsAbsenceDetector
         }
         reschedule(job, ctx.timerService());
         presence.update(job);
+    }
+
+    private void noteRun(JobPresence job, JobHeartbeat heartbeat, Collector<AlertSignal> out) {
+        if (job.runs == null) {
+            job.runs = new HashMap<>();
+        }
+        RunPresence run = job.runs.computeIfAbsent(heartbeat.jobId(), id -> new RunPresence());
+        run.firstSnapshotAt = Math.min(run.firstSnapshotAt, heartbeat.timestamp());
+        if (heartbeat.timestamp() > run.lastSnapshotAt) {
+            if (run.absent) {
+                run.absent = false;
+                long firedAt = run.lastSnapshotAt + policy.afterMs();
+                out.collect(
+                        runSignal(
+                                job,
+                                heartbeat.jobId(),
+                                run,
+                                AlertSignal.Kind.RESOLVE,
+                                Math.max(heartbeat.timestamp(), firedAt),
+                                Evidence.none()));
+            }
+            run.lastSnapshotAt = heartbeat.timestamp();
+            if (heartbeat.status() != null) {
+                run.status = heartbeat.status();
+            }
+        }
+    }
+
+    /** Judges each run of the name at event time {@code time}: namesakes that fell silent alone. */
+    private void judgeRuns(JobPresence job, long time, Collector<AlertSignal> out) {
+        if (job.runs == null || job.runs.size() < 2 && !anyAbsent(job)) {
+            return;
+        }
+        List<String> ids = new ArrayList<>(job.runs.keySet());
+        ids.sort(null);
+        List<String> gone = new ArrayList<>();
+        for (String id : ids) {
+            RunPresence run = job.runs.get(id);
+            switch (policy.runDue(time, run, job.runs.values())) {
+                case SILENT -> {
+                    run.absent = true;
+                    LOG.info(
+                            "No metrics from job {} ({}) on {} while a namesake reports",
+                            job.jobName,
+                            id,
+                            job.cluster);
+                    out.collect(
+                            runSignal(
+                                    job,
+                                    id,
+                                    run,
+                                    AlertSignal.Kind.FIRE,
+                                    run.lastSnapshotAt + policy.afterMs(),
+                                    Evidence.none()));
+                }
+                case GONE -> gone.add(id);
+                case NOTHING -> {}
+            }
+        }
+        for (String id : gone) {
+            RunPresence run = job.runs.remove(id);
+            if (run.absent) {
+                out.collect(
+                        runSignal(
+                                job,
+                                id,
+                                run,
+                                AlertSignal.Kind.RESOLVE,
+                                Math.max(time, run.lastSnapshotAt + policy.afterMs()),
+                                Evidence.builder()
+                                        .fact("ended", "resubmitted, ended on purpose or retired")
+                                        .build()));
+            }
+        }
+    }
+
+    private static boolean anyAbsent(JobPresence job) {
+        for (RunPresence run : job.runs.values()) {
+            if (run.absent) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The job was silent for the retention: everything about it resolves, and it is forgotten. */
@@ -220,6 +343,14 @@ public final class MetricsAbsenceDetector
 
     private void reschedule(JobPresence job, TimerService timers) {
         long eventDeadline = policy.nextDeadline(job.lastSnapshotAt, job.absent, job.status);
+        if (job.runs != null && job.runs.size() > 1) {
+            for (RunPresence run : job.runs.values()) {
+                eventDeadline =
+                        Math.min(
+                                eventDeadline,
+                                policy.nextRunDeadline(timers.currentWatermark(), run));
+            }
+        }
         if (eventDeadline != job.eventTimer) {
             if (job.eventTimer != Long.MIN_VALUE) {
                 timers.deleteEventTimeTimer(job.eventTimer);
@@ -254,6 +385,35 @@ public final class MetricsAbsenceDetector
             startedAtWallClock = now;
         }
         return now;
+    }
+
+    /** A signal about one run's own absence: its job id identifies it among its namesakes. */
+    private AlertSignal runSignal(
+            JobPresence job,
+            String jobId,
+            RunPresence run,
+            AlertSignal.Kind kind,
+            long time,
+            Evidence extra) {
+        Map<String, String> labels =
+                new TreeMap<>(AlertInstances.job(rule, job.cluster, job.jobName));
+        labels.put(AlertLabels.JOB_ID, jobId);
+        Evidence evidence =
+                Evidence.builder()
+                        .value("lastSnapshotAt", run.lastSnapshotAt)
+                        .fact("detectedBy", "event time, while a namesake reports")
+                        .addAll(extra)
+                        .build();
+        return new AlertSignal(
+                kind,
+                rule.name(),
+                Fingerprint.of(labels),
+                time,
+                run.lastSnapshotAt + policy.afterMs(),
+                labels,
+                jobId,
+                evidence,
+                false);
     }
 
     private AlertSignal signal(

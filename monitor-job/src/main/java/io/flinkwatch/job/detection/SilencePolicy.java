@@ -28,6 +28,60 @@ public record SilencePolicy(long afterMs, long retentionMs) implements Serializa
         RETIRED
     }
 
+    /** What is due for one run (job id) of a job name at an event time. */
+    public enum RunDue {
+        NOTHING,
+        /** The run fell silent while another run of the name speaks: its own absence fires. */
+        SILENT,
+        /**
+         * The run was resubmitted, ended on purpose, or retired: forget it (and end its absence).
+         */
+        GONE
+    }
+
+    /**
+     * What one run of a job name is due at event time {@code now}, beside the name's other runs. A
+     * run whose name falls silent as a whole is the name's absence ({@link #due}); a run that falls
+     * silent while a namesake goes on speaking is an absence of its own, or nobody would notice it.
+     * A run is gone once another was first seen after its last snapshot (it was resubmitted), once
+     * it ended on purpose, or after the retention.
+     */
+    public RunDue runDue(long now, Run run, Iterable<? extends Run> runs) {
+        boolean superseded = false;
+        boolean anotherSpeaks = false;
+        for (Run other : runs) {
+            if (other == run) {
+                continue;
+            }
+            superseded |= other.firstSnapshotAt() > run.lastSnapshotAt();
+            anotherSpeaks |= other.lastSnapshotAt() > now - afterMs;
+        }
+        boolean silent = now >= run.lastSnapshotAt() + afterMs;
+        if (superseded
+                || now >= run.lastSnapshotAt() + retentionMs
+                || (silent && JobStatuses.endedOnPurpose(run.status()))) {
+            return RunDue.GONE;
+        }
+        return silent && !run.absent() && anotherSpeaks ? RunDue.SILENT : RunDue.NOTHING;
+    }
+
+    /** When to look at a run again: its silence, then its retention. */
+    public long nextRunDeadline(long now, Run run) {
+        long silentAt = run.lastSnapshotAt() + afterMs;
+        return run.absent() || now >= silentAt ? run.lastSnapshotAt() + retentionMs : silentAt;
+    }
+
+    /** What {@link #runDue} reads of a run. */
+    public interface Run {
+        long firstSnapshotAt();
+
+        long lastSnapshotAt();
+
+        String status();
+
+        boolean absent();
+    }
+
     public SilencePolicy {
         if (afterMs <= 0 || retentionMs < afterMs) {
             throw new IllegalArgumentException(

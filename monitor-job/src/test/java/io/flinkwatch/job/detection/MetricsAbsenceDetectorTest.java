@@ -143,6 +143,70 @@ class MetricsAbsenceDetectorTest {
     }
 
     @Test
+    void aNamesakeThatFallsSilentWhileItsTwinReportsIsAbsentByItsId() throws Exception {
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(0);
+            for (int t = 0; t <= 600; t += 10) {
+                run(harness, "twin", t, null);
+                if (t <= 100) {
+                    // Fails at 100 s and is gone: its reporter sends nothing more.
+                    run(harness, "failed", t, t == 100 ? "FAILED" : "RUNNING");
+                }
+                harness.processWatermark(seconds(t));
+            }
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            s ->
+                                    s.kind()
+                                            + " "
+                                            + s.labels().get("job_id")
+                                            + " "
+                                            + s.timestamp() / 1000)
+                    .containsExactly("FIRE failed 220");
+            AlertSignal fire = harness.extractOutputValues().get(0);
+            assertThat(fire.jobId()).isEqualTo("failed");
+
+            // It comes back (restarted under the same id).
+            run(harness, "failed", 610, "RUNNING");
+            assertThat(harness.extractOutputValues())
+                    .extracting(
+                            s ->
+                                    s.kind()
+                                            + " "
+                                            + s.labels().get("job_id")
+                                            + " "
+                                            + s.timestamp() / 1000)
+                    .containsExactly("FIRE failed 220", "RESOLVE failed 610");
+        }
+    }
+
+    @Test
+    void aResubmissionIsNoNamesakeFallingSilent() throws Exception {
+        try (var harness = harness(true)) {
+            harness.setProcessingTime(0);
+            for (int t = 0; t <= 600; t += 10) {
+                run(harness, t <= 300 ? "old" : "new", t, null);
+                harness.processWatermark(seconds(t));
+            }
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        }
+    }
+
+    private static void run(
+            KeyedOneInputStreamOperatorTestHarness<String, JobHeartbeat, AlertSignal> harness,
+            String jobId,
+            long second,
+            String status)
+            throws Exception {
+        harness.processElement(
+                new StreamRecord<>(
+                        new JobHeartbeat(
+                                "prod", "Flink Streaming Job", jobId, seconds(second), status),
+                        seconds(second)));
+    }
+
+    @Test
     void aStragglerFromBeforeTheSilenceIsNoReturn() throws Exception {
         try (var harness = harness(true)) {
             harness.setProcessingTime(0);
