@@ -453,8 +453,13 @@ class AlertBookTest {
      * The signal as the analytics send it for a job running beside namesakes: its id identifies it.
      */
     static AlertSignal namesake(AlertSignal signal, String jobId) {
+        return withLabel(signal, "job_id", jobId, jobId);
+    }
+
+    /** The signal with one identifying label set (its fingerprint follows) and the given job id. */
+    static AlertSignal withLabel(AlertSignal signal, String label, String value, String jobId) {
         Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
-        labels.put("job_id", jobId);
+        labels.put(label, value);
         return new AlertSignal(
                 signal.kind(),
                 signal.rule(),

@@ -14,7 +14,6 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.AlertStatus;
-import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -155,18 +154,7 @@ class AlertLifecycleFunctionTest {
     }
 
     private static AlertSignal onCluster(AlertSignal signal, String cluster) {
-        Map<String, String> labels = new java.util.TreeMap<>(signal.labels());
-        labels.put("cluster", cluster);
-        return new AlertSignal(
-                signal.kind(),
-                signal.rule(),
-                io.flinkwatch.alerts.event.Fingerprint.of(labels),
-                signal.timestamp(),
-                signal.activeSince(),
-                labels,
-                signal.jobId(),
-                signal.evidence(),
-                signal.immediate());
+        return AlertBookTest.withLabel(signal, "cluster", cluster, signal.jobId());
     }
 
     private static AlertSignal immediate(AlertSignal signal) {
