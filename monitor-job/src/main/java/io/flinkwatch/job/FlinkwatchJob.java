@@ -7,10 +7,12 @@ import static io.flinkwatch.job.config.FlinkwatchParameters.CHECKPOINT_INTERVAL;
 import static io.flinkwatch.job.config.FlinkwatchParameters.DEAD_LETTER_TOPIC;
 import static io.flinkwatch.job.config.FlinkwatchParameters.DELIVERY_GUARANTEE;
 import static io.flinkwatch.job.config.FlinkwatchParameters.GROUP_ID;
+import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_CLOCK_SKEW;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_FUTURE_SKEW;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_PARALLELISM;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_SNAPSHOT_BYTES;
 import static io.flinkwatch.job.config.FlinkwatchParameters.METRICS_TOPICS;
+import static io.flinkwatch.job.config.FlinkwatchParameters.OUT_OF_ORDERNESS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.PARALLELISM;
 import static io.flinkwatch.job.config.FlinkwatchParameters.STARTING_OFFSETS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX;
@@ -23,6 +25,7 @@ import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.deadletter.DeadLetterSerializationSchema;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource;
+import io.flinkwatch.ingest.kafka.SnapshotDeserializationSchema;
 import io.flinkwatch.ingest.kafka.TopicTail;
 import io.flinkwatch.ingest.snapshot.SnapshotLimits;
 import io.flinkwatch.ingest.snapshot.SnapshotParser;
@@ -126,6 +129,8 @@ public final class FlinkwatchJob {
                 config.get(STARTING_OFFSETS),
                 config.get(BOUNDED),
                 parser(config),
+                new SnapshotDeserializationSchema.ClockSettings(
+                        config.get(OUT_OF_ORDERNESS), config.get(MAX_CLOCK_SKEW)),
                 new Properties());
     }
 

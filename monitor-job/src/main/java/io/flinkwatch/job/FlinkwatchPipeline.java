@@ -17,6 +17,7 @@ import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.job.config.ThroughputScope;
 import io.flinkwatch.job.detection.AlertCatalog;
+import io.flinkwatch.job.detection.ClockSkewDetector;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.LateConditionEdges;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
@@ -44,11 +45,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The Flinkwatch dataflow, from a source of snapshots to sinks for alerts and dead letters:
  *
  * <pre>
- * ingest:     source → validate (dead letters out) → split by metric family
+ * ingest:     source (event time per monitored job: LATE, CLOCK_SKEW) → dead letters out → split by
+ *             metric family
  * analytics:  keyed by cluster and job name, each run (job id) on its own samples; rules evaluated on an event-time grid → condition edges;
  *             cleared conditions → resolve signals
  * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
- *             → fire signals; absence detector (event time and wall clock)
+ *             → fire signals; absence detector (event time and wall clock); clock-skew detector
  * lifecycle:  keyed by cluster and job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
  *             inhibition, grouping)
  * sink:       alerts topic; optionally Alertmanager
@@ -97,7 +99,6 @@ public final class FlinkwatchPipeline {
                 env.fromSource(
                                 source,
                                 SnapshotWatermarks.strategy(
-                                        config.get(FlinkwatchParameters.OUT_OF_ORDERNESS),
                                         config.get(FlinkwatchParameters.IDLENESS)),
                                 "metric snapshots")
                         .uid("metric-snapshots-source");
@@ -170,6 +171,19 @@ public final class FlinkwatchPipeline {
                                                                 endOfInput == Long.MAX_VALUE))
                                                 .uid("detect-metrics-absent")
                                                 .name("detection: FlinkMetricsAbsent")));
+
+        catalog.clockSkew()
+                .ifPresent(
+                        rule ->
+                                signals.add(
+                                        snapshots
+                                                .getSideOutput(SnapshotRouter.CLOCK_SKEWS)
+                                                .keyBy(ClockSkewDetector::jobKey, Types.STRING)
+                                                .process(
+                                                        new ClockSkewDetector(
+                                                                rule, endOfInput == Long.MAX_VALUE))
+                                                .uid("detect-clock-skew")
+                                                .name("detection: FlinkwatchClockSkew")));
 
         SingleOutputStreamOperator<AlertEvent> alerts =
                 union(signals)

@@ -1,6 +1,7 @@
 package io.flinkwatch.ingest.kafka;
 
 import io.flinkwatch.ingest.snapshot.SnapshotParser;
+import java.time.Clock;
 import java.util.List;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -28,6 +29,7 @@ public final class MetricSnapshotSource {
      * @param startingOffsets where to start
      * @param bounded stop at the offsets that are latest when the job starts (for replays)
      * @param parser the snapshot parser with its limits
+     * @param clocks how event time is kept per monitored job
      * @param consumerProperties further Kafka consumer properties (security, for example)
      */
     public static KafkaSource<IngestedRecord> create(
@@ -37,6 +39,7 @@ public final class MetricSnapshotSource {
             StartingOffsets startingOffsets,
             boolean bounded,
             SnapshotParser parser,
+            SnapshotDeserializationSchema.ClockSettings clocks,
             Properties consumerProperties) {
         KafkaSourceBuilder<IngestedRecord> builder =
                 KafkaSource.<IngestedRecord>builder()
@@ -53,7 +56,9 @@ public final class MetricSnapshotSource {
                                     case EARLIEST -> OffsetsInitializer.earliest();
                                     case LATEST -> OffsetsInitializer.latest();
                                 })
-                        .setDeserializer(new SnapshotDeserializationSchema(parser));
+                        .setDeserializer(
+                                new SnapshotDeserializationSchema(
+                                        parser, clocks, Clock.systemUTC()));
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());
         }

@@ -8,49 +8,64 @@ import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Watermarks for one Kafka partition of snapshots (the Kafka source creates one generator per
- * split): bounded out-of-orderness plus idleness, where only accepted snapshots that move event
- * time forward count, as {@link EventTimeProgress} decides. Dead letters carry no event time and
- * must not keep a partition active: a broken publisher would otherwise stall event time, and with
- * it every rule, for every monitored job.
+ * split). The watermark itself is decided per monitored job by the partition's {@link
+ * PartitionClock}, as the records are read, and each record carries it; this emits it, and marks
+ * the partition idle when no job in it has moved event time for the idle timeout.
  *
- * <p>Used instead of Flink's {@code forBoundedOutOfOrderness(..).withIdleness(..)}, whose idleness
- * counts every record as activity.
+ * <p>Only progress counts as activity: an accepted snapshot newer than its job's newest. Dead
+ * letters, stale resends and late arrivals do not keep a partition active, so a broken publisher
+ * cannot stall event time, and with it every rule, for every monitored job. Flink's {@code
+ * withIdleness} counts every record as activity.
  */
 public final class SnapshotWatermarkGenerator implements WatermarkGenerator<IngestedRecord> {
 
-    private final EventTimeProgress progress;
+    private final long idleTimeoutNanos;
     private final RelativeClock clock;
+    private long watermark = PartitionClock.NONE;
     private boolean idle;
 
+    /** Whether a record moved event time since the last emission. */
+    private boolean progressed;
+
+    /** Whether the countdown runs: the last emission found no progress. */
+    private boolean quiet;
+
+    private long quietSinceNanos;
+
     /**
+     * @param idleTimeout time without progress after which the partition is idle; zero: never
      * @param clock measures idleness; the source's input activity clock, which stands still while
      *     the source is backpressured, so a partition is not called idle for not being read
      */
-    public SnapshotWatermarkGenerator(
-            Duration outOfOrderness, Duration idleTimeout, RelativeClock clock) {
-        this.progress = new EventTimeProgress(outOfOrderness, idleTimeout);
+    public SnapshotWatermarkGenerator(Duration idleTimeout, RelativeClock clock) {
+        if (idleTimeout.isNegative()) {
+            throw new IllegalArgumentException("idle timeout must not be negative: " + idleTimeout);
+        }
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.clock = clock;
     }
 
     @Override
     public void onEvent(IngestedRecord record, long eventTimestamp, WatermarkOutput output) {
-        if (record.isAccepted()) {
-            progress.onSnapshot(eventTimestamp);
+        if (record.watermark() > watermark) {
+            watermark = record.watermark();
+        }
+        if (record.progress()) {
+            progressed = true;
         }
     }
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (progress.isIdle(clock.relativeTimeNanos())) {
+        if (isIdle(clock.relativeTimeNanos())) {
             if (!idle) {
                 idle = true;
                 output.markIdle();
             }
             return;
         }
-        long watermark = progress.watermark();
-        if (watermark == EventTimeProgress.NONE) {
-            // Nothing accepted yet: the partition holds event time until it is idle.
+        if (watermark == PartitionClock.NONE) {
+            // No consensus yet: the partition holds event time until it is idle.
             return;
         }
         if (idle) {
@@ -58,5 +73,24 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
             output.markActive();
         }
         output.emitWatermark(new Watermark(watermark));
+    }
+
+    /**
+     * As in Flink's {@code WatermarksWithIdleness}, the countdown starts at the first emission that
+     * finds no progress since the previous one, so a partition goes idle no earlier than the
+     * timeout after its last progress.
+     */
+    private boolean isIdle(long nowNanos) {
+        if (progressed) {
+            progressed = false;
+            quiet = false;
+            return false;
+        }
+        if (!quiet) {
+            quiet = true;
+            quietSinceNanos = nowNanos;
+            return false;
+        }
+        return idleTimeoutNanos > 0 && nowNanos - quietSinceNanos > idleTimeoutNanos;
     }
 }

@@ -14,6 +14,14 @@ public enum RejectionReason {
     INVALID_FIELD,
     /** The timestamp is before 2000 or too far in the future to be a real observation. */
     IMPLAUSIBLE_TIMESTAMP,
-    /** A valid snapshot that arrived after event time had already passed its timestamp. */
-    LATE
+    /**
+     * A valid snapshot older than its own job's newest snapshot by more than the out-of-orderness.
+     */
+    LATE,
+    /**
+     * A valid snapshot whose job's clock is further off than the bound: ahead of the monitor's own
+     * clock, or away from the other jobs of its partition. The message names the job, its cluster
+     * and the offset.
+     */
+    CLOCK_SKEW
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The watermark strategy of one partition, driven as the Kafka source drives it: records as they
  * arrive, a periodic emission every 200 ms, idleness measured on the input activity clock (here a
- * manual one). Out-of-orderness 5 s, idle timeout 2 s.
+ * manual one). The records carry the watermark of the partition's {@link PartitionClock}, as the
+ * source's deserializer sets it. Out-of-orderness 5 s, idle timeout 2 s.
  */
 class SnapshotWatermarksTest {
 
@@ -34,7 +35,9 @@ class SnapshotWatermarksTest {
     private final ManualClock clock = new ManualClock();
     private final RecordingWatermarkOutput output = new RecordingWatermarkOutput();
     private final WatermarkStrategy<IngestedRecord> strategy =
-            SnapshotWatermarks.strategy(Duration.ofSeconds(5), Duration.ofSeconds(2));
+            SnapshotWatermarks.strategy(Duration.ofSeconds(2));
+    private final PartitionClock partition =
+            new PartitionClock(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(5));
     private final WatermarkGenerator<IngestedRecord> generator =
             strategy.createWatermarkGenerator(context(clock));
     private final TimestampAssigner<IngestedRecord> timestamps =
@@ -158,7 +161,8 @@ class SnapshotWatermarksTest {
         generator.onPeriodicEmit(output);
     }
 
-    private static IngestedRecord accepted(long timestamp) {
+    /** A snapshot of one job, judged by the partition's clock as the source does. */
+    private IngestedRecord accepted(long timestamp) {
         MetricSnapshot snapshot =
                 new MetricSnapshot(
                         timestamp,
@@ -167,11 +171,19 @@ class SnapshotWatermarksTest {
                         Scope.job(),
                         Map.of("uptime", 1.0),
                         null);
+        long now = T + elapsedMs;
+        PartitionClock.Verdict verdict = partition.judge("c/job", timestamp, false, now);
+        assertThat(verdict.accepted()).isTrue();
+        // Without waiting the 200 ms after which the source would first compute the consensus.
+        partition.recompute(now);
         return IngestedRecord.accepted(
-                snapshot, new IngestedRecord.Origin("metrics", 1, 0, timestamp, new byte[0]));
+                snapshot,
+                new IngestedRecord.Origin("metrics", 1, 0, timestamp, new byte[0]),
+                partition.watermark(),
+                verdict.progress());
     }
 
-    private static IngestedRecord junk() {
+    private IngestedRecord junk() {
         return IngestedRecord.rejected(
                 DeadLetter.of(
                         RejectionReason.MALFORMED_JSON,
@@ -180,7 +192,8 @@ class SnapshotWatermarksTest {
                         1,
                         0,
                         T,
-                        new byte[] {'{'}));
+                        new byte[] {'{'}),
+                partition.watermark());
     }
 
     private static WatermarkGeneratorSupplier.Context context(RelativeClock clock) {

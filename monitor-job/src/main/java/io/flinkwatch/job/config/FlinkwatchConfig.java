@@ -1,6 +1,7 @@
 package io.flinkwatch.job.config;
 
 import java.io.Serializable;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -103,6 +104,20 @@ public final class FlinkwatchConfig implements Serializable {
                             + FlinkwatchParameters.MAX_PARALLELISM.name()
                             + " ("
                             + max
+                            + ").");
+        }
+        Duration skew = get(FlinkwatchParameters.MAX_CLOCK_SKEW);
+        Duration future = get(FlinkwatchParameters.MAX_FUTURE_SKEW);
+        if (future.compareTo(skew) < 0) {
+            throw new InvalidParameterException(
+                    "Job parameter --"
+                            + FlinkwatchParameters.MAX_FUTURE_SKEW.name()
+                            + " is "
+                            + future
+                            + ": allowed is at least --"
+                            + FlinkwatchParameters.MAX_CLOCK_SKEW.name()
+                            + " ("
+                            + skew
                             + ").");
         }
     }

@@ -134,11 +134,13 @@ public final class FlinkwatchParameters {
     public static final Parameter<Duration> MAX_FUTURE_SKEW =
             duration(
                     "ingest.max-future-skew",
-                    "10m",
+                    "1d",
                     Duration.ZERO,
-                    Duration.ofDays(1),
+                    Duration.ofDays(366),
                     "How far ahead of the monitor's clock a snapshot timestamp may be before it is"
-                            + " rejected as implausible.");
+                            + " rejected as IMPLAUSIBLE_TIMESTAMP (a unit error rather than a clock);"
+                            + " at least --watermark.max-clock-skew. Between the two, it is"
+                            + " CLOCK_SKEW.");
 
     public static final Parameter<Duration> OUT_OF_ORDERNESS =
             duration(
@@ -146,8 +148,22 @@ public final class FlinkwatchParameters {
                     "15s",
                     Duration.ZERO,
                     Duration.ofHours(1),
-                    "How late (in event time) a snapshot may arrive behind the newest one; later ones"
-                            + " go to the dead-letter topic as LATE.");
+                    "How far (in event time) a snapshot may arrive behind the newest snapshot of its"
+                            + " own job; older ones go to the dead-letter topic as LATE. Other jobs'"
+                            + " snapshots never make one late.");
+
+    public static final Parameter<Duration> MAX_CLOCK_SKEW =
+            duration(
+                    "watermark.max-clock-skew",
+                    "5m",
+                    Duration.ofSeconds(1),
+                    Duration.ofHours(1),
+                    "How far a monitored job's clock may be off, ahead of this monitor's clock or"
+                            + " away from the other jobs of its metrics partition, and still be fully"
+                            + " monitored: event time waits for a job behind by up to this much (and"
+                            + " for a silent job up to this long), which delays other jobs' alerts by"
+                            + " as much. Further off, its snapshots go to the dead-letter topic as"
+                            + " CLOCK_SKEW and FlinkwatchClockSkew fires.");
 
     public static final Parameter<Duration> IDLENESS =
             duration(
@@ -155,9 +171,9 @@ public final class FlinkwatchParameters {
                     "1m",
                     Duration.ZERO,
                     Duration.ofHours(1),
-                    "Time without a newer valid snapshot (silence, or only dead letters or stale"
-                            + " snapshots) after which a metrics partition stops holding event time back;"
-                            + " 0 turns idleness off.");
+                    "Time without a newer valid snapshot from any job of a metrics partition (silence,"
+                            + " or only dead letters or stale snapshots) after which the partition stops"
+                            + " holding event time back; 0 turns idleness off.");
 
     public static final Parameter<Duration> LAG_WARNING =
             duration(
@@ -227,6 +243,16 @@ public final class FlinkwatchParameters {
                     "FlinkMetricsAbsent: how long a job may send no snapshot at all. Measured in event"
                             + " time and, so that a lone silent job is noticed, in wall-clock time since"
                             + " its last snapshot arrived.");
+
+    public static final Parameter<Duration> CLOCK_SKEW_CLEAR_AFTER =
+            duration(
+                    "rule.clock-skew.clear-after",
+                    "2m",
+                    Duration.ofSeconds(1),
+                    MAX_DURATION,
+                    "FlinkwatchClockSkew fires at the first snapshot of a job rejected as CLOCK_SKEW"
+                            + " (its clock is off by more than --watermark.max-clock-skew) and resolves"
+                            + " when none has been rejected for this long.");
 
     public static final Parameter<Duration> RESTART_GRACE =
             duration(

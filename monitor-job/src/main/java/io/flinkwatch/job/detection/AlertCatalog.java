@@ -12,6 +12,7 @@ import io.flinkwatch.job.detection.rules.CheckpointAlignmentHigh;
 import io.flinkwatch.job.detection.rules.CheckpointDurationExceedsInterval;
 import io.flinkwatch.job.detection.rules.CheckpointDurationIncreasing;
 import io.flinkwatch.job.detection.rules.CheckpointFailures;
+import io.flinkwatch.job.detection.rules.ClockSkew;
 import io.flinkwatch.job.detection.rules.CommitLagGrowing;
 import io.flinkwatch.job.detection.rules.HighBackpressure;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
@@ -50,6 +51,7 @@ public final class AlertCatalog implements Serializable {
         List<Rule> all = new ArrayList<>();
         all.add(new JobNotRunning(config.get(JOB_NOT_RUNNING_FOR)));
         all.add(new MetricsAbsent(config.get(METRICS_ABSENT_AFTER)));
+        all.add(new ClockSkew(config.get(CLOCK_SKEW_CLEAR_AFTER)));
         all.add(
                 new CheckpointFailures(
                         config.get(CHECKPOINT_FAILURES_RANGE),
@@ -138,7 +140,9 @@ public final class AlertCatalog implements Serializable {
 
     /** Enabled rules whose sustained condition is detected by a CEP pattern. */
     public List<Rule> sustainedRules() {
-        return rules.values().stream().filter(rule -> !(rule instanceof MetricsAbsent)).toList();
+        return rules.values().stream()
+                .filter(rule -> !(rule instanceof MetricsAbsent || rule instanceof ClockSkew))
+                .toList();
     }
 
     public List<JobHealthRule> jobHealthRules() {
@@ -157,6 +161,13 @@ public final class AlertCatalog implements Serializable {
         return rules.values().stream()
                 .filter(MetricsAbsent.class::isInstance)
                 .map(MetricsAbsent.class::cast)
+                .findFirst();
+    }
+
+    public Optional<ClockSkew> clockSkew() {
+        return rules.values().stream()
+                .filter(ClockSkew.class::isInstance)
+                .map(ClockSkew.class::cast)
                 .findFirst();
     }
 

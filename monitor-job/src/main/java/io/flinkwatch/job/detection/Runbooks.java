@@ -75,6 +75,21 @@ public final class Runbooks {
                     "If the job is gone for good, expect this alert to stay until its metrics"
                             + " return; silence it downstream.");
 
+    public static final List<String> CLOCK_SKEW =
+            List.of(
+                    "Read the offset in the alert and the CLOCK_SKEW dead letters: which cluster, which"
+                            + " direction, how far. Until it is fixed, nothing about the cluster's"
+                            + " jobs is monitored.",
+                    "Check the clock of the cluster's hosts, where the publisher runs (JobManager"
+                            + " and TaskManagers for the reporter, the bridge's host):"
+                            + " `timedatectl`, `chronyc tracking`; fix NTP.",
+                    "If the clock is right, check whether the publisher delivers snapshots late"
+                            + " (a Kafka outage at the reporter, retries): the dead letters say how"
+                            + " far behind the other jobs they arrive.",
+                    "If the offset is expected and stable, raise --watermark.max-clock-skew: event"
+                            + " time then waits that much longer for this cluster, delaying every"
+                            + " other job's alerts by as much.");
+
     private Runbooks() {}
 
     /** The steps as one numbered text, for the {@code runbook} annotation. */

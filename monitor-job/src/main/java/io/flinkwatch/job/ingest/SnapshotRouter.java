@@ -5,7 +5,6 @@ import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.RejectionReason;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -19,10 +18,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The first stage after the source: valid snapshots go on; records that could not be parsed, and
- * valid snapshots that arrive after event time has passed them, go to the dead-letter side output
- * with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and by reason
- * ({@code deadLetters.<REASON>}).
+ * The first stage after the source: accepted snapshots go on; records the source rejected (could
+ * not be parsed, LATE against their own job's newest snapshot, CLOCK_SKEW) go to the dead-letter
+ * side output with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and
+ * by reason ({@code deadLetters.<REASON>}); jobs whose clocks are off go to {@link #CLOCK_SKEWS}
+ * too.
+ *
+ * <p>A snapshot behind the watermark is not late: event time waits for every job's clock within the
+ * bound, so only a job that first appears (or returns) behind it arrives there, and the analytics
+ * start evaluating it at the watermark.
  *
  * <p>It also watches its own event time, since every rule runs on it: the gauge {@code
  * eventTimeLagMs} is how far the watermark is behind the wall clock, and when that exceeds the
@@ -38,6 +42,13 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
             new OutputTag<>(
                     "dead-letters",
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(DeadLetter.class));
+
+    /** Jobs whose clocks are off by more than the bound, for FlinkwatchClockSkew. */
+    public static final OutputTag<IngestedRecord.ClockSkew> CLOCK_SKEWS =
+            new OutputTag<>(
+                    "clock-skews",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(
+                            IngestedRecord.ClockSkew.class));
 
     private final long lagWarningMs;
     private final long idlenessMs;
@@ -79,6 +90,9 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
         long now = System.currentTimeMillis();
         if (!record.isAccepted()) {
             DeadLetter letter = record.deadLetter();
+            if (record.clockSkew() != null) {
+                ctx.output(CLOCK_SKEWS, record.clockSkew());
+            }
             eventTimeLag.onRecord(
                     letter.topic(), letter.partition(), EventTimeLag.NONE, watermark, now);
             warnIfEventTimeLags(now);
@@ -86,7 +100,7 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
             return;
         }
         MetricSnapshot snapshot = record.snapshot();
-        // The watermark generator saw it too, late or not.
+        // The watermark generator saw it too.
         eventTimeLag.onRecord(
                 record.origin().topic(),
                 record.origin().partition(),
@@ -94,22 +108,6 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
                 watermark,
                 now);
         warnIfEventTimeLags(now);
-        if (snapshot.timestamp() <= watermark) {
-            deadLetter(
-                    record.origin()
-                            .reject(
-                                    RejectionReason.LATE,
-                                    "snapshot taken at "
-                                            + Instant.ofEpochMilli(snapshot.timestamp())
-                                            + " arrived after event time had reached "
-                                            + Instant.ofEpochMilli(watermark)
-                                            + " ("
-                                            + Duration.ofMillis(watermark - snapshot.timestamp())
-                                            + " too late); raise --watermark.out-of-orderness if"
-                                            + " snapshots are regularly this late"),
-                    ctx);
-            return;
-        }
         accepted.inc();
         out.collect(snapshot);
     }

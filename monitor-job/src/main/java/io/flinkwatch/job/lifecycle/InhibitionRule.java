@@ -24,10 +24,12 @@ public record InhibitionRule(Pattern source, Pattern target, List<String> equal)
 
     /**
      * The article's inhibition: a job that is down silences its own checkpoint, throughput and lag
-     * alerts.
+     * alerts. And a job whose snapshots are rejected for its clock is not silent: its clock alert
+     * silences its FlinkMetricsAbsent.
      */
     public static final String DEFAULT =
-            "FlinkJobNotRunning -> FlinkCheckpoint.*|FlinkThroughput.*|FlinkLag.* on cluster,job_name";
+            "FlinkJobNotRunning -> FlinkCheckpoint.*|FlinkThroughput.*|FlinkLag.* on cluster,job_name;"
+                    + " FlinkwatchClockSkew -> FlinkMetricsAbsent on cluster,job_name";
 
     static final String SYNTAX =
             "inhibition rules written as 'SOURCE -> TARGET on LABEL,...' separated by ';', where SOURCE"

@@ -23,6 +23,12 @@ final class Texts {
         return plural(seconds, "second");
     }
 
+    /** A clock offset: {@code 20m ahead}, {@code 40s behind}. */
+    static String offset(long offsetMs) {
+        return io.flinkwatch.ingest.kafka.PartitionClock.human(Math.abs(offsetMs))
+                + (offsetMs >= 0 ? " ahead" : " behind");
+    }
+
     private static String plural(long amount, String unit) {
         return amount + " " + unit + (amount == 1 ? "" : "s");
     }

@@ -1,0 +1,212 @@
+package io.flinkwatch.ingest.kafka;
+
+import static io.flinkwatch.ingest.kafka.PartitionClock.Kind.CLOCK_AHEAD_OF_MONITOR;
+import static io.flinkwatch.ingest.kafka.PartitionClock.Kind.CLOCK_OFF_CONSENSUS;
+import static io.flinkwatch.ingest.kafka.PartitionClock.Kind.LATE;
+import static io.flinkwatch.ingest.kafka.PartitionClock.Kind.ON_TIME;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One partition shared by the jobs of several clusters, live: every 15 s of wall clock each job
+ * sends a snapshot stamped by its own clock. Out-of-orderness 15 s, bound 5 minutes.
+ */
+class PartitionClockTest {
+
+    private static final long NOW = 1_767_571_200_000L; // the monitor's clock at the start
+    private static final long OOO = 15_000;
+    private static final long STEP = 15_000;
+    private static final long MINUTE = 60_000;
+
+    private final PartitionClock clock =
+            new PartitionClock(
+                    Duration.ofMillis(OOO), Duration.ofMinutes(5), Duration.ofMinutes(5));
+    private long wall = NOW;
+
+    @Test
+    void aSnapshotIsLateOnlyAgainstItsOwnJobsNewest() {
+        // B's clock is 90 s ahead of A's: A is never late because of B.
+        for (int step = 0; step < 20; step++) {
+            assertThat(send("A", wall)).isEqualTo(ON_TIME);
+            assertThat(send("B", wall + 90_000)).isEqualTo(ON_TIME);
+            tick();
+        }
+        long newestA = wall - STEP;
+
+        assertThat(send("A", newestA - OOO))
+                .as("exactly out-of-orderness behind")
+                .isEqualTo(ON_TIME);
+        PartitionClock.Verdict late = clock.judge("A", newestA - OOO - 1, false, wall);
+        assertThat(late.kind()).isEqualTo(LATE);
+        assertThat(late.reference()).isEqualTo(newestA);
+        assertThat(late.offsetMs()).isEqualTo(-OOO - 1);
+    }
+
+    @Test
+    void eventTimeWaitsForAClockBehindSoNoneOfItsSnapshotsIsBehindTheWatermark() {
+        List<Long> behindWatermark = new ArrayList<>();
+        for (int step = 0; step < 40; step++) {
+            send("A", wall);
+            long b = wall - 40_000;
+            if (clock.watermark() >= b) {
+                behindWatermark.add(b);
+            }
+            assertThat(send("B", b)).isEqualTo(ON_TIME);
+            tick();
+        }
+        assertThat(behindWatermark).isEmpty();
+        // B, the slowest clock, sets the watermark: A's evaluations wait 40 s for it.
+        // (As of the last recomputation, at A's snapshot of the last step.)
+        assertThat(clock.watermark()).isEqualTo(wall - 2 * STEP - 40_000 - OOO - 1);
+    }
+
+    @Test
+    void aClockAheadWithinTheBoundIsMonitoredAndTheCorrectClockSetsTheWatermark() {
+        for (int step = 0; step < 40; step++) {
+            assertThat(send("A", wall)).isEqualTo(ON_TIME);
+            assertThat(send("B", wall + 4 * MINUTE)).isEqualTo(ON_TIME);
+            tick();
+        }
+        assertThat(clock.watermark()).isEqualTo(wall - STEP - OOO - 1);
+    }
+
+    @Test
+    void aClockAheadOfTheMonitorByMoreThanTheBoundIsSkewedWhateverTheOthersSay() {
+        send("A", wall);
+        PartitionClock.Verdict ahead = clock.judge("B", wall + 20 * MINUTE, false, wall);
+
+        assertThat(ahead.kind()).isEqualTo(CLOCK_AHEAD_OF_MONITOR);
+        assertThat(ahead.reference()).isEqualTo(wall);
+        assertThat(ahead.offsetMs()).isEqualTo(20 * MINUTE);
+    }
+
+    @Test
+    void aClockBehindTheOthersByMoreThanTheBoundIsSkewedAndHoldsNothingBack() {
+        for (int step = 0; step < 40; step++) {
+            assertThat(send("A1", wall)).isEqualTo(ON_TIME);
+            assertThat(send("A2", wall + 2_000)).isEqualTo(ON_TIME);
+            PartitionClock.Kind b = send("B", wall - 20 * MINUTE);
+            if (step > 0) {
+                assertThat(b).as("step " + step).isEqualTo(CLOCK_OFF_CONSENSUS);
+            }
+            tick();
+        }
+        PartitionClock.Verdict skewed = clock.judge("B", wall - 20 * MINUTE, false, wall);
+        assertThat(skewed.offsetMs()).isBetween(-20 * MINUTE - STEP, -20 * MINUTE + STEP);
+        assertThat(clock.watermark()).isEqualTo(wall - STEP - OOO - 1);
+    }
+
+    @Test
+    void betweenTwoClocksTheOneNearerTheMonitorsWinsWhicheverSpokeFirst() {
+        for (boolean skewedFirst : new boolean[] {true, false}) {
+            PartitionClock fresh =
+                    new PartitionClock(
+                            Duration.ofMillis(OOO), Duration.ofMinutes(5), Duration.ofMinutes(5));
+            List<PartitionClock.Kind> ofA = new ArrayList<>();
+            List<PartitionClock.Kind> ofB = new ArrayList<>();
+            for (long t = NOW; t < NOW + 10 * MINUTE; t += STEP) {
+                if (skewedFirst) {
+                    ofB.add(fresh.judge("B", t - 20 * MINUTE, false, t).kind());
+                    ofA.add(fresh.judge("A", t, false, t).kind());
+                } else {
+                    ofA.add(fresh.judge("A", t, false, t).kind());
+                    ofB.add(fresh.judge("B", t - 20 * MINUTE, false, t).kind());
+                }
+            }
+            assertThat(ofA).as("skewed first: " + skewedFirst).containsOnly(ON_TIME);
+            // Only the very first, before the partition has a consensus, may pass.
+            assertThat(ofB.subList(1, ofB.size())).containsOnly(CLOCK_OFF_CONSENSUS);
+            assertThat(fresh.watermark()).isGreaterThan(NOW + 9 * MINUTE);
+        }
+    }
+
+    @Test
+    void aPublisherThatDeliversAMinuteOfBufferedSnapshotsLateLosesNone() {
+        for (int step = 0; step < 8; step++) {
+            send("A", wall);
+            send("X", wall);
+            tick();
+        }
+        // X's publisher cannot reach Kafka for 75 s; it buffers and then delivers all at once.
+        List<Long> buffered = new ArrayList<>();
+        for (int step = 0; step < 5; step++) {
+            buffered.add(wall);
+            send("A", wall);
+            tick();
+        }
+        long watermarkBefore = clock.watermark();
+        for (long t : buffered) {
+            assertThat(send("X", t)).isEqualTo(ON_TIME);
+        }
+        assertThat(watermarkBefore).isLessThan(buffered.get(0));
+    }
+
+    @Test
+    void aSilentJobHoldsEventTimeOnlyUntilItIsTheBoundBehind() {
+        send("A", wall);
+        send("C", wall);
+        long silentSince = wall;
+        for (int step = 0; step < 30; step++) {
+            tick();
+            send("A", wall);
+            if (wall - silentSince <= 5 * MINUTE) {
+                assertThat(clock.watermark()).isLessThanOrEqualTo(silentSince - OOO - 1);
+            }
+        }
+        assertThat(clock.watermark()).isEqualTo(wall - OOO - 1);
+    }
+
+    @Test
+    void aJobThatSaidItEndedHoldsNothingBack() {
+        send("A", wall);
+        clock.judge("C", wall, true, wall);
+        for (int step = 0; step < 4; step++) {
+            tick();
+            send("A", wall);
+        }
+        assertThat(clock.watermark()).isEqualTo(wall - OOO - 1);
+    }
+
+    @Test
+    void theWatermarkNeverMovesBackForAJobThatAppearsBehindIt() {
+        for (int step = 0; step < 10; step++) {
+            send("A", wall);
+            tick();
+        }
+        long watermark = clock.watermark();
+
+        assertThat(send("New", wall - 2 * MINUTE)).isEqualTo(ON_TIME);
+        clock.recompute(wall);
+
+        assertThat(clock.watermark()).isEqualTo(watermark);
+    }
+
+    @Test
+    void thereIsNoWatermarkBeforeTheFirstConsensus() {
+        send("A", wall);
+        assertThat(clock.watermark()).isEqualTo(PartitionClock.NONE);
+        wall += 200;
+        send("A", wall);
+        assertThat(clock.watermark()).isEqualTo(wall - OOO - 1);
+    }
+
+    @Test
+    void humanDurations() {
+        assertThat(PartitionClock.human(850)).isEqualTo("850ms");
+        assertThat(PartitionClock.human(-40_000)).isEqualTo("-40s");
+        assertThat(PartitionClock.human(270_000)).isEqualTo("4m30s");
+        assertThat(PartitionClock.human(20 * MINUTE)).isEqualTo("20m");
+    }
+
+    private PartitionClock.Kind send(String job, long timestamp) {
+        return clock.judge(job, timestamp, false, wall).kind();
+    }
+
+    private void tick() {
+        wall += STEP;
+    }
+}
