@@ -81,6 +81,19 @@ class FlinkwatchConfigTest {
     }
 
     @Test
+    void theImplausibleFutureStartsWhereTheClockSkewBoundEnds() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--watermark.max-clock-skew", "20m",
+                                        "--ingest.max-future-skew", "10m"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Job parameter --ingest.max-future-skew is PT10M: allowed is at least"
+                                + " --watermark.max-clock-skew (PT20M).");
+    }
+
+    @Test
     void unknownMissingAndRepeatedParametersAreRefused() {
         assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.bootstrap", "x"))
                 .isInstanceOf(InvalidParameterException.class)

@@ -39,7 +39,8 @@ class SnapshotRouterTest {
                             0,
                             new byte[] {1});
             harness.processElement(
-                    new StreamRecord<>(IngestedRecord.rejected(letter), Long.MIN_VALUE));
+                    new StreamRecord<>(
+                            IngestedRecord.rejected(letter, Long.MIN_VALUE), Long.MIN_VALUE));
 
             assertThat(harness.extractOutputValues()).isEmpty();
             assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS))
@@ -49,27 +50,47 @@ class SnapshotRouterTest {
     }
 
     @Test
-    void aSnapshotBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
+    void aSnapshotBehindTheWatermarkIsNotLateItsJobJustAppearedThere() throws Exception {
         try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(
                         new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
-            MetricSnapshot onTime = Snapshots.job("a").at(2000).build();
-            MetricSnapshot late = Snapshots.job("a").at(1000).build();
+            MetricSnapshot ahead = Snapshots.job("a").at(2000).build();
+            MetricSnapshot newcomer = Snapshots.job("b").at(1000).build();
+
+            harness.processWatermark(1500);
+            harness.processElement(new StreamRecord<>(accepted(ahead, new byte[0]), 2000));
+            harness.processElement(new StreamRecord<>(accepted(newcomer, new byte[0]), 1000));
+
+            assertThat(harness.extractOutputValues()).containsExactly(ahead, newcomer);
+            assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS)).isNull();
+        }
+    }
+
+    @Test
+    void aSkewedClockIsDeadLetteredAndReportedForItsAlert() throws Exception {
+        try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1)))) {
+            MetricSnapshot snapshot = Snapshots.job("b").at(1_200_000).build();
             byte[] raw = "{...}".getBytes(StandardCharsets.UTF_8);
+            IngestedRecord.Origin origin = new IngestedRecord.Origin("m", 0, 3, 0, raw);
+            DeadLetter letter = origin.reject(RejectionReason.CLOCK_SKEW, "20m ahead");
+            IngestedRecord.ClockSkew skew =
+                    new IngestedRecord.ClockSkew(
+                            snapshot.cluster(), "b", "b-id", 1_200_000, 0, 1_200_000, false);
 
-            harness.processWatermark(1000);
-            harness.processElement(new StreamRecord<>(accepted(onTime, raw), 2000));
-            harness.processElement(new StreamRecord<>(accepted(late, raw), 1000));
+            harness.processElement(
+                    new StreamRecord<>(
+                            IngestedRecord.skewed(snapshot, origin, letter, skew, Long.MIN_VALUE),
+                            Long.MIN_VALUE));
 
-            assertThat(harness.extractOutputValues()).containsExactly(onTime);
-            DeadLetter letter =
-                    harness.getSideOutput(SnapshotRouter.DEAD_LETTERS).poll().getValue();
-            assertThat(letter.reason()).isEqualTo(RejectionReason.LATE);
-            assertThat(letter.message())
-                    .contains("arrived after event time had reached")
-                    .contains("--watermark.out-of-orderness");
-            assertThat(letter.raw()).isEqualTo(raw);
-            assertThat(letter.offset()).isEqualTo(3);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS))
+                    .extracting(StreamRecord::getValue)
+                    .containsExactly(letter);
+            assertThat(harness.getSideOutput(SnapshotRouter.CLOCK_SKEWS))
+                    .extracting(StreamRecord::getValue)
+                    .containsExactly(skew);
         }
     }
 
@@ -110,6 +131,7 @@ class SnapshotRouterTest {
     }
 
     private static IngestedRecord accepted(MetricSnapshot snapshot, byte[] raw) {
-        return IngestedRecord.accepted(snapshot, new IngestedRecord.Origin("m", 0, 3, 0, raw));
+        return IngestedRecord.accepted(
+                snapshot, new IngestedRecord.Origin("m", 0, 3, 0, raw), Long.MIN_VALUE, true);
     }
 }
