@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Event time of one Kafka partition of snapshots, kept per monitored job: the jobs of a fleet hash
@@ -57,6 +58,9 @@ public final class PartitionClock {
     private final long maxSkewMs;
     private final long livenessMs;
     private final Map<String, Timeline> timelines = new HashMap<>();
+
+    /** The newest timestamps of the jobs event time waits for. */
+    private final Held held = new Held();
 
     private long consensus = NONE;
     private long watermark = NONE;
@@ -136,17 +140,61 @@ public final class PartitionClock {
         recomputeIfDue(now);
         if (timestamp - now > maxSkewMs) {
             job.agrees = false;
+            release(job);
             return new Verdict(Kind.CLOCK_AHEAD_OF_MONITOR, now, timestamp - now, false);
         }
-        if (consensus != NONE && Math.abs(timestamp - consensus) > maxSkewMs) {
-            job.agrees = false;
+        // A job that agreed at the last recomputation is judged by its own continuity: the
+        // consensus may be a few hundred records old, and in a fast replay the partition moves on
+        // in between. A clock that jumps is caught at the next recomputation.
+        if (!job.agrees && consensus != NONE && Math.abs(timestamp - consensus) > maxSkewMs) {
+            release(job);
             return new Verdict(Kind.CLOCK_OFF_CONSENSUS, consensus, timestamp - consensus, false);
         }
         if (newest) {
             job.ended = finalStatus;
         }
         job.agrees = true;
+        if (job.ended) {
+            release(job);
+        } else {
+            hold(job);
+        }
+        advanceWatermark();
         return new Verdict(Kind.ON_TIME, NONE, 0, newest);
+    }
+
+    /** The job holds event time at its newest snapshot. */
+    private void hold(Timeline job) {
+        if (job.holding) {
+            if (job.heldAt == job.newest) {
+                return;
+            }
+            held.remove(job.heldAt, job);
+        }
+        job.holding = true;
+        job.heldAt = job.newest;
+        held.add(job.newest, job);
+    }
+
+    private void release(Timeline job) {
+        if (job.holding) {
+            held.remove(job.heldAt, job);
+            job.holding = false;
+        }
+    }
+
+    /**
+     * Moves the watermark to the oldest held snapshot minus the out-of-orderness, as each record
+     * arrives: the last snapshot of a burst counts at once, not at the next recomputation.
+     */
+    private void advanceWatermark() {
+        if (computedAt == NONE || held.isEmpty()) {
+            return;
+        }
+        long candidate = held.oldest() - outOfOrdernessMs - 1;
+        if (candidate > watermark) {
+            watermark = candidate;
+        }
     }
 
     /**
@@ -199,23 +247,25 @@ public final class PartitionClock {
             }
         }
         if (live.isEmpty()) {
+            held.clear();
+            for (Timeline job : timelines.values()) {
+                job.holding = false;
+            }
             return;
         }
         consensus = consensus(live, now);
-        long oldest = Long.MAX_VALUE;
+        held.clear();
         for (Timeline job : timelines.values()) {
-            if (job.ended
-                    || !job.agrees
-                    || job.newest == NONE
-                    || now - job.heardAt > livenessMs
-                    || Math.abs(job.newest - consensus) > maxSkewMs) {
+            job.holding = false;
+            if (job.newest == NONE || now - job.heardAt > livenessMs) {
                 continue;
             }
-            oldest = Math.min(oldest, job.newest);
+            job.agrees = Math.abs(job.newest - consensus) <= maxSkewMs;
+            if (job.agrees && !job.ended) {
+                hold(job);
+            }
         }
-        if (oldest != Long.MAX_VALUE && oldest - outOfOrdernessMs - 1 > watermark) {
-            watermark = oldest - outOfOrdernessMs - 1;
-        }
+        advanceWatermark();
     }
 
     /** A job silent for this long is forgotten; it is judged afresh when it returns. */
@@ -290,7 +340,40 @@ public final class PartitionClock {
         long heardAt;
         boolean ended;
 
-        /** Whether its last snapshot agreed with the consensus (was accepted). */
-        boolean agrees = true;
+        /**
+         * Whether its clock agrees with the consensus: as of the last recomputation, or its last
+         * snapshot judged against it. A job not judged yet does not.
+         */
+        boolean agrees;
+
+        /** Whether event time waits for it, at {@link #heldAt}. */
+        boolean holding;
+
+        long heldAt;
+    }
+
+    /** A multiset of timestamps: the oldest in O(log n), updates in O(log n). */
+    private static final class Held {
+        private final TreeMap<Long, Integer> counts = new TreeMap<>();
+
+        void add(long time, Timeline job) {
+            counts.merge(time, 1, Integer::sum);
+        }
+
+        void remove(long time, Timeline job) {
+            counts.computeIfPresent(time, (t, n) -> n == 1 ? null : n - 1);
+        }
+
+        boolean isEmpty() {
+            return counts.isEmpty();
+        }
+
+        long oldest() {
+            return counts.firstKey();
+        }
+
+        void clear() {
+            counts.clear();
+        }
     }
 }

@@ -60,8 +60,7 @@ class PartitionClockTest {
         }
         assertThat(behindWatermark).isEmpty();
         // B, the slowest clock, sets the watermark: A's evaluations wait 40 s for it.
-        // (As of the last recomputation, at A's snapshot of the last step.)
-        assertThat(clock.watermark()).isEqualTo(wall - 2 * STEP - 40_000 - OOO - 1);
+        assertThat(clock.watermark()).isEqualTo(wall - STEP - 40_000 - OOO - 1);
     }
 
     @Test
@@ -183,6 +182,57 @@ class PartitionClockTest {
         clock.recompute(wall);
 
         assertThat(clock.watermark()).isEqualTo(watermark);
+    }
+
+    @Test
+    void theLastSnapshotOfABurstMovesTheWatermarkAtOnce() {
+        for (int step = 0; step < 4; step++) {
+            send("A", wall);
+            send("B", wall);
+            tick();
+        }
+        // A burst 15 s later, well within the 200 ms between recomputations.
+        send("A", wall);
+        assertThat(clock.watermark()).isEqualTo(wall - STEP - OOO - 1);
+        send("B", wall);
+        assertThat(clock.watermark()).isEqualTo(wall - OOO - 1);
+    }
+
+    @Test
+    void inAFastReplayAJobIsNeverSkewedAgainstAnOldConsensusOfItself() {
+        // A replay reads hours of a sparse partition within milliseconds: one snapshot every 15 s
+        // of event time, while the consensus is recomputed only every 256 records.
+        wall = NOW + 24 * 60 * MINUTE;
+        send("A", NOW);
+        wall += 200;
+        List<PartitionClock.Kind> verdicts = new ArrayList<>();
+        for (long t = NOW; t < NOW + 6 * 60 * MINUTE; t += STEP) {
+            verdicts.add(send("A", t));
+            verdicts.add(send("A-lag", t));
+        }
+        assertThat(verdicts).containsOnly(ON_TIME);
+        assertThat(clock.watermark()).isGreaterThan(NOW + 5 * 60 * MINUTE);
+    }
+
+    @Test
+    void aClockThatJumpsIsCaughtAtTheNextRecomputation() {
+        // Snapshots of yesterday, replayed: only the other jobs can tell that B's clock jumped.
+        long day = 24 * 60 * MINUTE;
+        for (int step = 0; step < 10; step++) {
+            send("A1", wall - day);
+            send("A2", wall - day);
+            send("B", wall - day);
+            tick();
+        }
+        List<PartitionClock.Kind> ofB = new ArrayList<>();
+        for (int step = 0; step < 10; step++) {
+            send("A1", wall - day);
+            send("A2", wall - day);
+            ofB.add(send("B", wall - day + 20 * MINUTE));
+            tick();
+        }
+        assertThat(ofB.subList(1, ofB.size())).containsOnly(CLOCK_OFF_CONSENSUS);
+        assertThat(clock.watermark()).isEqualTo(wall - day - STEP - OOO - 1);
     }
 
     @Test
