@@ -127,7 +127,8 @@ public final class PrometheusBridge implements AutoCloseable {
                         now,
                         settings.cluster(),
                         settings.allMetrics(),
-                        jobId -> jobs == null ? null : jobs.get(jobId));
+                        jobId -> jobs == null ? null : jobs.get(jobId),
+                        jobId -> jobs != null && jobs.awaiting(jobId));
         for (MetricSnapshot snapshot : snapshots) {
             sender.offer(snapshot);
         }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.annotation.Nullable;
 
 /**
@@ -34,7 +35,8 @@ public final class PrometheusSnapshots {
             long time,
             String cluster,
             boolean allMetrics,
-            Function<String, JobDetails> details) {
+            Function<String, JobDetails> details,
+            Predicate<String> awaitingDetails) {
         Map<ReportedScope, Map<String, Double>> byScope = new LinkedHashMap<>();
         for (PrometheusSample sample : samples) {
             if (!Double.isFinite(sample.value())) {
@@ -53,6 +55,10 @@ public final class PrometheusSnapshots {
         for (Map.Entry<ReportedScope, Map<String, Double>> entry : byScope.entrySet()) {
             ReportedScope reported = entry.getKey();
             JobDetails job = details.apply(reported.jobId());
+            if (job == null && awaitingDetails.test(reported.jobId())) {
+                // Published now, it would carry the sanitized name, a job of its own.
+                continue;
+            }
             if (job != null && !job.id().equals(reported.jobId())) {
                 job = null;
             }
