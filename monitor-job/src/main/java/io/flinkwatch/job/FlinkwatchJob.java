@@ -14,6 +14,7 @@ import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_SNAPSHOT_BYTES;
 import static io.flinkwatch.job.config.FlinkwatchParameters.METRICS_TOPICS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.OUT_OF_ORDERNESS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.PARALLELISM;
+import static io.flinkwatch.job.config.FlinkwatchParameters.SILENT_JOB_HOLD;
 import static io.flinkwatch.job.config.FlinkwatchParameters.STARTING_OFFSETS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX;
 import static io.flinkwatch.job.config.FlinkwatchParameters.TRANSACTION_TIMEOUT;
@@ -130,7 +131,9 @@ public final class FlinkwatchJob {
                 config.get(BOUNDED),
                 parser(config),
                 new SnapshotDeserializationSchema.ClockSettings(
-                        config.get(OUT_OF_ORDERNESS), config.get(MAX_CLOCK_SKEW)),
+                        config.get(OUT_OF_ORDERNESS),
+                        config.get(MAX_CLOCK_SKEW),
+                        config.get(SILENT_JOB_HOLD)),
                 new Properties());
     }
 

@@ -34,15 +34,20 @@ import java.util.TreeMap;
  * timestamp minus the out-of-orderness. It waits for every live job within the bound of the
  * consensus whose last status is not final: a job whose clock is behind holds event time back by
  * its skew (at most the bound), so none of its snapshots is late, and a job whose publisher pauses
- * (a Kafka outage at the reporter) holds it until it delivers what it buffered. A job that falls
- * silent holds it until it is more than the bound behind the consensus, or silent on the wall clock
- * for the bound. The watermark never moves back: a job that first appears behind it is accepted,
- * and its evaluation starts at the watermark.
+ * (a Kafka outage at the reporter) holds it until it delivers what it buffered, for the silent-job
+ * hold at most. A job that falls silent holds it no longer than that on the wall clock (nor once it
+ * is more than the bound behind the consensus): jobs vanish without a word in real fleets, and
+ * every other job of the partition waits as long for its alerts. The watermark never moves back: a
+ * job that first appears behind it, or returns after the hold, is accepted, and its evaluation
+ * starts at the watermark.
  *
  * <p>"Live" means heard from (accepted or not) within the liveness period, on the wall clock. The
  * consensus and the watermark are recomputed every few hundred records or 200 ms, whichever comes
- * first, so that a snapshot costs a map lookup; the first consensus comes 200 ms after the
- * partition's first record, so that the first job read does not decide alone.
+ * first, so that a snapshot costs a map lookup. For the first 200 ms after the partition's first
+ * record the consensus settles: no clock is judged against it, so that the first job read does not
+ * decide alone, and the watermark is provisional, the oldest of every job heard so far (the
+ * watermark generator emits nothing before). A partition read in one burst shorter than that, then
+ * quiet, still gets its watermark.
  *
  * <p>Plain Java: the wall clock is an argument. One instance per partition, used by one thread.
  */
@@ -57,6 +62,7 @@ public final class PartitionClock {
     private final long outOfOrdernessMs;
     private final long maxSkewMs;
     private final long livenessMs;
+    private final long silentHoldMs;
     private final Map<String, Timeline> timelines = new HashMap<>();
 
     /** The newest timestamps of the jobs event time waits for. */
@@ -72,20 +78,32 @@ public final class PartitionClock {
      * @param outOfOrderness how far behind its job's newest snapshot a snapshot may still arrive
      * @param maxClockSkew how far a job's clock may be off (ahead or behind) and still be monitored
      * @param liveness how long a job counts as live after its last record, on the wall clock
+     * @param silentHold how long a job that falls silent still holds event time back, on the wall
+     *     clock (at most the liveness)
      */
-    public PartitionClock(Duration outOfOrderness, Duration maxClockSkew, Duration liveness) {
-        if (outOfOrderness.isNegative() || maxClockSkew.isNegative() || liveness.isNegative()) {
+    public PartitionClock(
+            Duration outOfOrderness,
+            Duration maxClockSkew,
+            Duration liveness,
+            Duration silentHold) {
+        if (outOfOrderness.isNegative()
+                || maxClockSkew.isNegative()
+                || liveness.isNegative()
+                || silentHold.isNegative()) {
             throw new IllegalArgumentException(
                     "durations must not be negative: "
                             + outOfOrderness
                             + ", "
                             + maxClockSkew
                             + ", "
-                            + liveness);
+                            + liveness
+                            + ", "
+                            + silentHold);
         }
         this.outOfOrdernessMs = outOfOrderness.toMillis();
         this.maxSkewMs = maxClockSkew.toMillis();
         this.livenessMs = liveness.toMillis();
+        this.silentHoldMs = Math.min(silentHold.toMillis(), livenessMs);
     }
 
     /** What became of one snapshot. */
@@ -146,7 +164,7 @@ public final class PartitionClock {
         // A job that agreed at the last recomputation is judged by its own continuity: the
         // consensus may be a few hundred records old, and in a fast replay the partition moves on
         // in between. A clock that jumps is caught at the next recomputation.
-        if (!job.agrees && consensus != NONE && Math.abs(timestamp - consensus) > maxSkewMs) {
+        if (!job.agrees && settled(now) && Math.abs(timestamp - consensus) > maxSkewMs) {
             release(job);
             return new Verdict(Kind.CLOCK_OFF_CONSENSUS, consensus, timestamp - consensus, false);
         }
@@ -159,7 +177,7 @@ public final class PartitionClock {
         } else {
             hold(job);
         }
-        advanceWatermark();
+        advanceWatermark(now);
         return new Verdict(Kind.ON_TIME, NONE, 0, newest);
     }
 
@@ -185,22 +203,33 @@ public final class PartitionClock {
 
     /**
      * Moves the watermark to the oldest held snapshot minus the out-of-orderness, as each record
-     * arrives: the last snapshot of a burst counts at once, not at the next recomputation.
+     * arrives: the last snapshot of a burst counts at once, not at the next recomputation. While
+     * the first consensus settles it is provisional and may move back, as slower jobs are heard.
      */
-    private void advanceWatermark() {
-        if (computedAt == NONE || held.isEmpty()) {
+    private void advanceWatermark(long now) {
+        if (held.isEmpty()) {
             return;
         }
         long candidate = held.oldest() - outOfOrdernessMs - 1;
-        if (candidate > watermark) {
+        if (candidate > watermark || !settled(now)) {
             watermark = candidate;
         }
     }
 
     /**
+     * Whether the partition has been read long enough ({@value #RECOMPUTE_EVERY_MS} ms) for its
+     * consensus to speak for more than the first job read: before, no clock is judged against it.
+     */
+    private boolean settled(long now) {
+        return firstRecordAt != NONE && now - firstRecordAt >= RECOMPUTE_EVERY_MS;
+    }
+
+    /**
      * The watermark this partition allows: the oldest newest timestamp of the jobs it waits for,
      * minus the out-of-orderness, minus 1 ms (a snapshot exactly out-of-orderness behind is on
-     * time). {@link #NONE} until the first consensus. Never moves back.
+     * time). {@link #NONE} before the first snapshot. Provisional, and possibly moving back, for
+     * {@value #RECOMPUTE_EVERY_MS} ms after the first record (the watermark generator emits nothing
+     * before); never moves back after.
      */
     public long watermark() {
         return watermark;
@@ -220,10 +249,9 @@ public final class PartitionClock {
         recordsSinceComputed++;
         boolean due =
                 computedAt == NONE
-                        ? now - firstRecordAt >= RECOMPUTE_EVERY_MS
-                        : now - computedAt >= RECOMPUTE_EVERY_MS
-                                || recordsSinceComputed
-                                        >= Math.max(RECOMPUTE_EVERY_RECORDS, timelines.size());
+                        || now - computedAt >= RECOMPUTE_EVERY_MS
+                        || recordsSinceComputed
+                                >= Math.max(RECOMPUTE_EVERY_RECORDS, timelines.size());
         if (due) {
             recompute(now);
         }
@@ -260,12 +288,12 @@ public final class PartitionClock {
             if (job.newest == NONE || now - job.heardAt > livenessMs) {
                 continue;
             }
-            job.agrees = Math.abs(job.newest - consensus) <= maxSkewMs;
-            if (job.agrees && !job.ended) {
+            job.agrees = !settled(now) || Math.abs(job.newest - consensus) <= maxSkewMs;
+            if (job.agrees && !job.ended && now - job.heardAt <= silentHoldMs) {
                 hold(job);
             }
         }
-        advanceWatermark();
+        advanceWatermark(now);
     }
 
     /** A job silent for this long is forgotten; it is judged afresh when it returns. */

@@ -46,9 +46,12 @@ public final class SnapshotDeserializationSchema
      *
      * @param outOfOrderness how far behind its job's newest snapshot a snapshot may still arrive
      * @param maxClockSkew how far a job's clock may be off and still be monitored; also how long a
-     *     silent job holds event time back
+     *     job is live after its last snapshot
+     * @param silentJobHold how long a job that falls silent still holds event time back (at most
+     *     the skew)
      */
-    public record ClockSettings(Duration outOfOrderness, Duration maxClockSkew)
+    public record ClockSettings(
+            Duration outOfOrderness, Duration maxClockSkew, Duration silentJobHold)
             implements Serializable {}
 
     public SnapshotDeserializationSchema(
@@ -192,7 +195,8 @@ public final class SnapshotDeserializationSchema
                         new PartitionClock(
                                 clocks.outOfOrderness(),
                                 clocks.maxClockSkew(),
-                                clocks.maxClockSkew()));
+                                clocks.maxClockSkew(),
+                                clocks.silentJobHold()));
     }
 
     @Override

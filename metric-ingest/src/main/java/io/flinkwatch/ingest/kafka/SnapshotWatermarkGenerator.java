@@ -1,6 +1,7 @@
 package io.flinkwatch.ingest.kafka;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -22,6 +23,10 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
     private final long idleTimeoutNanos;
     private final RelativeClock clock;
     private long watermark = PartitionClock.NONE;
+
+    /** When the first watermark came: the partition's first consensus settles from then on. */
+    private long firstEventNanos;
+
     private boolean idle;
 
     /** Whether a record moved event time since the last emission. */
@@ -34,8 +39,9 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
 
     /**
      * @param idleTimeout time without progress after which the partition is idle; zero: never
-     * @param clock measures idleness; the source's input activity clock, which stands still while
-     *     the source is backpressured, so a partition is not called idle for not being read
+     * @param clock measures idleness, and the time the partition's first consensus takes to settle;
+     *     the source's input activity clock, which stands still while the source is backpressured,
+     *     so a partition is not called idle for not being read
      */
     public SnapshotWatermarkGenerator(Duration idleTimeout, RelativeClock clock) {
         if (idleTimeout.isNegative()) {
@@ -47,7 +53,12 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
 
     @Override
     public void onEvent(IngestedRecord record, long eventTimestamp, WatermarkOutput output) {
-        if (record.watermark() > watermark) {
+        // The partition's latest word: provisional at first (it may move back as slower jobs are
+        // heard), never moving back once settled; Flink emits no watermark lower than the last.
+        if (record.watermark() != PartitionClock.NONE) {
+            if (watermark == PartitionClock.NONE) {
+                firstEventNanos = clock.relativeTimeNanos();
+            }
             watermark = record.watermark();
         }
         if (record.progress()) {
@@ -64,8 +75,10 @@ public final class SnapshotWatermarkGenerator implements WatermarkGenerator<Inge
             }
             return;
         }
-        if (watermark == PartitionClock.NONE) {
-            // No consensus yet: the partition holds event time until it is idle.
+        if (watermark == PartitionClock.NONE
+                || clock.relativeTimeNanos() - firstEventNanos
+                        < TimeUnit.MILLISECONDS.toNanos(PartitionClock.RECOMPUTE_EVERY_MS)) {
+            // The first consensus settles: the partition holds event time until it is idle.
             return;
         }
         if (idle) {

@@ -30,7 +30,7 @@ class SnapshotDeserializationSchemaTest {
             new SnapshotDeserializationSchema(
                     SnapshotParser.withDefaults(),
                     new SnapshotDeserializationSchema.ClockSettings(
-                            Duration.ofSeconds(15), Duration.ofMinutes(5)),
+                            Duration.ofSeconds(15), Duration.ofMinutes(5), Duration.ofSeconds(90)),
                     wallClock);
 
     @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * The watermark strategy of one partition, driven as the Kafka source drives it: records as they
  * arrive, a periodic emission every 200 ms, idleness measured on the input activity clock (here a
  * manual one). The records carry the watermark of the partition's {@link PartitionClock}, as the
- * source's deserializer sets it. Out-of-orderness 5 s, idle timeout 2 s.
+ * source's deserializer sets it; nothing is emitted in the 200 ms the first consensus takes to
+ * settle. Out-of-orderness 5 s, idle timeout 2 s.
  */
 class SnapshotWatermarksTest {
 
@@ -37,7 +38,11 @@ class SnapshotWatermarksTest {
     private final WatermarkStrategy<IngestedRecord> strategy =
             SnapshotWatermarks.strategy(Duration.ofSeconds(2));
     private final PartitionClock partition =
-            new PartitionClock(Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ofMinutes(5));
+            new PartitionClock(
+                    Duration.ofSeconds(5),
+                    Duration.ofMinutes(5),
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(90));
     private final WatermarkGenerator<IngestedRecord> generator =
             strategy.createWatermarkGenerator(context(clock));
     private final TimestampAssigner<IngestedRecord> timestamps =
@@ -98,6 +103,7 @@ class SnapshotWatermarksTest {
     void anOlderSnapshotNeitherMovesTheWatermarkBackNorCountsAsActivity() {
         feed(accepted(T + 12_000));
         feed(accepted(T + 10_000));
+        settle();
         emit();
         assertThat(output.lastWatermark()).isEqualTo(T + 12_000 - 5_001);
 
@@ -114,6 +120,9 @@ class SnapshotWatermarksTest {
 
         feed(accepted(T));
         emit();
+        assertThat(output.isIdle()).as("the first consensus settles").isTrue();
+        settle();
+        emit();
 
         assertThat(output.isIdle()).isFalse();
         assertThat(output.lastWatermark()).isEqualTo(T - 5_001);
@@ -122,7 +131,9 @@ class SnapshotWatermarksTest {
 
     // --- driving the generator as the source does ----------------------------------------
 
-    /** Feeds the record of each 100 ms tick for {@code span}, emitting every 200 ms. */
+    /**
+     * Feeds the record of each 100 ms tick (none for null) for {@code span}, emitting every 200 ms.
+     */
     private void run(Duration span, LongFunction<IngestedRecord> recordAtTick) {
         runUntilIdle(span, recordAtTick, false);
     }
@@ -137,7 +148,10 @@ class SnapshotWatermarksTest {
         long start = elapsedMs;
         long idleAt = -1;
         for (long tick = 0; tick * TICK_MS < span.toMillis(); tick++) {
-            feed(recordAtTick.apply(tick));
+            IngestedRecord record = recordAtTick.apply(tick);
+            if (record != null) {
+                feed(record);
+            }
             clock.advanceTime(Duration.ofMillis(TICK_MS));
             elapsedMs += TICK_MS;
             if (elapsedMs % EMIT_EVERY_MS == 0) {
@@ -151,6 +165,12 @@ class SnapshotWatermarksTest {
             }
         }
         return idleAt;
+    }
+
+    /** Lets the partition's first consensus settle (200 ms of input activity). */
+    private void settle() {
+        clock.advanceTime(Duration.ofMillis(PartitionClock.RECOMPUTE_EVERY_MS));
+        elapsedMs += PartitionClock.RECOMPUTE_EVERY_MS;
     }
 
     private void feed(IngestedRecord record) {
@@ -174,8 +194,6 @@ class SnapshotWatermarksTest {
         long now = T + elapsedMs;
         PartitionClock.Verdict verdict = partition.judge("c/job", timestamp, false, now);
         assertThat(verdict.accepted()).isTrue();
-        // Without waiting the 200 ms after which the source would first compute the consensus.
-        partition.recompute(now);
         return IngestedRecord.accepted(
                 snapshot,
                 new IngestedRecord.Origin("metrics", 1, 0, timestamp, new byte[0]),
@@ -208,5 +226,19 @@ class SnapshotWatermarksTest {
                 return clock;
             }
         };
+    }
+
+    @Test
+    void aPartitionReadInOneShortBurstGetsItsWatermarkOnceTheConsensusSettles() {
+        // Everything the partition has, read within 30 ms, then nothing more.
+        feed(accepted(T));
+        feed(accepted(T + 15_000));
+        feed(accepted(T + 30_000));
+        emit();
+        assertThat(output.watermarks()).as("not before the consensus settles").isEmpty();
+
+        run(Duration.ofMillis(600), tick -> null);
+
+        assertThat(output.lastWatermark()).isEqualTo(T + 30_000 - 5_001);
     }
 }

@@ -160,10 +160,23 @@ public final class FlinkwatchParameters {
                     Duration.ofHours(1),
                     "How far a monitored job's clock may be off, ahead of this monitor's clock or"
                             + " away from the other jobs of its metrics partition, and still be fully"
-                            + " monitored: event time waits for a job behind by up to this much (and"
-                            + " for a silent job up to this long), which delays other jobs' alerts by"
-                            + " as much. Further off, its snapshots go to the dead-letter topic as"
-                            + " CLOCK_SKEW and FlinkwatchClockSkew fires.");
+                            + " monitored: event time waits for a job behind by up to this much, which"
+                            + " delays the alerts of the other jobs of its partition by as much."
+                            + " Further off, its snapshots go to the dead-letter topic as CLOCK_SKEW"
+                            + " and FlinkwatchClockSkew fires.");
+
+    public static final Parameter<Duration> SILENT_JOB_HOLD =
+            duration(
+                    "watermark.silent-job-hold",
+                    "90s",
+                    Duration.ZERO,
+                    Duration.ofHours(1),
+                    "How long a monitored job that stops sending (without a final status) still holds"
+                            + " event time back, on the wall clock: a publisher that buffered through a"
+                            + " Kafka outage delivers within it without a sample behind event time (the"
+                            + " reporter keeps at most a minute). The other jobs of its metrics"
+                            + " partition wait as long for their alerts. At most"
+                            + " --watermark.max-clock-skew; 0: a silent job holds nothing back.");
 
     public static final Parameter<Duration> IDLENESS =
             duration(
