@@ -7,6 +7,7 @@ import static io.flinkwatch.job.config.FlinkwatchParameters.CHECKPOINT_INTERVAL;
 import static io.flinkwatch.job.config.FlinkwatchParameters.DEAD_LETTER_TOPIC;
 import static io.flinkwatch.job.config.FlinkwatchParameters.DELIVERY_GUARANTEE;
 import static io.flinkwatch.job.config.FlinkwatchParameters.GROUP_ID;
+import static io.flinkwatch.job.config.FlinkwatchParameters.KAFKA_PREFLIGHT_TIMEOUT;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_CLOCK_SKEW;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_FUTURE_SKEW;
 import static io.flinkwatch.job.config.FlinkwatchParameters.MAX_PARALLELISM;
@@ -25,6 +26,7 @@ import io.flinkwatch.alerts.kafka.KafkaDelivery;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.deadletter.DeadLetterSerializationSchema;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
+import io.flinkwatch.ingest.kafka.KafkaPreflight;
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource;
 import io.flinkwatch.ingest.kafka.SnapshotDeserializationSchema;
 import io.flinkwatch.ingest.kafka.TopicTail;
@@ -33,8 +35,9 @@ import io.flinkwatch.ingest.snapshot.SnapshotParser;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.InvalidParameterException;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
-import java.util.Properties;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
@@ -66,11 +69,30 @@ public final class FlinkwatchJob {
             LOG.error(e.getMessage());
             throw e;
         }
+        LOG.info("Starting Flinkwatch with parameters {}", config.shownGiven());
+        checkKafka(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         pipeline(config).build(env, kafkaSource(config), alertSink(config), deadLetterSink(config));
-        LOG.info("Starting Flinkwatch with parameters {}", config.given());
         env.execute("Flinkwatch");
+    }
+
+    /**
+     * Tries the job's Kafka settings once (see {@link KafkaPreflight}): wrong credentials or an
+     * untrusted certificate stop the job here, with the cause, instead of in a restart loop.
+     */
+    static void checkKafka(FlinkwatchConfig config) {
+        if (config.get(KAFKA_PREFLIGHT_TIMEOUT).isZero()) {
+            return;
+        }
+        List<String> topics = new ArrayList<>(config.get(METRICS_TOPICS));
+        topics.add(config.get(ALERTS_TOPIC));
+        topics.add(config.get(DEAD_LETTER_TOPIC));
+        KafkaPreflight.check(
+                config.get(BOOTSTRAP_SERVERS),
+                config.kafkaClientProperties().properties(),
+                topics,
+                config.get(KAFKA_PREFLIGHT_TIMEOUT));
     }
 
     /**
@@ -106,7 +128,7 @@ public final class FlinkwatchJob {
                             config.get(BOOTSTRAP_SERVERS),
                             config.get(METRICS_TOPICS),
                             parser(config),
-                            new Properties(),
+                            config.kafkaClientProperties().properties(),
                             REPLAY_TAIL_RECORDS);
             LOG.info(
                     "Replaying up to the newest snapshot, taken at {}",
@@ -134,7 +156,7 @@ public final class FlinkwatchJob {
                         config.get(OUT_OF_ORDERNESS),
                         config.get(MAX_CLOCK_SKEW),
                         config.get(SILENT_JOB_HOLD)),
-                new Properties());
+                config.kafkaClientProperties().properties());
     }
 
     public static KafkaDelivery delivery(FlinkwatchConfig config) {
@@ -143,7 +165,7 @@ public final class FlinkwatchJob {
                 config.get(DELIVERY_GUARANTEE).guarantee(),
                 config.get(TRANSACTIONAL_ID_PREFIX),
                 config.get(TRANSACTION_TIMEOUT),
-                new Properties());
+                config.kafkaClientProperties().properties());
     }
 
     public static Sink<AlertEvent> alertSink(FlinkwatchConfig config) {

@@ -1,10 +1,14 @@
 package io.flinkwatch.job.config;
 
+import io.flinkwatch.ingest.Secrets;
+import io.flinkwatch.ingest.kafka.KafkaClientProperties;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,6 +22,9 @@ public final class FlinkwatchConfig implements Serializable {
 
     private final Map<String, Object> values;
     private final Map<String, String> given;
+
+    /** Made from {@link FlinkwatchParameters#KAFKA_PROPERTIES} and the file, when checked. */
+    private KafkaClientProperties kafkaClientProperties = KafkaClientProperties.none();
 
     private FlinkwatchConfig(Map<String, Object> values, Map<String, String> given) {
         this.values = values;
@@ -68,7 +75,16 @@ public final class FlinkwatchConfig implements Serializable {
         for (Parameter<?> parameter : FlinkwatchParameters.all()) {
             declared.put(parameter.name(), parameter);
         }
-        for (String name : given.keySet()) {
+        Map<String, String> kafkaProperties = new TreeMap<>();
+        for (Map.Entry<String, String> entry : given.entrySet()) {
+            String name = entry.getKey();
+            if (name.startsWith(FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX)
+                    && name.length() > FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX.length()) {
+                kafkaProperties.put(
+                        name.substring(FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX.length()),
+                        entry.getValue());
+                continue;
+            }
             if (!declared.containsKey(name)) {
                 throw new InvalidParameterException(
                         "Unknown job parameter --"
@@ -85,6 +101,7 @@ public final class FlinkwatchConfig implements Serializable {
                     parameter.name(),
                     text == null ? parameter.defaultValue() : parameter.parse(text));
         }
+        values.put(FlinkwatchParameters.KAFKA_PROPERTIES.name(), Map.copyOf(kafkaProperties));
         FlinkwatchConfig config = new FlinkwatchConfig(values, Map.copyOf(given));
         config.checkTogether();
         return config;
@@ -92,6 +109,16 @@ public final class FlinkwatchConfig implements Serializable {
 
     /** Checks the parameters that limit each other. */
     private void checkTogether() {
+        try {
+            kafkaClientProperties =
+                    KafkaClientProperties.of(
+                            get(FlinkwatchParameters.KAFKA_PROPERTIES),
+                            get(FlinkwatchParameters.KAFKA_PROPERTIES_FILE),
+                            reservedKafkaSettings(get(FlinkwatchParameters.DELIVERY_GUARANTEE)),
+                            KAFKA_NAMING);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidParameterException(e.getMessage() + ".");
+        }
         int parallelism = get(FlinkwatchParameters.PARALLELISM);
         int max = get(FlinkwatchParameters.MAX_PARALLELISM);
         if (parallelism > max) {
@@ -131,10 +158,65 @@ public final class FlinkwatchConfig implements Serializable {
         return (T) value;
     }
 
-    /** The parameters given explicitly, by name (for logging what the job runs with). */
+    /** The parameters given explicitly, by name. */
     public Map<String, String> given() {
         return given;
     }
+
+    /**
+     * The parameters given explicitly as they may be logged: secrets ({@code
+     * --kafka.properties.sasl.jaas.config}, any name with password, secret or token, credentials in
+     * URLs) masked.
+     */
+    public Map<String, String> shownGiven() {
+        return Secrets.redact(new TreeMap<>(given));
+    }
+
+    /**
+     * The Kafka client settings of every Kafka client of the job ({@code --kafka.properties.*} and
+     * {@code --kafka.properties-file}), checked.
+     */
+    public KafkaClientProperties kafkaClientProperties() {
+        return kafkaClientProperties;
+    }
+
+    /** Kafka settings the job controls, each with what to do instead. */
+    static Map<String, String> reservedKafkaSettings(DeliveryMode delivery) {
+        Map<String, String> reserved = new LinkedHashMap<>();
+        reserved.put("bootstrap.servers", "use --" + FlinkwatchParameters.BOOTSTRAP_SERVERS.name());
+        reserved.put("group.id", "use --" + FlinkwatchParameters.GROUP_ID.name());
+        for (String serde :
+                List.of(
+                        "key.deserializer",
+                        "value.deserializer",
+                        "key.serializer",
+                        "value.serializer")) {
+            reserved.put(
+                    serde,
+                    "snapshots, alerts and dead letters are bytes in Flinkwatch's own formats");
+        }
+        reserved.put(
+                "transactional.id",
+                "transactional ids are made from --"
+                        + FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX.name());
+        reserved.put(
+                "transaction.timeout.ms",
+                "use --" + FlinkwatchParameters.TRANSACTION_TIMEOUT.name());
+        reserved.put("isolation.level", "each reader of the job sets the level it needs");
+        if (delivery == DeliveryMode.EXACTLY_ONCE) {
+            reserved.put(
+                    "enable.idempotence",
+                    "exactly-once delivery needs idempotent producers (--"
+                            + FlinkwatchParameters.DELIVERY_GUARANTEE.name()
+                            + " at-least-once lets you choose)");
+        }
+        return reserved;
+    }
+
+    private static final KafkaClientProperties.Naming KAFKA_NAMING =
+            new KafkaClientProperties.Naming(
+                    "Job parameter --" + FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX,
+                    "Job parameter --" + FlinkwatchParameters.KAFKA_PROPERTIES_FILE.name());
 
     /** A copy with some parameters changed (for tests and the demo). */
     public FlinkwatchConfig with(Map<String, String> changes) {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every job parameter of Flinkwatch, declared once: name, kind of value, default, description and
@@ -91,6 +92,46 @@ public final class FlinkwatchParameters {
                     Duration.ofMinutes(15),
                     "Producer transaction timeout (exactly-once); at most the broker's"
                             + " transaction.max.timeout.ms.");
+
+    /** Where {@link #KAFKA_PROPERTIES} are given: {@code --kafka.properties.<name> value}. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "kafka.properties.";
+
+    public static final Parameter<Map<String, String>> KAFKA_PROPERTIES =
+            declare(
+                    KAFKA_PROPERTIES_PREFIX + "<name>",
+                    "any Kafka client setting",
+                    "",
+                    "Passed to every Kafka client of the job (the source, the alert and dead-letter"
+                            + " sinks, the replay's tail reader, the start-up check), e.g."
+                            + " --kafka.properties.security.protocol SASL_SSL. Settings Flinkwatch"
+                            + " controls are refused (group.id, bootstrap.servers, (de)serializers,"
+                            + " transactional.id, transaction.timeout.ms, isolation.level, and"
+                            + " enable.idempotence under exactly-once). Job parameters show in Flink's"
+                            + " web UI: put secrets in --kafka.properties-file.",
+                    text -> Map.of());
+
+    public static final Parameter<String> KAFKA_PROPERTIES_FILE =
+            declare(
+                    "kafka.properties-file",
+                    "path of a Java properties file, or empty",
+                    "",
+                    "Kafka client settings from a file, read where the job starts and, by Kafka's"
+                            + " FileConfigProvider, wherever a client is created (so it must be on the"
+                            + " JobManager and every TaskManager): its values, secrets included, are"
+                            + " never part of the job. A setting given as --kafka.properties.<name>"
+                            + " wins over the file's.",
+                    ValueParsers.optionalText());
+
+    public static final Parameter<Duration> KAFKA_PREFLIGHT_TIMEOUT =
+            duration(
+                    "kafka.preflight-timeout",
+                    "30s",
+                    Duration.ZERO,
+                    Duration.ofMinutes(5),
+                    "Before the job starts, its Kafka settings are tried once: wrong credentials, an"
+                            + " untrusted certificate or a denied topic stop it at once with the cause. A"
+                            + " Kafka that does not answer within this time is warned about and the job"
+                            + " starts anyway; 0 skips the check.");
 
     // --- Runtime ---------------------------------------------------------------------------
 

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class FlinkwatchConfigTest {
 
@@ -120,5 +122,93 @@ class FlinkwatchConfigTest {
                 .hasMessageContaining("'FlinkJobNotRuning'")
                 .hasMessageContaining("--rules.disabled")
                 .hasMessageContaining("FlinkJobNotRunning");
+    }
+
+    @Test
+    void kafkaClientSettingsAreGivenOneByOneUnderKafkaProperties() {
+        FlinkwatchConfig config =
+                FlinkwatchConfig.fromArgs(
+                        "--kafka.properties.security.protocol",
+                        "SASL_SSL",
+                        "--kafka.properties.sasl.mechanism=SCRAM-SHA-512");
+
+        assertThat(config.kafkaClientProperties().properties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512");
+        assertThat(FlinkwatchConfig.defaults().kafkaClientProperties().isEmpty()).isTrue();
+    }
+
+    @Test
+    void kafkaSettingsFlinkwatchControlsAreRefusedWithWhatToUseInstead() {
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.properties.group.id", "g"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Job parameter --kafka.properties.group.id is refused: Flinkwatch controls"
+                                + " 'group.id'; use --kafka.group-id.");
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--kafka.properties.value.deserializer", "x"))
+                .hasMessageContaining("'value.deserializer'");
+        assertThatThrownBy(
+                        () -> FlinkwatchConfig.fromArgs("--kafka.properties.transactional.id", "x"))
+                .hasMessageContaining("--kafka.transactional-id-prefix");
+        assertThatThrownBy(
+                        () -> FlinkwatchConfig.fromArgs("--kafka.properties.isolation.level", "x"))
+                .hasMessageContaining("'isolation.level'");
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--kafka.properties.enable.idempotence", "false"))
+                .hasMessageContaining("exactly-once delivery needs idempotent producers");
+        assertThat(
+                        FlinkwatchConfig.fromArgs(
+                                        "--delivery.guarantee",
+                                        "at-least-once",
+                                        "--kafka.properties.enable.idempotence",
+                                        "false")
+                                .kafkaClientProperties()
+                                .properties())
+                .containsEntry("enable.idempotence", "false");
+    }
+
+    @Test
+    void aKafkaPropertiesFileThatCannotBeReadStopsTheJobNamingThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("secrets.properties");
+
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--kafka.properties-file", missing.toString()))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Job parameter --kafka.properties-file '"
+                                + missing
+                                + "' cannot be read (NoSuchFileException): allowed is a readable"
+                                + " Java properties file of Kafka client settings.");
+    }
+
+    @Test
+    void secretsNeverShowInWhatTheJobLogs() {
+        FlinkwatchConfig config =
+                FlinkwatchConfig.fromArgs(
+                        "--kafka.properties.sasl.jaas.config",
+                        "ScramLoginModule required username=\"fw\" password=\"s3cret\";",
+                        "--kafka.properties.ssl.truststore.password",
+                        "changeit",
+                        "--kafka.properties.security.protocol",
+                        "SASL_SSL",
+                        "--alertmanager.url",
+                        "https://ops:hunter2@alertmanager:9093");
+
+        String shown = config.shownGiven().toString();
+        assertThat(shown)
+                .doesNotContain("s3cret")
+                .doesNotContain("changeit")
+                .doesNotContain("hunter2")
+                .contains("kafka.properties.sasl.jaas.config=******")
+                .contains("kafka.properties.security.protocol=SASL_SSL")
+                .contains("alertmanager.url=https://******@alertmanager:9093");
+        assertThat(config.kafkaClientProperties().toString()).doesNotContain("s3cret");
     }
 }

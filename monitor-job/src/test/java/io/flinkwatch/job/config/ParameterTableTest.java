@@ -31,7 +31,7 @@ class ParameterTableTest {
     void everyParameterHasADescriptionAndAValidDefault() {
         for (Parameter<?> parameter : FlinkwatchParameters.all()) {
             assertThat(parameter.description()).as(parameter.name()).isNotBlank();
-            assertThat(parameter.name()).matches("[a-z][a-z0-9.-]*");
+            assertThat(parameter.name()).matches("[a-z][a-z0-9.-]*(<name>)?");
             parameter.defaultValue();
         }
     }
