@@ -18,6 +18,7 @@ import static io.flinkwatch.job.config.FlinkwatchParameters.STARTING_OFFSETS;
 import static io.flinkwatch.job.config.FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX;
 import static io.flinkwatch.job.config.FlinkwatchParameters.TRANSACTION_TIMEOUT;
 
+import io.flinkwatch.alerts.alertmanager.UrlRedaction;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.kafka.AlertEventSerializationSchema;
 import io.flinkwatch.alerts.kafka.KafkaDelivery;
@@ -68,7 +69,10 @@ public final class FlinkwatchJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, config);
         pipeline(config).build(env, kafkaSource(config), alertSink(config), deadLetterSink(config));
-        LOG.info("Starting Flinkwatch with parameters {}", config.given());
+        // Credentials in URLs are refused above; masking them here too costs nothing.
+        LOG.info(
+                "Starting Flinkwatch with parameters {}",
+                UrlRedaction.redact(config.given().toString()));
         env.execute("Flinkwatch");
     }
 

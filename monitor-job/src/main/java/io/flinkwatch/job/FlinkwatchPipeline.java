@@ -1,6 +1,5 @@
 package io.flinkwatch.job;
 
-import io.flinkwatch.alerts.alertmanager.AlertmanagerHttpConfig;
 import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
@@ -203,7 +202,7 @@ public final class FlinkwatchPipeline {
                                     config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
-                                    AlertmanagerHttpConfig.NONE,
+                                    config.alertmanagerHttp(),
                                     // The lifecycle's key, so each job's events stay in order.
                                     event -> AlertSignal.lifecycleKey(event.labels())))
                     .uid("alertmanager-sink")
