@@ -289,8 +289,9 @@ public final class AlertForwarder implements AutoCloseable {
                 HttpRequest.newBuilder(endpoint)
                         .timeout(settings.requestTimeout())
                         .header("Content-Type", "application/json");
+        String authorization;
         try {
-            String authorization = credentials.authorization();
+            authorization = credentials.authorization();
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
@@ -319,12 +320,15 @@ public final class AlertForwarder implements AutoCloseable {
                 authenticationFailures.incrementAndGet();
                 LOG.error(
                         "Alertmanager at {} refused {} alerts for their credentials ({}: {}); sent"
-                                + " {}; the secret is read again before the retry",
+                                + " {}; {}",
                         shownEndpoint,
                         batch.size(),
                         status,
                         response.body().strip(),
-                        settings.http().describeCredentials());
+                        settings.http().describeCredentials(),
+                        authorization == null
+                                ? "it needs basic auth or a bearer token; retrying"
+                                : "the secret is read again before the retry");
                 return false;
             }
             if (status / 100 == 4) {
