@@ -16,8 +16,10 @@ public final class Secrets {
 
     public static final String MASK = "******";
 
+    // scheme://userinfo@, up to the last "@" of the authority (an "@" in a password must not leave
+    // its tail behind); an "@" in a path, a query or a message is left alone.
     private static final Pattern URL_CREDENTIALS =
-            Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s]+@");
+            Pattern.compile("(?i)\\b([a-z][a-z0-9+._-]*://)[^/?#\\s'\"<>]*@");
 
     private Secrets() {}
 

@@ -32,6 +32,8 @@ class SecretsTest {
         assertThat(Secrets.redactUrls("http://am.example:9093/path@v2"))
                 .isEqualTo("http://am.example:9093/path@v2");
         assertThat(Secrets.redactUrls("no url here")).isEqualTo("no url here");
+        assertThat(Secrets.redactUrls("https://ops:p@ss@am:9093/x"))
+                .isEqualTo("https://******@am:9093/x");
     }
 
     @Test

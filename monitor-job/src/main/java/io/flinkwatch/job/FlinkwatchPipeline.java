@@ -202,6 +202,7 @@ public final class FlinkwatchPipeline {
                                     config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
                                     config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
+                                    config.alertmanagerHttp(),
                                     // The lifecycle's key, so each job's events stay in order.
                                     event -> AlertSignal.lifecycleKey(event.labels())))
                     .uid("alertmanager-sink")

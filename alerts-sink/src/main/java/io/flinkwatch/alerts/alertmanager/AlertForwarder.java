@@ -10,11 +10,13 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLHandshakeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * Firing alerts are re-posted every resend interval, so Alertmanager keeps them active and learns
  * of alerts it lost (a restart of Alertmanager, a dropped event); a resolved alert is posted with
  * its end time and no longer re-posted.
+ *
+ * <p>Alertmanager may sit behind authentication and TLS ({@link AlertmanagerHttpConfig}). The
+ * secret and CA files are checked when forwarding starts and read again before every post, so
+ * rotated files are used without a restart. A missing file or refused credentials (401, 403) are
+ * logged as errors and retried with backoff like an unreachable Alertmanager: the alerts wait in
+ * the bounded queue, and the job and its alerts topic go on. Credentials embedded in the URL are
+ * refused (they would show wherever the URL does); the URL is logged with {@link UrlRedaction}
+ * anyway.
  */
 public final class AlertForwarder implements AutoCloseable {
 
@@ -43,18 +53,62 @@ public final class AlertForwarder implements AutoCloseable {
             String generatorUrlTemplate,
             Duration resendInterval,
             int queueCapacity,
-            Duration requestTimeout) {}
+            Duration requestTimeout,
+            AlertmanagerHttpConfig http) {
+
+        public Settings {
+            if (UrlRedaction.hasUserInfo(alertmanager)) {
+                throw new IllegalArgumentException(
+                        "The Alertmanager URL "
+                                + UrlRedaction.redact(alertmanager)
+                                + " has credentials in it: give a user name and a password file"
+                                + " (basic auth) or a bearer token file instead");
+            }
+            if (http.hasCaFile() && !"https".equalsIgnoreCase(alertmanager.getScheme())) {
+                throw new IllegalArgumentException(
+                        "A TLS CA file is given for "
+                                + UrlRedaction.redact(alertmanager)
+                                + ", which is not an https:// URL");
+            }
+        }
+
+        /** Without authentication, trusting the JVM's default certificate authorities. */
+        public Settings(
+                URI alertmanager,
+                String generatorUrlTemplate,
+                Duration resendInterval,
+                int queueCapacity,
+                Duration requestTimeout) {
+            this(
+                    alertmanager,
+                    generatorUrlTemplate,
+                    resendInterval,
+                    queueCapacity,
+                    requestTimeout,
+                    AlertmanagerHttpConfig.NONE);
+        }
+    }
 
     private final Settings settings;
     private final URI endpoint;
+
+    /** The endpoint as it may be logged. */
+    private final String shownEndpoint;
+
     private final AlertmanagerPayload payload;
-    private final HttpClient http;
+    private final HttpCredentials credentials;
+
+    /** Built on the sender thread, and again when the CA file changes. */
+    private HttpClient http;
+
+    private byte[] httpCaFile;
     private final Object lock = new Object();
     private final ArrayDeque<AlertEvent> queue = new ArrayDeque<>();
     private final Map<String, AlertEvent> firing = new LinkedHashMap<>();
     private final AtomicLong posted = new AtomicLong();
     private final AtomicLong failedPosts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong authenticationFailures = new AtomicLong();
 
     /** Accepted events not yet posted: queued, or in the batch being posted. */
     private final java.util.concurrent.atomic.AtomicInteger unsent =
@@ -67,17 +121,32 @@ public final class AlertForwarder implements AutoCloseable {
         this.settings = settings;
         String base = settings.alertmanager().toString();
         this.endpoint = URI.create((base.endsWith("/") ? base : base + "/") + "api/v2/alerts");
+        this.shownEndpoint = UrlRedaction.redact(endpoint);
         // Alertmanager keeps an alert active until its endsAt: four resend intervals, as
         // Prometheus.
         this.payload =
                 new AlertmanagerPayload(
                         settings.generatorUrlTemplate(), 4 * settings.resendInterval().toMillis());
-        this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
-        this.sender = new Thread(this::run, "alertmanager-forwarder " + endpoint);
+        this.credentials = new HttpCredentials(settings.http());
+        this.sender = new Thread(this::run, "alertmanager-forwarder " + shownEndpoint);
         sender.setDaemon(true);
     }
 
+    /**
+     * Starts the sender. A secret or CA file that cannot be read is logged now, naming the file and
+     * the reason; forwarding still starts and reads the files again before every post, so a file
+     * that appears later (a secret mounted late) is used then.
+     */
     public AlertForwarder start() {
+        try {
+            credentials.check();
+        } catch (CredentialFileException e) {
+            LOG.error(
+                    "Alertmanager forwarding to {}: {}. Alerts are queued and the file is read"
+                            + " again before each post.",
+                    shownEndpoint,
+                    e.getMessage());
+        }
         sender.start();
         return this;
     }
@@ -97,7 +166,7 @@ public final class AlertForwarder implements AutoCloseable {
                 if (Long.bitCount(total) == 1) {
                     LOG.warn(
                             "Alertmanager at {} is not keeping up: {} alert events dropped so far",
-                            endpoint,
+                            shownEndpoint,
                             total);
                 }
             }
@@ -126,9 +195,17 @@ public final class AlertForwarder implements AutoCloseable {
         return posted.get();
     }
 
-    /** Posts that failed (and were retried). */
+    /** Posts that failed (and were retried), including those refused for their credentials. */
     public long failedPosts() {
         return failedPosts.get();
+    }
+
+    /**
+     * Posts Alertmanager refused for their credentials (401 or 403), or that could not be made
+     * because a secret file could not be read.
+     */
+    public long authenticationFailures() {
+        return authenticationFailures.get();
     }
 
     /** Events dropped because the queue was full. */
@@ -208,25 +285,56 @@ public final class AlertForwarder implements AutoCloseable {
      * help).
      */
     private boolean post(List<AlertEvent> batch) throws InterruptedException {
-        HttpRequest request =
+        HttpRequest.Builder request =
                 HttpRequest.newBuilder(endpoint)
                         .timeout(settings.requestTimeout())
-                        .header("Content-Type", "application/json")
-                        .POST(
-                                HttpRequest.BodyPublishers.ofByteArray(
-                                        payload.toJson(batch, System.currentTimeMillis())))
-                        .build();
+                        .header("Content-Type", "application/json");
+        String authorization;
+        try {
+            authorization = credentials.authorization();
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            client();
+        } catch (CredentialFileException e) {
+            authenticationFailures.incrementAndGet();
+            LOG.error(
+                    "Cannot post {} alerts to Alertmanager at {}: {}; retrying",
+                    batch.size(),
+                    shownEndpoint,
+                    e.getMessage());
+            return false;
+        }
+        request.POST(
+                HttpRequest.BodyPublishers.ofByteArray(
+                        payload.toJson(batch, System.currentTimeMillis())));
         try {
             HttpResponse<String> response =
-                    http.send(request, HttpResponse.BodyHandlers.ofString());
+                    http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
             if (status / 100 == 2) {
                 return true;
             }
+            if (status == 401 || status == 403) {
+                // Retried rather than dropped: a rotated secret file fixes it without a restart.
+                authenticationFailures.incrementAndGet();
+                LOG.error(
+                        "Alertmanager at {} refused {} alerts for their credentials ({}: {}); sent"
+                                + " {}; {}",
+                        shownEndpoint,
+                        batch.size(),
+                        status,
+                        response.body().strip(),
+                        settings.http().describeCredentials(),
+                        authorization == null
+                                ? "it needs basic auth or a bearer token; retrying"
+                                : "the secret is read again before the retry");
+                return false;
+            }
             if (status / 100 == 4) {
                 LOG.error(
                         "Alertmanager at {} refused {} alerts ({}): {}",
-                        endpoint,
+                        shownEndpoint,
                         batch.size(),
                         status,
                         response.body());
@@ -234,17 +342,52 @@ public final class AlertForwarder implements AutoCloseable {
             }
             LOG.warn(
                     "Alertmanager at {} answered {}: {}; retrying",
-                    endpoint,
+                    shownEndpoint,
                     status,
                     response.body());
         } catch (IOException e) {
-            LOG.warn(
-                    "Posting {} alerts to Alertmanager at {} failed: {}; retrying",
-                    batch.size(),
-                    endpoint,
-                    e.toString());
+            SSLHandshakeException tls = handshakeFailure(e);
+            if (tls != null) {
+                LOG.error(
+                        "TLS handshake with Alertmanager at {} failed: {}. Its certificate must be"
+                                + " signed by a certificate authority in {}, for the host name of"
+                                + " the URL; retrying",
+                        shownEndpoint,
+                        UrlRedaction.redact(tls.getMessage()),
+                        settings.http().hasCaFile()
+                                ? "the TLS CA file " + settings.http().tlsCaFile()
+                                : "the JVM's default trust store (no CA file is configured)");
+            } else {
+                LOG.warn(
+                        "Posting {} alerts to Alertmanager at {} failed: {}; retrying",
+                        batch.size(),
+                        shownEndpoint,
+                        UrlRedaction.redact(e.toString()));
+            }
         }
         return false;
+    }
+
+    /** The HTTP client, built anew when the CA file's content changed (a rotated CA). */
+    private void client() throws CredentialFileException {
+        byte[] caFile = credentials.caFileContent();
+        if (http == null || !Arrays.equals(caFile, httpCaFile)) {
+            http =
+                    HttpClient.newBuilder()
+                            .connectTimeout(settings.requestTimeout())
+                            .sslContext(credentials.sslContext(caFile))
+                            .build();
+            httpCaFile = caFile;
+        }
+    }
+
+    private static SSLHandshakeException handshakeFailure(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLHandshakeException handshake) {
+                return handshake;
+            }
+        }
+        return null;
     }
 
     private void sleep(Duration backoff) throws InterruptedException {
@@ -276,10 +419,12 @@ public final class AlertForwarder implements AutoCloseable {
     public void close() {
         if (running) {
             LOG.info(
-                    "Alertmanager forwarding to {} stops: {} alerts posted, {} failed posts, {} events dropped, {} unsent",
-                    endpoint,
+                    "Alertmanager forwarding to {} stops: {} alerts posted, {} failed posts ({} for"
+                            + " credentials), {} events dropped, {} unsent",
+                    shownEndpoint,
                     posted(),
                     failedPosts(),
+                    authenticationFailures(),
                     dropped(),
                     unsent());
         }

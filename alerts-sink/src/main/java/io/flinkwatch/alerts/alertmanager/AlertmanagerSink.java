@@ -27,7 +27,8 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * active in Alertmanager.
  *
  * <p>Metrics: {@code alertmanagerPosted}, {@code alertmanagerFailedPosts}, {@code
- * alertmanagerDropped}, {@code alertmanagerQueued}.
+ * alertmanagerAuthenticationFailures} (posts refused for their credentials, or not made for an
+ * unreadable secret file), {@code alertmanagerDropped}, {@code alertmanagerQueued}.
  */
 public final class AlertmanagerSink
         implements Sink<AlertEvent>, SupportsWriterState<AlertEvent, AlertEvent> {
@@ -41,6 +42,7 @@ public final class AlertmanagerSink
     private final String generatorUrlTemplate;
     private final Duration resendInterval;
     private final int queueCapacity;
+    private final AlertmanagerHttpConfig http;
     private final RoutingKey routingKey;
 
     /**
@@ -48,17 +50,20 @@ public final class AlertmanagerSink
      *     keyed operator): after a rescaled restart, each writer keeps re-posting only the restored
      *     alerts whose key it now owns, so that the writer that receives an alert's RESOLVED event
      *     is the one that stops re-posting it
+     * @param http authentication and TLS; it names files on the TaskManagers, holds no secret
      */
     public AlertmanagerSink(
             String alertmanagerUrl,
             String generatorUrlTemplate,
             Duration resendInterval,
             int queueCapacity,
+            AlertmanagerHttpConfig http,
             RoutingKey routingKey) {
         this.alertmanagerUrl = alertmanagerUrl;
         this.generatorUrlTemplate = generatorUrlTemplate;
         this.resendInterval = resendInterval;
         this.queueCapacity = queueCapacity;
+        this.http = http;
         this.routingKey = routingKey;
     }
 
@@ -77,7 +82,8 @@ public final class AlertmanagerSink
                                 generatorUrlTemplate,
                                 resendInterval,
                                 queueCapacity,
-                                Duration.ofSeconds(10)));
+                                Duration.ofSeconds(10),
+                                http));
         TaskInfo task = context.getTaskInfo();
         List<AlertEvent> owned = new ArrayList<>();
         for (AlertEvent alert : recoveredState) {
@@ -94,6 +100,9 @@ public final class AlertmanagerSink
         SinkWriterMetricGroup metrics = context.metricGroup();
         metrics.gauge("alertmanagerPosted", (Gauge<Long>) forwarder::posted);
         metrics.gauge("alertmanagerFailedPosts", (Gauge<Long>) forwarder::failedPosts);
+        metrics.gauge(
+                "alertmanagerAuthenticationFailures",
+                (Gauge<Long>) forwarder::authenticationFailures);
         metrics.gauge("alertmanagerDropped", (Gauge<Long>) forwarder::dropped);
         metrics.gauge("alertmanagerQueued", (Gauge<Integer>) forwarder::queued);
         return new Writer(forwarder.start());

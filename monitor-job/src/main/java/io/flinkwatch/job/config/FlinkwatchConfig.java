@@ -119,6 +119,7 @@ public final class FlinkwatchConfig implements Serializable {
         } catch (IllegalArgumentException e) {
             throw new InvalidParameterException(e.getMessage() + ".");
         }
+        checkAlertmanagerHttp();
         int parallelism = get(FlinkwatchParameters.PARALLELISM);
         int max = get(FlinkwatchParameters.MAX_PARALLELISM);
         if (parallelism > max) {
@@ -147,6 +148,97 @@ public final class FlinkwatchConfig implements Serializable {
                             + skew
                             + ").");
         }
+    }
+
+    /**
+     * Authentication and TLS of Alertmanager forwarding: one kind of credentials, basic auth in
+     * full, settings only with a URL that uses them, and no secret in the URL itself.
+     */
+    private void checkAlertmanagerHttp() {
+        String url = get(FlinkwatchParameters.ALERTMANAGER_URL);
+        String username = get(FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME);
+        String passwordFile = get(FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE);
+        String tokenFile = get(FlinkwatchParameters.ALERTMANAGER_BEARER_TOKEN_FILE);
+        String caFile = get(FlinkwatchParameters.ALERTMANAGER_TLS_CA_FILE);
+        if (!url.isEmpty() && java.net.URI.create(url).getRawUserInfo() != null) {
+            throw new InvalidParameterException(
+                    "Job parameter --"
+                            + FlinkwatchParameters.ALERTMANAGER_URL.name()
+                            + " is '"
+                            + url
+                            + "': allowed is a URL without credentials, since job parameters are"
+                            + " shown in Flink's web UI; use --"
+                            + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME.name()
+                            + " with --"
+                            + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE.name()
+                            + ", or --"
+                            + FlinkwatchParameters.ALERTMANAGER_BEARER_TOKEN_FILE.name()
+                            + ".");
+        }
+        for (Parameter<String> setting :
+                java.util.List.of(
+                        FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME,
+                        FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE,
+                        FlinkwatchParameters.ALERTMANAGER_BEARER_TOKEN_FILE,
+                        FlinkwatchParameters.ALERTMANAGER_TLS_CA_FILE)) {
+            if (url.isEmpty() && !get(setting).isEmpty()) {
+                throw refused(
+                        setting,
+                        "only with --"
+                                + FlinkwatchParameters.ALERTMANAGER_URL.name()
+                                + ", which is empty (forwarding is off)");
+            }
+        }
+        if (!tokenFile.isEmpty() && !(username.isEmpty() && passwordFile.isEmpty())) {
+            throw refused(
+                    FlinkwatchParameters.ALERTMANAGER_BEARER_TOKEN_FILE,
+                    "only without basic auth (--"
+                            + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME.name()
+                            + ", --"
+                            + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE.name()
+                            + "): a request carries one Authorization header");
+        }
+        if (!passwordFile.isEmpty() && username.isEmpty()) {
+            throw refused(
+                    FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE,
+                    "only with --" + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME.name());
+        }
+        if (!username.isEmpty() && passwordFile.isEmpty()) {
+            throw refused(
+                    FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME,
+                    "only with --"
+                            + FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE.name()
+                            + " (the password is read from a file, never given as a parameter)");
+        }
+        if (!caFile.isEmpty() && !url.startsWith("https://")) {
+            throw refused(
+                    FlinkwatchParameters.ALERTMANAGER_TLS_CA_FILE,
+                    "only with an https:// --"
+                            + FlinkwatchParameters.ALERTMANAGER_URL.name()
+                            + " (it is '"
+                            + url
+                            + "')");
+        }
+    }
+
+    private InvalidParameterException refused(Parameter<String> parameter, String allowed) {
+        return new InvalidParameterException(
+                "Job parameter --"
+                        + parameter.name()
+                        + " is '"
+                        + get(parameter)
+                        + "': allowed "
+                        + allowed
+                        + ".");
+    }
+
+    /** Authentication and TLS of Alertmanager forwarding, as the parameters give them. */
+    public io.flinkwatch.alerts.alertmanager.AlertmanagerHttpConfig alertmanagerHttp() {
+        return new io.flinkwatch.alerts.alertmanager.AlertmanagerHttpConfig(
+                get(FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_USERNAME),
+                get(FlinkwatchParameters.ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE),
+                get(FlinkwatchParameters.ALERTMANAGER_BEARER_TOKEN_FILE),
+                get(FlinkwatchParameters.ALERTMANAGER_TLS_CA_FILE));
     }
 
     @SuppressWarnings("unchecked")

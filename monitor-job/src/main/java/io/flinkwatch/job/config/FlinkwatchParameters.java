@@ -712,6 +712,45 @@ public final class FlinkwatchParameters {
                             + " oldest are dropped (counted) rather than slowing the alerts topic.",
                     ValueParsers.integer(1, 1_000_000));
 
+    // Authentication and TLS in the words of Prometheus' http_config. Secrets only ever come from
+    // files: job parameters are shown in Flink's web UI.
+
+    public static final Parameter<String> ALERTMANAGER_BASIC_AUTH_USERNAME =
+            declare(
+                    "alertmanager.basic-auth.username",
+                    "user name, or empty",
+                    "",
+                    "User name for HTTP basic auth to Alertmanager (basic_auth.username); needs"
+                            + " --alertmanager.basic-auth.password-file.",
+                    ValueParsers.optionalText());
+
+    public static final Parameter<String> ALERTMANAGER_BASIC_AUTH_PASSWORD_FILE =
+            declare(
+                    "alertmanager.basic-auth.password-file",
+                    "absolute path of a file on the TaskManagers, or empty",
+                    "",
+                    "File holding the basic auth password (basic_auth.password_file), read before"
+                            + " every post so a rotated password is used without a restart.",
+                    ValueParsers.absolutePath());
+
+    public static final Parameter<String> ALERTMANAGER_BEARER_TOKEN_FILE =
+            declare(
+                    "alertmanager.bearer-token-file",
+                    "absolute path of a file on the TaskManagers, or empty",
+                    "",
+                    "File holding a bearer token sent as `Authorization: Bearer` (authorization."
+                            + "credentials_file), read before every post; not with basic auth.",
+                    ValueParsers.absolutePath());
+
+    public static final Parameter<String> ALERTMANAGER_TLS_CA_FILE =
+            declare(
+                    "alertmanager.tls.ca-file",
+                    "absolute path of a PEM file on the TaskManagers, or empty",
+                    "",
+                    "Certificate authorities (PEM) that an https:// Alertmanager's certificate must be"
+                            + " signed by (tls_config.ca_file); empty trusts the JVM's default ones.",
+                    ValueParsers.absolutePath());
+
     private FlinkwatchParameters() {}
 
     /** All parameters, in declaration order. */

@@ -121,6 +121,27 @@ public final class ValueParsers {
         };
     }
 
+    /**
+     * An absolute file path, or empty (not set). Absolute because the file is read on the
+     * TaskManagers, whose working directory is not the submitter's.
+     */
+    public static ValueParser<String> absolutePath() {
+        return text -> {
+            if (text.isEmpty()) {
+                return text;
+            }
+            try {
+                if (java.nio.file.Path.of(text).isAbsolute()) {
+                    return text;
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(
+                    "an absolute path of a file on the TaskManagers, or empty");
+        };
+    }
+
     /** A comma-separated list of non-empty items; empty when {@code allowEmpty}. */
     public static ValueParser<List<String>> list(boolean allowEmpty) {
         return text -> {

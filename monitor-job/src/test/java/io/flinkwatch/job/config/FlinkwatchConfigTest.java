@@ -3,6 +3,7 @@ package io.flinkwatch.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.flinkwatch.alerts.alertmanager.AlertmanagerHttpConfig;
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -197,18 +198,131 @@ class FlinkwatchConfigTest {
                         "--kafka.properties.ssl.truststore.password",
                         "changeit",
                         "--kafka.properties.security.protocol",
-                        "SASL_SSL",
-                        "--alertmanager.url",
-                        "https://ops:hunter2@alertmanager:9093");
+                        "SASL_SSL");
 
         String shown = config.shownGiven().toString();
         assertThat(shown)
                 .doesNotContain("s3cret")
                 .doesNotContain("changeit")
-                .doesNotContain("hunter2")
                 .contains("kafka.properties.sasl.jaas.config=******")
-                .contains("kafka.properties.security.protocol=SASL_SSL")
-                .contains("alertmanager.url=https://******@alertmanager:9093");
+                .contains("kafka.properties.ssl.truststore.password=******")
+                .contains("kafka.properties.security.protocol=SASL_SSL");
         assertThat(config.kafkaClientProperties().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void alertmanagerAuthenticationAndTlsAreReadFromTheirParameters() {
+        FlinkwatchConfig config =
+                FlinkwatchConfig.fromArgs(
+                        "--alertmanager.url", "https://alertmanager:9093",
+                        "--alertmanager.basic-auth.username", "flinkwatch",
+                        "--alertmanager.basic-auth.password-file", "/etc/flinkwatch/am-password",
+                        "--alertmanager.tls.ca-file", "/etc/flinkwatch/ca.pem");
+
+        assertThat(config.alertmanagerHttp())
+                .isEqualTo(
+                        new AlertmanagerHttpConfig(
+                                "flinkwatch",
+                                "/etc/flinkwatch/am-password",
+                                "",
+                                "/etc/flinkwatch/ca.pem"));
+        assertThat(
+                        FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "http://alertmanager:9093",
+                                        "--alertmanager.bearer-token-file", "/run/secrets/token")
+                                .alertmanagerHttp())
+                .isEqualTo(AlertmanagerHttpConfig.bearerToken("/run/secrets/token"));
+        assertThat(FlinkwatchConfig.defaults().alertmanagerHttp())
+                .isEqualTo(AlertmanagerHttpConfig.NONE);
+    }
+
+    @Test
+    void basicAuthAndABearerTokenTogetherAreRefused() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "https://am:9093",
+                                        "--alertmanager.basic-auth.username", "flinkwatch",
+                                        "--alertmanager.basic-auth.password-file", "/p",
+                                        "--alertmanager.bearer-token-file", "/t"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Job parameter --alertmanager.bearer-token-file is '/t': allowed only without"
+                                + " basic auth (--alertmanager.basic-auth.username,"
+                                + " --alertmanager.basic-auth.password-file): a request carries one"
+                                + " Authorization header.");
+    }
+
+    @Test
+    void basicAuthNeedsBothAUserNameAndAPasswordFile() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "https://am:9093",
+                                        "--alertmanager.basic-auth.password-file", "/p"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessage(
+                        "Job parameter --alertmanager.basic-auth.password-file is '/p': allowed only"
+                                + " with --alertmanager.basic-auth.username.");
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "https://am:9093",
+                                        "--alertmanager.basic-auth.username", "flinkwatch"))
+                .hasMessageStartingWith(
+                        "Job parameter --alertmanager.basic-auth.username is 'flinkwatch': allowed"
+                                + " only with --alertmanager.basic-auth.password-file");
+    }
+
+    @Test
+    void authenticationAndTlsSettingsNeedAUrlThatUsesThem() {
+        assertThatThrownBy(
+                        () -> FlinkwatchConfig.fromArgs("--alertmanager.bearer-token-file", "/t"))
+                .hasMessage(
+                        "Job parameter --alertmanager.bearer-token-file is '/t': allowed only with"
+                                + " --alertmanager.url, which is empty (forwarding is off).");
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "http://am:9093",
+                                        "--alertmanager.tls.ca-file", "/ca.pem"))
+                .hasMessage(
+                        "Job parameter --alertmanager.tls.ca-file is '/ca.pem': allowed only with an"
+                                + " https:// --alertmanager.url (it is 'http://am:9093').");
+    }
+
+    @Test
+    void secretFilesMustBeAbsolutePathsOnTheTaskManagers() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "https://am:9093",
+                                        "--alertmanager.bearer-token-file", "token.txt"))
+                .hasMessage(
+                        "Invalid value 'token.txt' for job parameter --alertmanager.bearer-token-file:"
+                                + " expected an absolute path of a file on the TaskManagers, or"
+                                + " empty.");
+    }
+
+    @Test
+    void credentialsInTheAlertmanagerUrlAreRefusedAndNeverShown() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "https://flinkwatch:s3cret@am:9093"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageStartingWith(
+                        "Job parameter --alertmanager.url is 'https://******@am:9093': allowed is a"
+                                + " URL without credentials")
+                .hasMessageContaining("--alertmanager.basic-auth.password-file")
+                .hasMessageNotContaining("s3cret");
+        // Nor when the URL is invalid for another reason.
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--alertmanager.url", "ftp://flinkwatch:s3cret@am:9093"))
+                .hasMessage(
+                        "Invalid value 'ftp://******@am:9093' for job parameter --alertmanager.url:"
+                                + " expected an http:// or https:// URL with a host, or empty.");
     }
 }

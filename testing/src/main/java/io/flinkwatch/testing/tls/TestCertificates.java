@@ -84,6 +84,25 @@ public final class TestCertificates {
         return caPem;
     }
 
+    /** A client TLS context that trusts this authority only (for test clients). */
+    public javax.net.ssl.SSLContext clientContext() {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("ca", caCertificate);
+            javax.net.ssl.TrustManagerFactory trust =
+                    javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            trust.init(trusted);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a client TLS context", e);
+        }
+    }
+
     /** The directory the files are written to. */
     public Path dir() {
         return dir;

@@ -138,8 +138,7 @@ class AlertForwarderITCase {
                         Duration.ofSeconds(5)));
     }
 
-    private static AlertEvent event(
-            String job, AlertReason reason, List<InhibitingAlert> inhibitedBy) {
+    static AlertEvent event(String job, AlertReason reason, List<InhibitingAlert> inhibitedBy) {
         Map<String, String> labels =
                 Map.of(
                         "alertname", "FlinkLagGrowing",
@@ -189,7 +188,7 @@ class AlertForwarderITCase {
                 List.of());
     }
 
-    private static JsonNode of(List<JsonNode> alerts, String job) {
+    static JsonNode of(List<JsonNode> alerts, String job) {
         return alerts.stream()
                 .filter(a -> job.equals(a.get("labels").path("job_name").asText()))
                 .findFirst()
