@@ -163,10 +163,18 @@ public final class PartitionClock {
         }
         // A job that agreed at the last recomputation is judged by its own continuity: the
         // consensus may be a few hundred records old, and in a fast replay the partition moves on
-        // in between. A clock that jumps is caught at the next recomputation.
-        if (!job.agrees && settled(now) && Math.abs(timestamp - consensus) > maxSkewMs) {
-            release(job);
-            return new Verdict(Kind.CLOCK_OFF_CONSENSUS, consensus, timestamp - consensus, false);
+        // in between. A clock that jumps is caught at the next recomputation. A job not agreed
+        // yet (new, or skewed so far) is judged against the consensus as of now, never a stale one:
+        // reading a backlog, a job that starts reporting is minutes of event time past it.
+        if (!job.agrees && settled(now)) {
+            if (recordsSinceComputed > 0) {
+                recompute(now);
+            }
+            if (!job.agrees && Math.abs(timestamp - consensus) > maxSkewMs) {
+                release(job);
+                return new Verdict(
+                        Kind.CLOCK_OFF_CONSENSUS, consensus, timestamp - consensus, false);
+            }
         }
         if (newest) {
             job.ended = finalStatus;

@@ -249,6 +249,23 @@ class PartitionClockTest {
     }
 
     @Test
+    void inAFastReplayAJobThatStartsReportingIsJudgedAgainstTheConsensusOfNow() {
+        // A backlog read in one go: 25 minutes of A and B before C's first snapshot, fewer
+        // records than a recomputation waits for, all at the same instant of the monitor's clock.
+        long t = wall - 30 * MINUTE;
+        send("A", t);
+        send("B", t);
+        wall += 200;
+        for (int step = 0; step < 100; step++) {
+            t += STEP;
+            send("A", t);
+            send("B", t);
+        }
+        assertThat(send("C", t)).isEqualTo(ON_TIME);
+        assertThat(send("D", t - 20 * MINUTE)).isEqualTo(CLOCK_OFF_CONSENSUS);
+    }
+
+    @Test
     void aClockThatJumpsIsCaughtAtTheNextRecomputation() {
         // Snapshots of yesterday, replayed: only the other jobs can tell that B's clock jumped.
         long day = 24 * 60 * MINUTE;
