@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.lag;
 
+import io.flinkwatch.ingest.Secrets;
 import io.flinkwatch.ingest.publish.LogLimiter;
 import io.flinkwatch.ingest.publish.PublishingLoop;
 import io.flinkwatch.ingest.publish.SnapshotSender;
@@ -63,7 +64,7 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
                 String.valueOf(timeout().toMillis()));
         properties.put(
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(timeout().toMillis()));
-        properties.putAll(settings.adminOverrides());
+        properties.putAll(settings.groupsKafka().properties());
         this.admin = Admin.create(properties);
         settings.groups()
                 .forEach(
@@ -182,7 +183,10 @@ public final class ConsumerGroupLagPoller implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            logFailure("the JobManager REST API at " + settings.restUrl(), e);
+            logFailure(
+                    "the JobManager REST API at "
+                            + Secrets.redactUrls(String.valueOf(settings.restUrl())),
+                    e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.lag;
 
+import io.flinkwatch.ingest.kafka.KafkaClientProperties;
 import io.flinkwatch.ingest.publish.PublisherSettings;
 import io.flinkwatch.ingest.publish.Settings;
 import java.net.URI;
@@ -17,7 +18,10 @@ import javax.annotation.Nullable;
  * @param groups the consumer groups to watch, each with the name of the Flink job that consumes
  *     with it (alerts and inhibition go by job name)
  * @param groupsBootstrapServers the Kafka cluster the groups consume from
- * @param adminOverrides extra Kafka Admin client properties (security settings, say)
+ * @param groupsKafka Kafka client settings for the groups' cluster: {@code
+ *     groups-kafka.properties.*} and {@code groups-kafka.properties-file}; without {@code
+ *     groups-bootstrap-servers} (the groups consume from the metrics cluster), the publisher's
+ *     settings unless these are given
  * @param interval time between polls
  * @param history how long log-end offsets are kept for the lag in seconds; lag older than that is
  *     extrapolated from the production rate
@@ -30,7 +34,7 @@ public record LagPollerSettings(
         String cluster,
         Map<String, String> groups,
         String groupsBootstrapServers,
-        Map<String, String> adminOverrides,
+        KafkaClientProperties groupsKafka,
         Duration interval,
         Duration history,
         Duration rateWindow,
@@ -55,6 +59,12 @@ public record LagPollerSettings(
                     "the consumer groups to watch, e.g. orders-cdc or orders-group=orders-cdc (group=Flink job name)");
         }
         PublisherSettings publisher = PublisherSettings.from(settings);
+        String groupsBootstrapServers = settings.string("groups-bootstrap-servers", null);
+        KafkaClientProperties groupsKafka = PublisherSettings.kafka(settings, "groups-kafka.");
+        if (groupsKafka.isEmpty() && groupsBootstrapServers == null) {
+            // The same cluster: the same credentials.
+            groupsKafka = publisher.kafka();
+        }
         Duration interval =
                 settings.duration(
                         "interval",
@@ -68,8 +78,10 @@ public record LagPollerSettings(
                                 "cluster",
                                 "the name of the Flink cluster the consuming jobs run on, e.g. prod-eu"),
                         Map.copyOf(groups),
-                        settings.string("groups-bootstrap-servers", publisher.bootstrapServers()),
-                        settings.withPrefix("admin."),
+                        groupsBootstrapServers == null
+                                ? publisher.bootstrapServers()
+                                : groupsBootstrapServers,
+                        groupsKafka,
                         interval,
                         settings.duration(
                                 "history",

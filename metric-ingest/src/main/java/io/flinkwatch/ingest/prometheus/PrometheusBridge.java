@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.prometheus;
 
+import io.flinkwatch.ingest.Secrets;
 import io.flinkwatch.ingest.publish.LogLimiter;
 import io.flinkwatch.ingest.publish.PublishingLoop;
 import io.flinkwatch.ingest.publish.SnapshotSender;
@@ -68,10 +69,13 @@ public final class PrometheusBridge implements AutoCloseable {
                 PublishingLoop.start("prometheus-bridge", settings.interval(), bridge::scrapeOnce);
         LOG.info(
                 "Scraping {} every {} for cluster {}{}",
-                settings.targets(),
+                Secrets.redactUrls(settings.targets().toString()),
                 settings.interval(),
                 settings.cluster(),
-                settings.restUrl() == null ? "" : "; job details from " + settings.restUrl());
+                settings.restUrl() == null
+                        ? ""
+                        : "; job details from "
+                                + Secrets.redactUrls(settings.restUrl().toString()));
         return bridge;
     }
 
@@ -109,7 +113,7 @@ public final class PrometheusBridge implements AutoCloseable {
                     LOG.debug(
                             "{} lines of {} were not Prometheus samples",
                             parsed.unreadableLines(),
-                            settings.targets().get(i));
+                            Secrets.redactUrls(settings.targets().get(i).toString()));
                 }
             } catch (ExecutionException | TimeoutException e) {
                 failedScrapes.incrementAndGet();
@@ -140,8 +144,8 @@ public final class PrometheusBridge implements AutoCloseable {
         if (failureLog.permits()) {
             LOG.warn(
                     "Could not scrape {}: {} (skipped this round; {} failed scrapes so far; logged at most once a minute)",
-                    target,
-                    error.toString(),
+                    Secrets.redactUrls(target.toString()),
+                    Secrets.redactUrls(error.toString()),
                     failedScrapes.get());
         }
     }

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.publish;
 
+import io.flinkwatch.ingest.kafka.KafkaClientProperties;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -13,15 +14,15 @@ import java.util.Objects;
  *     counted, so that publishing never waits
  * @param maxAge snapshots that waited longer than this in the buffer are dropped and counted: after
  *     an outage, Flinkwatch's event time has passed them (they would be dead letters)
- * @param producerOverrides extra Kafka producer properties (e.g. security settings); they win over
- *     the publisher's defaults
+ * @param kafka Kafka client settings ({@code kafka.properties.*} and {@code kafka.properties-file},
+ *     security say), as the Flinkwatch job takes them; they win over the publisher's defaults
  */
 public record PublisherSettings(
         String bootstrapServers,
         String topic,
         int bufferCapacity,
         Duration maxAge,
-        Map<String, String> producerOverrides) {
+        KafkaClientProperties kafka) {
 
     public static final String DEFAULT_TOPIC = "flink-metrics";
     public static final int DEFAULT_BUFFER_CAPACITY = 10_000;
@@ -31,7 +32,7 @@ public record PublisherSettings(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(maxAge, "maxAge");
-        producerOverrides = Map.copyOf(producerOverrides);
+        Objects.requireNonNull(kafka, "kafka");
         if (bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers must not be empty");
         }
@@ -47,9 +48,16 @@ public record PublisherSettings(
         }
     }
 
+    /** Kafka settings a publisher controls itself, each with what to do instead. */
+    public static final Map<String, String> RESERVED_KAFKA_SETTINGS =
+            Map.of(
+                    "bootstrap.servers", "use bootstrap-servers",
+                    "key.serializer", "snapshots are written as JSON bytes",
+                    "value.serializer", "snapshots are written as JSON bytes");
+
     /**
-     * Reads {@code bootstrap-servers}, {@code topic}, {@code buffer-capacity}, {@code max-age} and
-     * {@code producer.*} (Kafka producer properties).
+     * Reads {@code bootstrap-servers}, {@code topic}, {@code buffer-capacity}, {@code max-age},
+     * {@code kafka.properties.*} and {@code kafka.properties-file} (Kafka client settings).
      */
     public static PublisherSettings from(Settings settings) {
         return new PublisherSettings(
@@ -60,11 +68,29 @@ public record PublisherSettings(
                 settings.integer("buffer-capacity", DEFAULT_BUFFER_CAPACITY, 1, 10_000_000),
                 settings.duration(
                         "max-age", DEFAULT_MAX_AGE, Duration.ofSeconds(1), Duration.ofHours(1)),
-                settings.withPrefix("producer."));
+                kafka(settings, "kafka."));
+    }
+
+    /**
+     * Kafka client settings under {@code <prefix>properties.*} and {@code <prefix>properties-file},
+     * checked.
+     */
+    public static KafkaClientProperties kafka(Settings settings, String prefix) {
+        return KafkaClientProperties.of(
+                settings.withPrefix(prefix + "properties."),
+                settings.string(prefix + "properties-file", ""),
+                RESERVED_KAFKA_SETTINGS,
+                new KafkaClientProperties.Naming(
+                        settings.nameOf(prefix + "properties."),
+                        settings.nameOf(prefix + "properties-file")));
     }
 
     public static PublisherSettings of(String bootstrapServers, String topic) {
         return new PublisherSettings(
-                bootstrapServers, topic, DEFAULT_BUFFER_CAPACITY, DEFAULT_MAX_AGE, Map.of());
+                bootstrapServers,
+                topic,
+                DEFAULT_BUFFER_CAPACITY,
+                DEFAULT_MAX_AGE,
+                KafkaClientProperties.none());
     }
 }

@@ -192,8 +192,13 @@ public final class Settings {
         return new IllegalArgumentException(name(key) + " is '" + value + "'; allowed: " + allowed);
     }
 
-    private String name(String key) {
+    /** A setting's name as the user writes it, for messages. */
+    public String nameOf(String key) {
         return keyPrefix + key;
+    }
+
+    private String name(String key) {
+        return nameOf(key);
     }
 
     @Nullable

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.publish;
 
+import io.flinkwatch.ingest.Secrets;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.SnapshotWriter;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,10 @@ public final class SnapshotSender implements AutoCloseable {
     private final AtomicLong droppedStale = new AtomicLong();
     private final AtomicLong droppedSendFailed = new AtomicLong();
     private volatile boolean closed;
+
+    /** Why Kafka last did not take or acknowledge a snapshot, for the drop log. */
+    @Nullable private volatile Throwable lastSendError;
+
     @Nullable private volatile Producer<byte[], byte[]> producer;
     private final LogLimiter dropLog = new LogLimiter();
     private final LogLimiter producerFailureLog = new LogLimiter();
@@ -111,9 +117,9 @@ public final class SnapshotSender implements AutoCloseable {
         config.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "5000");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "flinkwatch-publisher");
-        config.putAll(settings.producerOverrides());
         Properties properties = new Properties();
         properties.putAll(config);
+        properties.putAll(settings.kafka().properties());
         return properties;
     }
 
@@ -231,11 +237,14 @@ public final class SnapshotSender implements AutoCloseable {
                         if (error == null) {
                             sent.incrementAndGet();
                         } else {
+                            lastSendError = error;
                             droppedSendFailed.incrementAndGet();
                         }
                     });
         } catch (RuntimeException e) {
-            // Metadata not available within max.block.ms (Kafka down), or the producer was closed.
+            // Metadata not available within max.block.ms (Kafka down, credentials refused), or
+            // the producer was closed.
+            lastSendError = e;
             droppedSendFailed.incrementAndGet();
         }
     }
@@ -244,18 +253,45 @@ public final class SnapshotSender implements AutoCloseable {
         long dropped = droppedCount();
         // The first drop after a quiet minute is logged at once, later ones once a minute.
         if (dropped > droppedAtLastLog && dropLog.permits()) {
-            LOG.warn(
-                    "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} older than the"
-                            + " maximum age, {} not taken or acknowledged by Kafka for topic {}); the"
-                            + " monitored job is not affected",
-                    dropped - droppedAtLastLog,
-                    dropped,
-                    droppedBufferFull.get(),
-                    droppedStale.get(),
-                    droppedSendFailed.get(),
-                    topic);
+            Throwable error = lastSendError;
+            String message =
+                    "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} older than"
+                            + " the maximum age, {} not taken or acknowledged by Kafka for topic {}){};"
+                            + " the monitored job is not affected";
+            if (error instanceof AuthenticationException) {
+                // Not a passing outage: nothing gets through until the settings are fixed.
+                LOG.error(
+                        message,
+                        dropped - droppedAtLastLog,
+                        dropped,
+                        droppedBufferFull.get(),
+                        droppedStale.get(),
+                        droppedSendFailed.get(),
+                        topic,
+                        "; Kafka refused the publisher's credentials or certificate ("
+                                + Secrets.redactUrls(error.toString())
+                                + "): check kafka.properties.* (sasl.jaas.config, ssl.truststore.*)");
+            } else {
+                LOG.warn(
+                        message,
+                        dropped - droppedAtLastLog,
+                        dropped,
+                        droppedBufferFull.get(),
+                        droppedStale.get(),
+                        droppedSendFailed.get(),
+                        topic,
+                        error == null
+                                ? ""
+                                : "; last error: " + Secrets.redactUrls(error.toString()));
+            }
             droppedAtLastLog = dropped;
         }
+    }
+
+    /** Why Kafka last did not take or acknowledge a snapshot; null while none failed. */
+    @Nullable
+    public Throwable lastSendError() {
+        return lastSendError;
     }
 
     /** Stops sending: waits briefly for queued snapshots, then closes the producer. */

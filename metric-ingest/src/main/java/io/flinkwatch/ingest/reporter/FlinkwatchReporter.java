@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.reporter;
 
+import io.flinkwatch.ingest.Secrets;
 import io.flinkwatch.ingest.publish.Settings;
 import io.flinkwatch.ingest.publish.SnapshotSender;
 import io.flinkwatch.ingest.rest.FlinkRestClient;
@@ -85,7 +86,8 @@ public final class FlinkwatchReporter implements MetricReporter, Scheduled {
                 settings.publisher().topic(),
                 settings.restUrl() == null
                         ? " (no JobManager REST API: job status and graph left out)"
-                        : "; job details from " + settings.restUrl());
+                        : "; job details from "
+                                + Secrets.redactUrls(settings.restUrl().toString()));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flinkwatch.ingest.rest;
 
+import io.flinkwatch.ingest.Secrets;
 import io.flinkwatch.ingest.publish.LogLimiter;
 import java.time.Duration;
 import java.util.Map;
@@ -79,7 +80,7 @@ public final class JobDetailsCache {
                     "Could not read job {} from the JobManager REST API at {}: {} (job graph and status"
                             + " are left out of snapshots until it answers; logged at most once a minute)",
                     jobId,
-                    rest.baseUrl(),
+                    Secrets.redactUrls(String.valueOf(rest.baseUrl())),
                     error.getCause() != null ? error.getCause().toString() : error.toString());
         }
     }

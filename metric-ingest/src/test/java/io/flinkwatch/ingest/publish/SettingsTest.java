@@ -114,4 +114,63 @@ class SettingsTest {
         assertThat(Settings.parseDuration("1.5s")).isNull();
         assertThat(Settings.parseDuration("-1s")).isNull();
     }
+
+    @Test
+    void publishersTakeKafkaClientSettingsAsTheJobDoes() {
+        Settings settings =
+                new Settings(
+                        Map.of(
+                                "bootstrap-servers", "kafka:9093",
+                                "kafka.properties.security.protocol", "SASL_SSL",
+                                "kafka.properties.sasl.mechanism", "SCRAM-SHA-512"),
+                        "metrics.reporter.flinkwatch.");
+
+        PublisherSettings publisher = PublisherSettings.from(settings);
+
+        assertThat(SnapshotSender.producerProperties(publisher))
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("bootstrap.servers", "kafka:9093");
+        settings.rejectUnknown(Set.of());
+    }
+
+    @Test
+    void aKafkaSettingThePublisherControlsIsRefusedByItsFullName() {
+        Settings settings =
+                new Settings(
+                        Map.of(
+                                "bootstrap-servers", "kafka:9093",
+                                "kafka.properties.bootstrap.servers", "elsewhere:9092"),
+                        "metrics.reporter.flinkwatch.");
+
+        assertThatThrownBy(() -> PublisherSettings.from(settings))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(
+                        "metrics.reporter.flinkwatch.kafka.properties.bootstrap.servers is refused:"
+                                + " Flinkwatch controls 'bootstrap.servers'; use bootstrap-servers");
+    }
+
+    @Test
+    void theLagPollerUsesTheMetricsClustersSettingsForGroupsThereAndItsOwnElsewhere() {
+        Map<String, String> common =
+                Map.of(
+                        "groups", "orders",
+                        "cluster", "prod",
+                        "bootstrap-servers", "metrics:9093",
+                        "kafka.properties.security.protocol", "SASL_SSL");
+        io.flinkwatch.ingest.lag.LagPollerSettings sameCluster =
+                io.flinkwatch.ingest.lag.LagPollerSettings.from(new Settings(common, "--"));
+        assertThat(sameCluster.groupsKafka().properties())
+                .containsEntry("security.protocol", "SASL_SSL");
+
+        Map<String, String> elsewhere = new java.util.HashMap<>(common);
+        elsewhere.put("groups-bootstrap-servers", "data:9092");
+        elsewhere.put("groups-kafka.properties.security.protocol", "SSL");
+        io.flinkwatch.ingest.lag.LagPollerSettings otherCluster =
+                io.flinkwatch.ingest.lag.LagPollerSettings.from(new Settings(elsewhere, "--"));
+        assertThat(otherCluster.groupsKafka().properties())
+                .containsEntry("security.protocol", "SSL");
+        assertThat(otherCluster.publisher().kafka().properties())
+                .containsEntry("security.protocol", "SASL_SSL");
+    }
 }

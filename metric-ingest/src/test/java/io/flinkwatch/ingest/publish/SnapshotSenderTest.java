@@ -2,6 +2,7 @@ package io.flinkwatch.ingest.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkwatch.ingest.kafka.KafkaClientProperties;
 import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;
@@ -34,7 +35,7 @@ class SnapshotSenderTest {
                         "flink-metrics",
                         100,
                         Duration.ofMinutes(1),
-                        Map.of());
+                        KafkaClientProperties.none());
         try (SnapshotSender sender = SnapshotSender.start(settings)) {
             long start = System.nanoTime();
             int accepted = 0;
@@ -58,7 +59,11 @@ class SnapshotSenderTest {
         AtomicInteger attempts = new AtomicInteger();
         PublisherSettings settings =
                 new PublisherSettings(
-                        "kafka:9092", "flink-metrics", 100, Duration.ofSeconds(1), Map.of());
+                        "kafka:9092",
+                        "flink-metrics",
+                        100,
+                        Duration.ofSeconds(1),
+                        KafkaClientProperties.none());
         SnapshotSender sender =
                 SnapshotSender.start(
                         settings,
