@@ -154,7 +154,9 @@ class RealClusterITCase {
                             .plugin(
                                     "flinkwatch",
                                     Path.of(System.getProperty("flinkwatch.reporter.jar")))
-                            .config("taskmanager.numberOfTaskSlots", "3")
+                            // The sample job, the canary and, on 2.2, two Flinkwatch jobs: a slot
+                            // each.
+                            .config("taskmanager.numberOfTaskSlots", "4")
                             .config("taskmanager.memory.process.size", "1600m")
                             // The reporter, as a user would configure it: a few lines of config.
                             .config(
@@ -247,10 +249,47 @@ class RealClusterITCase {
             String canary =
                     submitSampleJob(
                             CANARY, CANARY + "-" + line.slug(), CANARY + "-" + line.slug(), null);
-            Flinkwatch viaReporter = startFlinkwatch(REPORTED, "alerts-reported");
-            Flinkwatch viaBridge = startFlinkwatch(SCRAPED, "alerts-scraped");
-            cluster.awaitRunning(canary, Duration.ofSeconds(60));
+            List<Flinkwatch> flinkwatch = new ArrayList<>();
+            try {
+                flinkwatch.add(startFlinkwatch(REPORTED, "alerts-reported"));
+                flinkwatch.add(startFlinkwatch(SCRAPED, "alerts-scraped"));
+                cluster.awaitRunning(canary, Duration.ofSeconds(60));
+                throttleAndAwaitAlerts();
+            } finally {
+                ThrottledSink.throttle(throttle, 0);
+                for (Flinkwatch job : flinkwatch) {
+                    job.cancel();
+                }
+                cluster.cancel(canary);
+            }
 
+            // A cancelled job is not a silent one: the reporter tells its final status once its
+            // metrics go.
+            SnapshotParser parser =
+                    new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
+            List<ConsumerRecord<byte[], byte[]>> reported =
+                    metrics.readCommitted(
+                            REPORTED,
+                            Duration.ofSeconds(30),
+                            read ->
+                                    read.stream()
+                                            .anyMatch(r -> isCancelled(parser, r.value(), canary)));
+            assertThat(reported)
+                    .anySatisfy(
+                            record ->
+                                    assertThat(isCancelled(parser, record.value(), canary))
+                                            .isTrue());
+            LOG.info(
+                    "{}: backpressure, lag and the final status in {} s",
+                    line,
+                    (System.nanoTime() - started) / 1_000_000_000L);
+        }
+
+        /**
+         * Throttles the sample job's sink and waits for FlinkHighBackpressure through both paths
+         * and for FlinkLagGrowing from the lag poller.
+         */
+        private void throttleAndAwaitAlerts() throws Exception {
             try (PrometheusBridge bridge =
                             PrometheusBridge.start(
                                     BridgeSettings.from(
@@ -347,33 +386,7 @@ class RealClusterITCase {
                 assertThat(lag.evidence().values().get("lagSeconds")).isPositive();
                 assertThat(lagPoller.polls()).isPositive();
                 assertThat(bridge.failedScrapes()).isZero();
-            } finally {
-                ThrottledSink.throttle(throttle, 0);
-                viaReporter.cancel();
-                viaBridge.cancel();
-                cluster.cancel(canary);
             }
-
-            // A cancelled job is not a silent one: the reporter tells its final status once its
-            // metrics go.
-            SnapshotParser parser =
-                    new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
-            List<ConsumerRecord<byte[], byte[]>> reported =
-                    metrics.readCommitted(
-                            REPORTED,
-                            Duration.ofSeconds(30),
-                            read ->
-                                    read.stream()
-                                            .anyMatch(r -> isCancelled(parser, r.value(), canary)));
-            assertThat(reported)
-                    .anySatisfy(
-                            record ->
-                                    assertThat(isCancelled(parser, record.value(), canary))
-                                            .isTrue());
-            LOG.info(
-                    "{}: backpressure, lag and the final status in {} s",
-                    line,
-                    (System.nanoTime() - started) / 1_000_000_000L);
         }
 
         /**
