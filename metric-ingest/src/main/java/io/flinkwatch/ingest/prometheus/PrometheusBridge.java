@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * For clusters that already run Flink's Prometheus reporter: scrapes its endpoints (the
  * JobManager's and every TaskManager's) on an interval, maps Flink's Prometheus names back to the
  * snapshot format and publishes snapshots to Kafka. An endpoint that does not answer is logged (at
- * most once a minute) and skipped for that round; the others are still published.
+ * most once a minute) and skipped for that round; the others are still published. With the REST API
+ * configured, a new job's snapshots wait until its true name is known ({@link UnnamedJobs}).
  */
 public final class PrometheusBridge implements AutoCloseable {
 
@@ -39,6 +40,7 @@ public final class PrometheusBridge implements AutoCloseable {
     private final HttpClient http;
     private final SnapshotSender sender;
     @Nullable private final JobDetailsCache jobs;
+    private final UnnamedJobs unnamed;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong failedScrapes = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
@@ -56,6 +58,8 @@ public final class PrometheusBridge implements AutoCloseable {
                         : new JobDetailsCache(
                                 new FlinkRestClient(settings.restUrl(), settings.timeout()),
                                 settings.interval());
+        // Long enough for the REST API to answer a few times over.
+        this.unnamed = new UnnamedJobs(Math.max(30_000, 3 * settings.interval().toMillis()));
     }
 
     /** Starts scraping every interval. */
@@ -131,12 +135,17 @@ public final class PrometheusBridge implements AutoCloseable {
                         now,
                         settings.cluster(),
                         settings.allMetrics(),
-                        jobId -> jobs == null ? null : jobs.get(jobId),
-                        jobId -> jobs != null && jobs.awaiting(jobId));
+                        jobId -> jobs == null ? null : jobs.get(jobId));
+        int offered = 0;
         for (MetricSnapshot snapshot : snapshots) {
-            sender.offer(snapshot);
+            String jobId = snapshot.job().id();
+            if (jobs == null || unnamed.publish(jobId, jobs.get(jobId) != null, now)) {
+                sender.offer(snapshot);
+                offered++;
+            }
         }
-        published.addAndGet(snapshots.size());
+        unnamed.forgetBefore(now - 10 * Math.max(30_000, settings.interval().toMillis()));
+        published.addAndGet(offered);
         rounds.incrementAndGet();
     }
 

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import javax.annotation.Nullable;
 
 /**
@@ -35,8 +34,7 @@ public final class PrometheusSnapshots {
             long time,
             String cluster,
             boolean allMetrics,
-            Function<String, JobDetails> details,
-            Predicate<String> awaitingDetails) {
+            Function<String, JobDetails> details) {
         Map<ReportedScope, Map<String, Double>> byScope = new LinkedHashMap<>();
         for (PrometheusSample sample : samples) {
             if (!Double.isFinite(sample.value())) {
@@ -55,10 +53,6 @@ public final class PrometheusSnapshots {
         for (Map.Entry<ReportedScope, Map<String, Double>> entry : byScope.entrySet()) {
             ReportedScope reported = entry.getKey();
             JobDetails job = details.apply(reported.jobId());
-            if (job == null && awaitingDetails.test(reported.jobId())) {
-                // Published now, it would carry the sanitized name, a job of its own.
-                continue;
-            }
             if (job != null && !job.id().equals(reported.jobId())) {
                 job = null;
             }

@@ -112,9 +112,9 @@ public final class FlinkRestClient {
 
     /**
      * Reads {@code /jobs/{id}}: status from {@code state}, the graph from {@code plan.nodes} and
-     * vertex names from {@code vertices}.
+     * vertex names from {@code vertices}. The same shape in Flink 1.20 and 2.x.
      */
-    static JobDetails jobDetails(JsonNode job, Long checkpointIntervalMs) {
+    public static JobDetails jobDetails(JsonNode job, Long checkpointIntervalMs) {
         Map<String, String> names = new HashMap<>();
         Map<String, Integer> parallelism = new HashMap<>();
         for (JsonNode vertex : job.path("vertices")) {
@@ -143,7 +143,8 @@ public final class FlinkRestClient {
                 checkpointIntervalMs);
     }
 
-    static Long checkpointInterval(JsonNode config) {
+    /** Reads {@code /jobs/{id}/checkpoints/config}: its {@code interval}, 0 when off. */
+    public static Long checkpointInterval(JsonNode config) {
         // A job without periodic checkpoints reports Long.MAX_VALUE, or mode/interval may be
         // absent.
         long interval = config.path("interval").asLong(0);

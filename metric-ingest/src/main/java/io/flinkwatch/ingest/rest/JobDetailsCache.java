@@ -56,22 +56,11 @@ public final class JobDetailsCache {
                                 } else {
                                     logFailure(jobId, error);
                                 }
-                                entry.answered = true;
                                 entry.refreshing = false;
                             });
         }
         entries.values().removeIf(other -> now - other.askedAt > forgetAfterMs);
         return entry.details;
-    }
-
-    /**
-     * Whether the JobManager has not yet answered for a job {@link #get} was asked about: its
-     * details may still come, and what a publisher knows of the job until then (a sanitized name)
-     * would make a second, phantom job of it.
-     */
-    public boolean awaiting(String jobId) {
-        Entry entry = entries.get(jobId);
-        return entry != null && !entry.answered;
     }
 
     private void logFailure(String jobId, Throwable error) {
@@ -90,6 +79,5 @@ public final class JobDetailsCache {
         volatile long fetchedAt = Long.MIN_VALUE / 2;
         volatile long askedAt;
         volatile boolean refreshing;
-        volatile boolean answered;
     }
 }

@@ -7,6 +7,10 @@ import java.util.regex.Pattern;
 /**
  * Names of the Flink 2.2 metrics Flinkwatch reads, as Flink registers them. Snapshots carry them
  * under these names; publishers map other naming schemes (such as Prometheus') back to them.
+ *
+ * <p>Flink 1.20 registers the same names, except {@link #LAST_CHECKPOINT_COMPLETED_TIMESTAMP},
+ * which it does not have (docs/compatibility.md; the rules fall back on {@link
+ * #NUMBER_OF_COMPLETED_CHECKPOINTS}).
  */
 public final class FlinkMetricNames {
 

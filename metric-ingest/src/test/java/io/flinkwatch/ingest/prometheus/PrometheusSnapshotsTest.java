@@ -40,12 +40,7 @@ class PrometheusSnapshotsTest {
     void groupsMonitoredMetricsByScopeAndRestoresFlinkNames() {
         List<MetricSnapshot> snapshots =
                 PrometheusSnapshots.assemble(
-                        PrometheusText.parse(SCRAPE).samples(),
-                        T,
-                        "prod-eu",
-                        false,
-                        id -> null,
-                        id -> false);
+                        PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", false, id -> null);
 
         assertThat(snapshots).hasSize(3);
         MetricSnapshot job = snapshots.get(0);
@@ -92,8 +87,7 @@ class PrometheusSnapshotsTest {
                         T,
                         "prod-eu",
                         false,
-                        id -> id.equals(JOB) ? details : null,
-                        id -> false);
+                        id -> id.equals(JOB) ? details : null);
 
         MetricSnapshot job = snapshots.get(0);
         assertThat(job.job().name()).isEqualTo("orders-cdc");
@@ -110,31 +104,10 @@ class PrometheusSnapshotsTest {
     void allMetricsKeepsTheSanitizedNamesOfUnknownOnes() {
         List<MetricSnapshot> snapshots =
                 PrometheusSnapshots.assemble(
-                        PrometheusText.parse(SCRAPE).samples(),
-                        T,
-                        "prod-eu",
-                        true,
-                        id -> null,
-                        id -> false);
+                        PrometheusText.parse(SCRAPE).samples(), T, "prod-eu", true, id -> null);
         assertThat(snapshots.get(0).metrics()).containsEntry("lastCheckpointExternalPath", 0.0);
         assertThat(snapshots.get(1).metrics())
                 .containsEntry("Shuffle_Netty_Input_Buffers_inPoolUsage", 0.9);
         assertThat(snapshots.get(2).metrics()).containsEntry("numRecordsIn", 5.0);
-    }
-
-    @Test
-    void aJobTheJobManagerHasNotAnsweredForYetIsHeldBackNotPublishedUnderItsSanitizedName() {
-        // Published as "orders_cdc", it would be a second job beside "orders-cdc": one that
-        // falls silent as soon as the real name is known, and is reported absent.
-        List<MetricSnapshot> snapshots =
-                PrometheusSnapshots.assemble(
-                        PrometheusText.parse(SCRAPE).samples(),
-                        T,
-                        "prod-eu",
-                        false,
-                        id -> null,
-                        id -> id.equals(JOB));
-
-        assertThat(snapshots).isEmpty();
     }
 }

@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A real standalone Flink session cluster: a JobManager and a TaskManager, each a JVM of its own,
  * started from the jars a Flink distribution's {@code lib/} holds (module {@code
- * testing/flink-dist}), with its {@code plugins/} directory, a {@code config.yaml}, log files, and
- * only loopback addresses on free ports. Jobs are submitted through the REST API, as {@code flink
- * run} or a user's CI would. {@link #close()} stops both processes and deletes the directory.
+ * testing/flink-dist} for 2.2, {@code testing/flink-dist-1.20} for 1.20), with its {@code plugins/}
+ * directory, a {@code config.yaml} (or a 1.x {@code flink-conf.yaml}), log files, and only loopback
+ * addresses on free ports. Jobs are submitted through the REST API, as {@code flink run} or a
+ * user's CI would. {@link #close()} stops both processes and deletes the directory.
  */
 public final class StandaloneCluster implements AutoCloseable {
 
@@ -259,6 +260,7 @@ public final class StandaloneCluster implements AutoCloseable {
         private final Map<String, String> taskManagerConfig = new LinkedHashMap<>();
         private final Map<String, Path> plugins = new LinkedHashMap<>();
         private String jvmOptions = System.getProperty("flinkwatch.flink.jvm.opens", "");
+        private boolean legacyConfigFile;
         private final int restPort = FreePorts.next();
 
         private Builder(Path flinkDist) {
@@ -293,6 +295,17 @@ public final class StandaloneCluster implements AutoCloseable {
         /** Installs a plugin jar as {@code plugins/<directory>/<jar>}. */
         public Builder plugin(String directory, Path jar) {
             plugins.put(directory, jar);
+            return this;
+        }
+
+        /**
+         * Writes the settings to a legacy {@code flink-conf.yaml} (flat {@code key: value} lines)
+         * instead of {@code config.yaml}. Flink 1.19 and 1.20 read {@code flink-conf.yaml} when it
+         * exists, with their old parser, and {@code config.yaml} (standard YAML) otherwise; Flink
+         * 2.x reads only {@code config.yaml}.
+         */
+        public Builder legacyConfigFile(boolean legacy) {
+            this.legacyConfigFile = legacy;
             return this;
         }
 
@@ -352,7 +365,11 @@ public final class StandaloneCluster implements AutoCloseable {
             settings.put("web.submit.enable", "true");
             settings.put("metrics.fetcher.update-interval", "1000");
             settings.putAll(config);
-            writeConfig(conf.resolve("config.yaml"), settings);
+            if (legacyConfigFile) {
+                writeLegacyConfig(conf.resolve("flink-conf.yaml"), settings);
+            } else {
+                writeConfig(conf.resolve("config.yaml"), settings);
+            }
             Files.writeString(conf.resolve("log4j.properties"), LOG4J, StandardCharsets.UTF_8);
 
             String classpath =
@@ -485,6 +502,21 @@ public final class StandaloneCluster implements AutoCloseable {
                                     .append(value.replace("\\", "\\\\").replace("\"", "\\\""))
                                     .append("\"\n"));
             Files.writeString(file, yaml.toString(), StandardCharsets.UTF_8);
+        }
+
+        /** The old flat format: one {@code key: value} a line, values as they are (no quoting). */
+        private static void writeLegacyConfig(Path file, Map<String, String> settings)
+                throws IOException {
+            StringBuilder lines = new StringBuilder("# Written by StandaloneCluster.\n");
+            settings.forEach(
+                    (key, value) -> {
+                        if (value.contains("\n") || value.startsWith("#")) {
+                            throw new IllegalArgumentException(
+                                    "flink-conf.yaml cannot hold " + key + ": " + value);
+                        }
+                        lines.append(key).append(": ").append(value).append('\n');
+                    });
+            Files.writeString(file, lines.toString(), StandardCharsets.UTF_8);
         }
 
         private static void copyDirectory(Path from, Path to) throws IOException {

@@ -1,6 +1,8 @@
 package io.flinkwatch.testing.sample;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -12,7 +14,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.ParameterTool;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -22,7 +23,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * upstream of it — what FlinkHighBackpressure must name.
  *
  * <p>Parameters: {@code --bootstrap-servers}, {@code --input-topic}, {@code --group-id}, {@code
- * --throttle-file} (optional), {@code --checkpoint-interval-ms} (default 5000).
+ * --throttle-file} (optional), {@code --checkpoint-interval-ms} (default 5000), {@code --job-name}
+ * (default {@value #JOB_NAME}).
+ *
+ * <p>The same source files are compiled against Flink 2.2 (module {@code testing}) and Flink 1.20
+ * (module {@code testing/sample-job-1.20}): they use only API both lines have.
  */
 public final class SampleJob {
 
@@ -34,16 +39,42 @@ public final class SampleJob {
     private SampleJob() {}
 
     public static void main(String[] args) throws Exception {
-        ParameterTool parameters = ParameterTool.fromArgs(args);
+        Map<String, String> parameters = parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         build(
                 env,
-                parameters.getRequired("bootstrap-servers"),
-                parameters.getRequired("input-topic"),
-                parameters.get("group-id", JOB_NAME),
+                required(parameters, "bootstrap-servers"),
+                required(parameters, "input-topic"),
+                parameters.getOrDefault("group-id", JOB_NAME),
                 parameters.get("throttle-file"),
-                Duration.ofMillis(parameters.getLong("checkpoint-interval-ms", 5_000)));
-        env.execute(JOB_NAME);
+                Duration.ofMillis(
+                        Long.parseLong(parameters.getOrDefault("checkpoint-interval-ms", "5000"))));
+        env.execute(parameters.getOrDefault("job-name", JOB_NAME));
+    }
+
+    /**
+     * {@code --key value} pairs. Not Flink's ParameterTool: it moved packages between 1.20 ({@code
+     * org.apache.flink.api.java.utils}) and 2.x ({@code org.apache.flink.util}).
+     */
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> parameters = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --key, got " + args[i]);
+            }
+            String key = args[i].substring(2);
+            boolean hasValue = i + 1 < args.length && !args[i + 1].startsWith("--");
+            parameters.put(key, hasValue ? args[++i] : "");
+        }
+        return parameters;
+    }
+
+    private static String required(Map<String, String> parameters, String key) {
+        String value = parameters.get(key);
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException("--" + key + " is required");
+        }
+        return value;
     }
 
     /** Adds the sample dataflow to {@code env}. */
@@ -64,16 +95,15 @@ public final class SampleJob {
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setValueOnlyDeserializer(new SimpleStringSchema())
                         .build();
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_NAME)
-                .uid("orders-source")
-                .keyBy(SampleJob::customer, Types.STRING)
-                .map(new Enrich())
-                .uid("enrich")
-                .name(MAP_NAME)
-                .sinkTo(new ThrottledSink(throttleFile))
-                .uid("warehouse-sink")
-                .name(SINK_NAME)
-                .disableChaining();
+        ThrottledSink.addTo(
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), SOURCE_NAME)
+                        .uid("orders-source")
+                        .keyBy(SampleJob::customer, Types.STRING)
+                        .map(new Enrich())
+                        .uid("enrich")
+                        .name(MAP_NAME),
+                throttleFile,
+                SINK_NAME);
     }
 
     /** Records are {@code customer,amount}. */

@@ -240,6 +240,46 @@ class CheckpointRulesTest {
         }
 
         @Test
+        void aFlink120JobHasNoTimestampGaugeSoItsCompletedCountTellsWhenCheckpointsStop() {
+            // The job-level metrics a Flink 1.20.5 JobManager registers (recorded from a real
+            // cluster; metric-ingest's recorded/flink-1.20.5): no lastCheckpointCompletedTimestamp,
+            // which Flink added in 2.x. Checkpoints every minute until 600 s, then none.
+            JobHistory job =
+                    new JobHistory()
+                            .every10s(
+                                    0,
+                                    1200,
+                                    t ->
+                                            running(t, -86_400)
+                                                    .metric("numRestarts", 0)
+                                                    .metric("fullRestarts", 0)
+                                                    .metric("downtime", 0)
+                                                    .metric("lastCheckpointDuration", 2192)
+                                                    .metric("lastCheckpointSize", 1964)
+                                                    .metric("lastCheckpointFullSize", 1964)
+                                                    .metric(
+                                                            "lastCompletedCheckpointId",
+                                                            1440 + Math.min(t, 600) / 60)
+                                                    .metric(
+                                                            "numberOfInProgressCheckpoints",
+                                                            t < 600 ? 0 : 1)
+                                                    .metric("numberOfFailedCheckpoints", 0)
+                                                    .metric(
+                                                            "numberOfCompletedCheckpoints",
+                                                            1440 + Math.min(t, 600) / 60)
+                                                    .metric(
+                                                            "totalNumberOfCheckpoints",
+                                                            1441 + t / 60));
+            for (long t = 0; t <= 780; t += 15) {
+                assertThat(job.holds(rule, t)).as("at %d s", t).isFalse();
+            }
+            assertThat(job.holds(rule, 790)).isTrue();
+            assertThat(job.evaluate(rule, 790).get(0).evidence().values())
+                    .containsEntry("sinceLastCheckpointMs", (double) seconds(190))
+                    .containsEntry("lastCheckpointCompletedAt", Double.NaN);
+        }
+
+        @Test
         void withoutTheTimestampGaugeAHealthyJobThatCheckpointsEveryMinuteNeverHolds() {
             // Three days into its run, one completed checkpoint a minute, no
             // lastCheckpointCompletedTimestamp.
