@@ -81,7 +81,7 @@ public final class FlinkwatchJob {
      * Tries the job's Kafka settings once (see {@link KafkaPreflight}): wrong credentials or an
      * untrusted certificate stop the job here, with the cause, instead of in a restart loop.
      */
-    static void checkKafka(FlinkwatchConfig config) {
+    public static void checkKafka(FlinkwatchConfig config) {
         if (config.get(KAFKA_PREFLIGHT_TIMEOUT).isZero()) {
             return;
         }

@@ -1,6 +1,7 @@
 package io.flinkwatch.testing.kafka;
 
 import io.flinkwatch.testing.LocalProcesses;
+import io.flinkwatch.testing.tls.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,11 +13,16 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import javax.annotation.Nullable;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,11 +51,52 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    @Nullable private final Secured secured;
 
-    private EmbeddedKafka(Path dataDir, KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(
+            Path dataDir,
+            KafkaRaftServer server,
+            String bootstrapServers,
+            @Nullable Secured secured) {
         this.dataDir = dataDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.secured = secured;
+    }
+
+    /**
+     * The SASL_SSL listener of a secured broker: SCRAM-SHA-512 over TLS, with a certificate signed
+     * by the test's authority.
+     *
+     * @param bootstrapServers the listener's address
+     * @param caPem the authority clients must trust
+     */
+    public record Secured(String bootstrapServers, Path caPem) {
+
+        /** Kafka client settings that reach this listener as {@code user}, password and all. */
+        public Map<String, String> clientSettings(String user, String password) {
+            Map<String, String> settings = new java.util.LinkedHashMap<>(transport());
+            settings.put("sasl.jaas.config", jaas(user, password));
+            return settings;
+        }
+
+        /** The settings that are no secret: protocol, mechanism, trust. */
+        public Map<String, String> transport() {
+            return Map.of(
+                    "security.protocol", "SASL_SSL",
+                    "sasl.mechanism", "SCRAM-SHA-512",
+                    "ssl.truststore.type", "PEM",
+                    "ssl.truststore.location", caPem.toString());
+        }
+
+        /** The JAAS line of a SCRAM user. */
+        public static String jaas(String user, String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                    + user
+                    + "\" password=\""
+                    + password
+                    + "\";";
+        }
     }
 
     /** Formats a fresh storage directory and starts a broker on it. */
@@ -62,6 +109,23 @@ public final class EmbeddedKafka implements AutoCloseable {
      * clients could be pointed at it while no broker was there yet.
      */
     public static EmbeddedKafka start(int brokerPort) throws Exception {
+        return start(brokerPort, null, Map.of());
+    }
+
+    /**
+     * Starts a broker with a second listener, SASL_SSL (SCRAM-SHA-512 over TLS, certificate from
+     * {@code ca}), on which only {@code users} (name to password) get in. The plaintext listener
+     * stays for the tests' own tooling ({@link #bootstrapServers()}, {@link #admin()}); what is
+     * under test connects to {@link #secured()}.
+     */
+    public static EmbeddedKafka startSecured(TestCertificates ca, Map<String, String> users)
+            throws Exception {
+        return start(FreePorts.next(), ca, users);
+    }
+
+    private static EmbeddedKafka start(
+            int brokerPort, @Nullable TestCertificates ca, Map<String, String> users)
+            throws Exception {
         Path dataDir = Files.createTempDirectory("flinkwatch-kafka-");
         int controllerPort = FreePorts.next();
         String logDir = dataDir.resolve("log").toString();
@@ -94,6 +158,31 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.setProperty("group.initial.rebalance.delay.ms", "0");
         props.setProperty("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         props.setProperty("auto.create.topics.enable", "false");
+        int securedPort = -1;
+        if (ca != null) {
+            securedPort = FreePorts.next();
+            String keyStorePassword = "broker-" + UUID.randomUUID();
+            Path keyStore = ca.serverCertificate("kafka-broker").pkcs12(keyStorePassword);
+            props.setProperty(
+                    "listeners",
+                    props.getProperty("listeners") + ",SECURED://127.0.0.1:" + securedPort);
+            props.setProperty(
+                    "advertised.listeners",
+                    props.getProperty("advertised.listeners")
+                            + ",SECURED://127.0.0.1:"
+                            + securedPort);
+            props.setProperty(
+                    "listener.security.protocol.map",
+                    props.getProperty("listener.security.protocol.map") + ",SECURED:SASL_SSL");
+            props.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.setProperty(
+                    "listener.name.secured.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            props.setProperty("listener.name.secured.ssl.keystore.type", "PKCS12");
+            props.setProperty("listener.name.secured.ssl.keystore.location", keyStore.toString());
+            props.setProperty("listener.name.secured.ssl.keystore.password", keyStorePassword);
+            props.setProperty("listener.name.secured.ssl.key.password", keyStorePassword);
+        }
 
         new Formatter()
                 .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
@@ -110,9 +199,17 @@ public final class EmbeddedKafka implements AutoCloseable {
         KafkaRaftServer server =
                 new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, server, "127.0.0.1:" + brokerPort);
+        Secured secured = ca == null ? null : new Secured("127.0.0.1:" + securedPort, ca.caPem());
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(dataDir, server, "127.0.0.1:" + brokerPort, secured);
         kafka.awaitReady();
-        LOG.info("Kafka broker ready at {}", kafka.bootstrapServers);
+        if (secured != null) {
+            kafka.addScramUsers(users);
+        }
+        LOG.info(
+                "Kafka broker ready at {}{}",
+                kafka.bootstrapServers,
+                secured == null ? "" : " (SASL_SSL at " + secured.bootstrapServers() + ")");
         return kafka;
     }
 
@@ -135,8 +232,54 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("Kafka broker did not become ready", last);
     }
 
+    /** The plaintext listener (for a secured broker: the tests' own tooling only). */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The SASL_SSL listener of a broker started with {@link #startSecured}. */
+    public Secured secured() {
+        if (secured == null) {
+            throw new IllegalStateException("this broker has no secured listener");
+        }
+        return secured;
+    }
+
+    /** Creates SCRAM-SHA-512 users and waits until each can log in on the secured listener. */
+    private void addScramUsers(Map<String, String> users) throws Exception {
+        List<UserScramCredentialAlteration> alterations = new ArrayList<>();
+        users.forEach(
+                (user, password) ->
+                        alterations.add(
+                                new UserScramCredentialUpsertion(
+                                        user,
+                                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096),
+                                        password)));
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(alterations).all().get(30, TimeUnit.SECONDS);
+        }
+        for (Map.Entry<String, String> user : users.entrySet()) {
+            awaitLogin(user.getKey(), user.getValue());
+        }
+    }
+
+    private void awaitLogin(String user, String password) throws Exception {
+        Properties props = new Properties();
+        props.putAll(secured.clientSettings(user, password));
+        props.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, secured.bootstrapServers());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            // Credentials reach the broker's metadata a moment after they are accepted.
+            try (Admin admin = Admin.create(props)) {
+                admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                last = e;
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("SCRAM user " + user + " cannot log in", last);
     }
 
     public Admin admin() {
