@@ -258,40 +258,31 @@ public final class SnapshotSender implements AutoCloseable {
                     "Dropped {} metric snapshots ({} in total: {} with the buffer full, {} older than"
                             + " the maximum age, {} not taken or acknowledged by Kafka for topic {}){};"
                             + " the monitored job is not affected";
-            if (error instanceof AuthenticationException) {
+            boolean refused = error instanceof AuthenticationException;
+            Object[] arguments = {
+                dropped - droppedAtLastLog,
+                dropped,
+                droppedBufferFull.get(),
+                droppedStale.get(),
+                droppedSendFailed.get(),
+                topic,
+                error == null
+                        ? ""
+                        : refused
+                                ? "; Kafka refused the publisher's credentials or certificate ("
+                                        + Secrets.redactUrls(error.toString())
+                                        + "): check kafka.properties.* (sasl.jaas.config,"
+                                        + " ssl.truststore.*)"
+                                : "; last error: " + Secrets.redactUrls(error.toString())
+            };
+            if (refused) {
                 // Not a passing outage: nothing gets through until the settings are fixed.
-                LOG.error(
-                        message,
-                        dropped - droppedAtLastLog,
-                        dropped,
-                        droppedBufferFull.get(),
-                        droppedStale.get(),
-                        droppedSendFailed.get(),
-                        topic,
-                        "; Kafka refused the publisher's credentials or certificate ("
-                                + Secrets.redactUrls(error.toString())
-                                + "): check kafka.properties.* (sasl.jaas.config, ssl.truststore.*)");
+                LOG.error(message, arguments);
             } else {
-                LOG.warn(
-                        message,
-                        dropped - droppedAtLastLog,
-                        dropped,
-                        droppedBufferFull.get(),
-                        droppedStale.get(),
-                        droppedSendFailed.get(),
-                        topic,
-                        error == null
-                                ? ""
-                                : "; last error: " + Secrets.redactUrls(error.toString()));
+                LOG.warn(message, arguments);
             }
             droppedAtLastLog = dropped;
         }
-    }
-
-    /** Why Kafka last did not take or acknowledge a snapshot; null while none failed. */
-    @Nullable
-    public Throwable lastSendError() {
-        return lastSendError;
     }
 
     /** Stops sending: waits briefly for queued snapshots, then closes the producer. */
