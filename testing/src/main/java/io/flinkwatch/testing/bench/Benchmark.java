@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -54,7 +55,9 @@ import org.apache.kafka.common.TopicPartition;
  * Options: {@code --series 10000,100000} {@code --snapshots 1500000} (throughput data per scale)
  * {@code --history-budget 7000000} (most snapshots spent on filling the week of history) {@code
  * --outages 100} {@code --pace 1s} {@code --latency-up-to 100000} (larger scales skip the latency
- * runs, which publish in paced real time) {@code --profile} (a JFR profile of the pipeline run).
+ * runs, which publish in paced real time) {@code --profile} (a JFR profile of the pipeline run)
+ * {@code --measure throughput,state,latency} (what to run; a latency-only run paces at {@code
+ * --pace}).
  */
 public final class Benchmark {
 
@@ -82,7 +85,8 @@ public final class Benchmark {
             int outages,
             Duration pace,
             long latencyUpTo,
-            boolean profile) {
+            boolean profile,
+            Set<String> measure) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -108,7 +112,8 @@ public final class Benchmark {
                     Duration.parse(
                             "PT" + given.getOrDefault("pace", "1s").toUpperCase(Locale.ROOT)),
                     Long.parseLong(given.getOrDefault("latency-up-to", "100000").replace("_", "")),
-                    Boolean.parseBoolean(given.getOrDefault("profile", "false")));
+                    Boolean.parseBoolean(given.getOrDefault("profile", "false")),
+                    Set.of(given.getOrDefault("measure", "throughput,state,latency").split(",")));
         }
     }
 
@@ -163,12 +168,19 @@ public final class Benchmark {
         out.printf(
                 "%n== %,d series: %,d jobs × %d series, %,d snapshots per 15 s step ==%n",
                 fleet.series(), fleet.jobs, fleet.seriesPerJob, fleet.snapshotsPerStep());
-        Throughput throughput = throughput(fleet);
-        State state = state(fleet);
-        Duration pace = pace(fleet, throughput);
+        // --measure picks what to run (a latency-only run paces at --pace).
+        Throughput throughput =
+                options.measure().contains("throughput")
+                        ? throughput(fleet)
+                        : new Throughput(1, 0, 0, Double.NaN, Double.NaN);
+        State state = options.measure().contains("state") ? state(fleet) : new State(0, 0);
+        Duration pace =
+                options.measure().contains("throughput") ? pace(fleet, throughput) : options.pace();
         String atLeastOnce = "not measured";
         String exactlyOnce = "not measured";
-        if (requested <= options.latencyUpTo()) {
+        if (!options.measure().contains("latency")) {
+            out.println("latency: not measured (--measure)");
+        } else if (requested <= options.latencyUpTo()) {
             atLeastOnce = latencyCell(latency(fleet, "at-least-once", pace));
             exactlyOnce = latencyCell(latency(fleet, "exactly-once", pace));
         } else {
