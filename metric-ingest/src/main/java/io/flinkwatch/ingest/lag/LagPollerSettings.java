@@ -1,6 +1,6 @@
 package io.flinkwatch.ingest.lag;
 
-import io.flinkwatch.ingest.kafka.KafkaClientProperties;
+import io.flinkwatch.ingest.KafkaClientProperties;
 import io.flinkwatch.ingest.publish.PublisherSettings;
 import io.flinkwatch.ingest.publish.Settings;
 import java.net.URI;

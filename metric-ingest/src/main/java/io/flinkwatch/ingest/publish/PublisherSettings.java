@@ -1,6 +1,6 @@
 package io.flinkwatch.ingest.publish;
 
-import io.flinkwatch.ingest.kafka.KafkaClientProperties;
+import io.flinkwatch.ingest.KafkaClientProperties;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

@@ -2,7 +2,7 @@ package io.flinkwatch.ingest.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkwatch.ingest.kafka.KafkaClientProperties;
+import io.flinkwatch.ingest.KafkaClientProperties;
 import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;

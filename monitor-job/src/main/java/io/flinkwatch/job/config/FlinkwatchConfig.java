@@ -1,7 +1,7 @@
 package io.flinkwatch.job.config;
 
+import io.flinkwatch.ingest.KafkaClientProperties;
 import io.flinkwatch.ingest.Secrets;
-import io.flinkwatch.ingest.kafka.KafkaClientProperties;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,9 +1,8 @@
-package io.flinkwatch.ingest.kafka;
+package io.flinkwatch.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.flinkwatch.ingest.Secrets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

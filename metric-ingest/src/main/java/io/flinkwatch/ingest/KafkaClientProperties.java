@@ -1,6 +1,5 @@
-package io.flinkwatch.ingest.kafka;
+package io.flinkwatch.ingest;
 
-import io.flinkwatch.ingest.Secrets;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
