@@ -20,7 +20,6 @@ import io.flinkwatch.ingest.snapshot.RejectionReason;
 import io.flinkwatch.ingest.snapshot.SnapshotParser;
 import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
-import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.testing.LocalProcesses;
 import io.flinkwatch.testing.LogCapture;
 import io.flinkwatch.testing.TestJobs;
@@ -43,8 +42,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
@@ -131,8 +132,19 @@ class SecuredKafkaITCase {
                 .containsExactly(RejectionReason.MALFORMED_JSON);
         assertThat(published).isGreaterThan(1_000);
 
-        // The lag poller reads the job's consumer group and publishes its lag, both over SASL_SSL.
-        String group = config.get(FlinkwatchParameters.GROUP_ID);
+        // The lag poller reads a consumer group's lag and publishes it, both over SASL_SSL. The
+        // group is set up (by the tests' own plaintext tooling) at the start of the topic, so
+        // that it surely lags.
+        String group = "lagging-" + UUID.randomUUID();
+        try (var admin = KAFKA.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> start = new HashMap<>();
+            for (int partition : KAFKA.endOffsets(topics.metricsTopic).keySet()) {
+                start.put(
+                        new TopicPartition(topics.metricsTopic, partition),
+                        new OffsetAndMetadata(0));
+            }
+            admin.alterConsumerGroupOffsets(group, start).all().get(30, TimeUnit.SECONDS);
+        }
         try (ConsumerGroupLagPoller poller =
                 ConsumerGroupLagPoller.start(
                         LagPollerSettings.from(
