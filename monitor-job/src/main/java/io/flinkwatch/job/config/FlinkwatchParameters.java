@@ -288,6 +288,25 @@ public final class FlinkwatchParameters {
                     "FlinkJobNotRunning: how long uptime must be 0 (or the status other than RUNNING)"
                             + " before the alert fires.");
 
+    public static final Parameter<Integer> RESTART_LOOP_RESTARTS =
+            declare(
+                    "rule.job-restart-loop.restarts",
+                    "whole number from 1 to 1000",
+                    "3",
+                    "FlinkJobRestartLoop: how many restarts (RUNNING, then another status, then RUNNING"
+                            + " again; or numRestarts grown) within --rule.job-restart-loop.within make"
+                            + " a restart loop, however short each outage.",
+                    ValueParsers.integer(1, 1000));
+
+    public static final Parameter<Duration> RESTART_LOOP_WITHIN =
+            duration(
+                    "rule.job-restart-loop.within",
+                    "30m",
+                    Duration.ofMinutes(1),
+                    Duration.ofDays(1),
+                    "FlinkJobRestartLoop: the span the restarts must fall in (CEP within()); the alert"
+                            + " resolves when the job has gone this long without a restart.");
+
     public static final Parameter<Duration> METRICS_ABSENT_AFTER =
             duration(
                     "rule.metrics-absent.after",
