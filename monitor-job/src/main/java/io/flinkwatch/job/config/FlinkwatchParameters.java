@@ -681,7 +681,8 @@ public final class FlinkwatchParameters {
                     "While an alert matching SOURCE fires, alerts matching TARGET with equal values of"
                             + " the labels are suppressed (Alertmanager's inhibit_rules). The default is"
                             + " the article's: a job that is down silences its own checkpoint,"
-                            + " throughput and lag alerts.",
+                            + " throughput and lag alerts; and a job in a restart loop silences its own"
+                            + " FlinkJobNotRunning (same job id).",
                     InhibitionRule::parseAll);
 
     public static final Parameter<List<String>> GROUP_BY =
