@@ -22,6 +22,11 @@ import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.LateConditionEdges;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
 import io.flinkwatch.job.detection.SustainedConditionOperator;
+import io.flinkwatch.job.detection.restart.JobRestart;
+import io.flinkwatch.job.detection.restart.JobStatusSample;
+import io.flinkwatch.job.detection.restart.RestartLoopOperator;
+import io.flinkwatch.job.detection.restart.RestartTransitions;
+import io.flinkwatch.job.detection.rules.JobRestartLoop;
 import io.flinkwatch.job.ingest.JobHeartbeat;
 import io.flinkwatch.job.ingest.SnapshotRouter;
 import io.flinkwatch.job.ingest.SnapshotSplitter;
@@ -40,6 +45,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.Collector;
 
 /**
  * The Flinkwatch dataflow, from a source of snapshots to sinks for alerts and dead letters:
@@ -50,7 +56,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * analytics:  keyed by cluster and job name, each run (job id) on its own samples; rules evaluated on an event-time grid → condition edges;
  *             cleared conditions → resolve signals
  * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
- *             → fire signals; absence detector (event time and wall clock); clock-skew detector
+ *             → fire signals; absence detector (event time and wall clock); clock-skew detector;
+ *             job status → restarts → a CEP sequence pattern ("N restarts within D") for restart
+ *             loops
  * lifecycle:  keyed by cluster and job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
  *             inhibition, grouping)
  * sink:       alerts topic; optionally Alertmanager
@@ -172,6 +180,8 @@ public final class FlinkwatchPipeline {
                                                 .uid("detect-metrics-absent")
                                                 .name("detection: FlinkMetricsAbsent")));
 
+        catalog.restartLoop().ifPresent(rule -> signals.add(restartLoops(env, snapshots, rule)));
+
         catalog.clockSkew()
                 .ifPresent(
                         rule ->
@@ -208,6 +218,47 @@ public final class FlinkwatchPipeline {
                     .uid("alertmanager-sink")
                     .name("alertmanager");
         }
+    }
+
+    /**
+     * FlinkJobRestartLoop: the jobs' status samples → their restarts (and the ends of loops) → the
+     * CEP sequence pattern "N restarts within D", keyed by alert instance.
+     */
+    private DataStream<AlertSignal> restartLoops(
+            StreamExecutionEnvironment env,
+            DataStream<MetricSnapshot> snapshots,
+            JobRestartLoop rule) {
+        SingleOutputStreamOperator<AlertSignal> transitions =
+                snapshots
+                        .flatMap(
+                                (MetricSnapshot snapshot, Collector<JobStatusSample> out) ->
+                                        JobStatusSample.of(snapshot).ifPresent(out::collect),
+                                TypeInformation.of(JobStatusSample.class))
+                        .uid("job-status-samples")
+                        .name("detection: job status samples")
+                        .keyBy(JobStatusSample::jobKey, Types.STRING)
+                        .process(
+                                new RestartTransitions(
+                                        rule,
+                                        config.get(FlinkwatchParameters.SERIES_STALENESS),
+                                        config.get(FlinkwatchParameters.STATE_RETENTION)))
+                        .uid("job-restarts")
+                        .name("detection: job restarts");
+        KeyedStream<JobRestart, String> restarts =
+                transitions
+                        .getSideOutput(RestartTransitions.RESTARTS)
+                        .keyBy(JobRestart::fingerprint, Types.STRING);
+        SingleOutputStreamOperator<AlertSignal> loops =
+                restarts.transform(
+                                "detection: FlinkJobRestartLoop (CEP)",
+                                TypeInformation.of(AlertSignal.class),
+                                new RestartLoopOperator(
+                                        restarts.getType()
+                                                .createSerializer(
+                                                        env.getConfig().getSerializerConfig()),
+                                        rule))
+                        .uid("detect-restart-loops");
+        return transitions.union(loops);
     }
 
     /** Repeat interval, resolve hold, inhibition and grouping from the job parameters. */

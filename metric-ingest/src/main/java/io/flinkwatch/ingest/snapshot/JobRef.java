@@ -12,13 +12,25 @@ import javax.annotation.Nullable;
  *     knows it
  * @param checkpointIntervalMs the job's checkpoint interval when the publisher knows it; 0 or
  *     negative means checkpointing is disabled
+ * @param failureCause why the job last failed (its root exception, one line) when the publisher
+ *     knows it
  */
 public record JobRef(
-        String id, String name, @Nullable String status, @Nullable Long checkpointIntervalMs) {
+        String id,
+        String name,
+        @Nullable String status,
+        @Nullable Long checkpointIntervalMs,
+        @Nullable String failureCause) {
 
     public JobRef {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
+    }
+
+    /** A job without a known failure cause. */
+    public JobRef(
+            String id, String name, @Nullable String status, @Nullable Long checkpointIntervalMs) {
+        this(id, name, status, checkpointIntervalMs, null);
     }
 
     public static JobRef of(String id, String name) {

@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * Reads and validates one snapshot in the JSON wire format (version {@value #VERSION}).
@@ -129,6 +130,7 @@ public final class SnapshotParser implements Serializable {
         String name = null;
         String status = null;
         Long interval = null;
+        String failureCause = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             parser.nextToken();
@@ -155,12 +157,13 @@ public final class SnapshotParser implements Serializable {
                                         + interval);
                     }
                 }
+                case "failureCause" -> failureCause = readText(parser, "job.failureCause");
                 default -> parser.skipChildren();
             }
         }
         require(id, "job.id");
         require(name, "job.name");
-        return new JobRef(id, name, status, interval);
+        return new JobRef(id, name, status, interval, failureCause);
     }
 
     private Scope readScope(JsonParser parser) throws IOException, InvalidSnapshotException {
@@ -399,6 +402,31 @@ public final class SnapshotParser implements Serializable {
         String value = parser.getText();
         checkName(value, field);
         return value;
+    }
+
+    /**
+     * Free text for people (an exception message): control characters (the line breaks of a stack
+     * trace) become spaces and it is cut to the longest string allowed, rather than losing the
+     * snapshot over it; blank is none.
+     */
+    @Nullable
+    private static String readText(JsonParser parser, String field)
+            throws IOException, InvalidSnapshotException {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw new InvalidSnapshotException(
+                    INVALID_FIELD,
+                    field + " must be a string, got " + describe(parser.currentToken()));
+        }
+        StringBuilder text = new StringBuilder();
+        String value = parser.getText();
+        for (int i = 0;
+                i < value.length() && text.length() < SnapshotLimits.MAX_STRING_LENGTH;
+                i++) {
+            char c = value.charAt(i);
+            text.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        String cleaned = text.toString().strip();
+        return cleaned.isEmpty() ? null : cleaned;
     }
 
     private static void checkName(String value, String field) throws InvalidSnapshotException {

@@ -43,6 +43,9 @@ public final class SnapshotWriter {
         if (job.checkpointIntervalMs() != null) {
             json.writeNumberField("checkpointIntervalMs", job.checkpointIntervalMs());
         }
+        if (job.failureCause() != null) {
+            json.writeStringField("failureCause", job.failureCause());
+        }
         json.writeEndObject();
 
         Scope scope = snapshot.scope();

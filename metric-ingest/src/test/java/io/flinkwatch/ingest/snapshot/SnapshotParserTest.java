@@ -35,7 +35,13 @@ class SnapshotParserTest {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("uptime", 3_600_000.0);
         metrics.put("busyTimeMsPerSecond", 912.5);
-        JobRef job = new JobRef("f00d", "orders-cdc", "RUNNING", 60_000L);
+        JobRef job =
+                new JobRef(
+                        "f00d",
+                        "orders-cdc",
+                        "RUNNING",
+                        60_000L,
+                        "java.lang.OutOfMemoryError: Java heap space");
         List<MetricSnapshot> snapshots =
                 List.of(
                         new MetricSnapshot(T, "prod", job, Scope.job(), metrics, topology),
@@ -100,6 +106,36 @@ class SnapshotParserTest {
                                         + "'job':{'id':'i','name':'n','owner':'team'},'scope':{'level':'job','note':'x'},'metrics':{}}",
                                 T));
         assertThat(snapshot.metrics()).isEmpty();
+    }
+
+    @Test
+    void readsAFailureCauseAsOneLineOfAtMostTheLongestString() throws Exception {
+        String trace = "java.io.IOException: broker down\\n\\tat a.B.c(B.java:1)";
+        MetricSnapshot snapshot =
+                parser.parse(
+                        json(
+                                "{'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n',"
+                                        + "'failureCause':'%s'},'scope':{'level':'job'},'metrics':{}}",
+                                T, trace));
+        assertThat(snapshot.job().failureCause())
+                .isEqualTo("java.io.IOException: broker down  at a.B.c(B.java:1)");
+
+        MetricSnapshot longCause =
+                parser.parse(
+                        json(
+                                "{'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n',"
+                                        + "'failureCause':'%s'},'scope':{'level':'job'},'metrics':{}}",
+                                T, "x".repeat(2000)));
+        assertThat(longCause.job().failureCause()).hasSize(SnapshotLimits.MAX_STRING_LENGTH);
+
+        assertThatThrownBy(
+                        () ->
+                                parser.parse(
+                                        json(
+                                                "{'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n',"
+                                                        + "'failureCause':7},'scope':{'level':'job'},'metrics':{}}",
+                                                T)))
+                .hasMessageContaining("job.failureCause must be a string");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -288,6 +288,25 @@ public final class FlinkwatchParameters {
                     "FlinkJobNotRunning: how long uptime must be 0 (or the status other than RUNNING)"
                             + " before the alert fires.");
 
+    public static final Parameter<Integer> RESTART_LOOP_RESTARTS =
+            declare(
+                    "rule.job-restart-loop.restarts",
+                    "whole number from 1 to 1000",
+                    "3",
+                    "FlinkJobRestartLoop: how many restarts (RUNNING, then another status, then RUNNING"
+                            + " again; or numRestarts grown) within --rule.job-restart-loop.within make"
+                            + " a restart loop, however short each outage.",
+                    ValueParsers.integer(1, 1000));
+
+    public static final Parameter<Duration> RESTART_LOOP_WITHIN =
+            duration(
+                    "rule.job-restart-loop.within",
+                    "30m",
+                    Duration.ofMinutes(1),
+                    Duration.ofDays(1),
+                    "FlinkJobRestartLoop: the span the restarts must fall in (CEP within()); the alert"
+                            + " resolves when the job has gone this long without a restart.");
+
     public static final Parameter<Duration> METRICS_ABSENT_AFTER =
             duration(
                     "rule.metrics-absent.after",
@@ -662,7 +681,8 @@ public final class FlinkwatchParameters {
                     "While an alert matching SOURCE fires, alerts matching TARGET with equal values of"
                             + " the labels are suppressed (Alertmanager's inhibit_rules). The default is"
                             + " the article's: a job that is down silences its own checkpoint,"
-                            + " throughput and lag alerts.",
+                            + " throughput and lag alerts; and a job in a restart loop silences its own"
+                            + " FlinkJobNotRunning (same job id).",
                     InhibitionRule::parseAll);
 
     public static final Parameter<List<String>> GROUP_BY =

@@ -16,6 +16,7 @@ import io.flinkwatch.job.detection.rules.ClockSkew;
 import io.flinkwatch.job.detection.rules.CommitLagGrowing;
 import io.flinkwatch.job.detection.rules.HighBackpressure;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
+import io.flinkwatch.job.detection.rules.JobRestartLoop;
 import io.flinkwatch.job.detection.rules.LagGrowing;
 import io.flinkwatch.job.detection.rules.MetricsAbsent;
 import io.flinkwatch.job.detection.rules.NoRecentCheckpoint;
@@ -50,6 +51,9 @@ public final class AlertCatalog implements Serializable {
     public static AlertCatalog from(FlinkwatchConfig config) {
         List<Rule> all = new ArrayList<>();
         all.add(new JobNotRunning(config.get(JOB_NOT_RUNNING_FOR)));
+        all.add(
+                new JobRestartLoop(
+                        config.get(RESTART_LOOP_RESTARTS), config.get(RESTART_LOOP_WITHIN)));
         all.add(new MetricsAbsent(config.get(METRICS_ABSENT_AFTER)));
         all.add(new ClockSkew(config.get(CLOCK_SKEW_CLEAR_AFTER)));
         all.add(
@@ -141,7 +145,11 @@ public final class AlertCatalog implements Serializable {
     /** Enabled rules whose sustained condition is detected by a CEP pattern. */
     public List<Rule> sustainedRules() {
         return rules.values().stream()
-                .filter(rule -> !(rule instanceof MetricsAbsent || rule instanceof ClockSkew))
+                .filter(
+                        rule ->
+                                !(rule instanceof MetricsAbsent
+                                        || rule instanceof ClockSkew
+                                        || rule instanceof JobRestartLoop))
                 .toList();
     }
 
@@ -162,6 +170,11 @@ public final class AlertCatalog implements Serializable {
                 .filter(MetricsAbsent.class::isInstance)
                 .map(MetricsAbsent.class::cast)
                 .findFirst();
+    }
+
+    /** FlinkJobRestartLoop, detected by its own CEP sequence pattern, when enabled. */
+    public Optional<JobRestartLoop> restartLoop() {
+        return ofType(JobRestartLoop.class).stream().findFirst();
     }
 
     public Optional<ClockSkew> clockSkew() {

@@ -14,6 +14,19 @@ public final class Runbooks {
                     "Restart from the latest checkpoint - never restart from scratch if a valid"
                             + " checkpoint exists.");
 
+    public static final List<String> RESTART_LOOP =
+            List.of(
+                    "Check the exception history in the Flink dashboard - the same exception at every"
+                            + " restart points to the cause (the alert's restart times tell which"
+                            + " attempts to look at).",
+                    "Review the TaskManager and JobManager logs around the restart times (OOM, lost"
+                            + " TaskManagers, a poison record, an unreachable external system).",
+                    "If a record or an external system makes every attempt fail, stop the job rather"
+                            + " than let it loop - each restart replays from the last checkpoint and"
+                            + " adds load downstream.",
+                    "Fix the cause, then restart from the latest checkpoint - never restart from"
+                            + " scratch if a valid checkpoint exists.");
+
     public static final List<String> CHECKPOINTS =
             List.of(
                     "Check checkpoint alignment (the tasks' checkpointAlignmentTime) - if high, look"

@@ -1,119 +1,24 @@
 package io.flinkwatch.job.detection;
 
 import io.flinkwatch.job.lifecycle.AlertSignal;
-import java.util.List;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.base.IntSerializer;
-import org.apache.flink.api.common.typeutils.base.ListSerializer;
-import org.apache.flink.api.common.typeutils.base.LongSerializer;
-import org.apache.flink.cep.nfa.ComputationState;
-import org.apache.flink.cep.nfa.NFAState;
-import org.apache.flink.cep.nfa.NFAStateSerializer;
-import org.apache.flink.cep.nfa.compiler.NFACompiler;
-import org.apache.flink.cep.operator.CepOperator;
-import org.apache.flink.cep.pattern.Pattern;
-import org.apache.flink.runtime.state.VoidNamespace;
-import org.apache.flink.streaming.api.operators.InternalTimer;
 
 /**
  * Flink's CEP operator running the {@link SustainedConditionPattern} (keyed by alert instance),
- * which also forgets an instance whose condition is not open.
- *
- * <p>Flink's operator leaves state behind for a key back at the start of the pattern with nothing
- * pending: the shared buffer's per-timestamp event counter, trimmed only when that key's time
- * advances again, which for an instance that never comes back is never. Over months of jobs and
- * vertices that come and go, that is state without end. After the operator has processed a key's
- * edges up to the watermark, this one clears the key's NFA state and event counter when it holds no
- * partial or completed match and no edge waits in its queue; the next edge of the key starts from
- * the pattern's initial state, as for a new key. An instance whose condition is raised keeps its
- * state until its CLEARED edge, so a key holds CEP state only while its condition is open.
- *
- * <p>It reads the operator's state under Flink's own names ({@code nfaStateName}, {@code
- * eventQueuesStateName}, {@code sharedBuffer-events-count}) with the same serializers, so
- * savepoints are those of the plain operator.
+ * which also forgets an instance whose condition is not open ({@link ForgetfulCepOperator}): an
+ * instance whose condition is raised keeps its state until its CLEARED edge, so a key holds CEP
+ * state only while its condition is open.
  */
 public final class SustainedConditionOperator
-        extends CepOperator<ConditionEvaluation, String, AlertSignal> {
+        extends ForgetfulCepOperator<ConditionEvaluation, AlertSignal> {
 
     private static final long serialVersionUID = 1L;
 
-    /** The names CepOperator registers its keyed state under. */
-    static final String NFA_STATE_NAME = "nfaStateName";
-
-    static final String EVENT_QUEUE_STATE_NAME = "eventQueuesStateName";
-
-    /**
-     * SharedBuffer's per-timestamp event counter, which it trims only when the key sees time pass.
-     */
-    static final String EVENTS_COUNT_STATE_NAME = "sharedBuffer-events-count";
-
-    private final TypeSerializer<ConditionEvaluation> inputSerializer;
-
-    private transient ValueState<NFAState> nfaStates;
-    private transient MapState<Long, List<ConditionEvaluation>> queuedEdges;
-    private transient MapState<Long, Integer> eventCounts;
-
     public SustainedConditionOperator(TypeSerializer<ConditionEvaluation> inputSerializer) {
-        this(inputSerializer, SustainedConditionPattern.pattern());
-    }
-
-    private SustainedConditionOperator(
-            TypeSerializer<ConditionEvaluation> inputSerializer,
-            Pattern<ConditionEvaluation, ?> pattern) {
         super(
                 inputSerializer,
-                false,
-                NFACompiler.compileFactory(pattern, false),
-                null,
-                pattern.getAfterMatchSkipStrategy(),
+                SustainedConditionPattern.pattern(),
                 new SustainedMatchFunction(),
                 LateConditionEdges.TAG);
-        this.inputSerializer = inputSerializer;
-    }
-
-    @Override
-    public void open() throws Exception {
-        super.open();
-        nfaStates =
-                getPartitionedState(
-                        new ValueStateDescriptor<>(NFA_STATE_NAME, new NFAStateSerializer()));
-        queuedEdges =
-                getPartitionedState(
-                        new MapStateDescriptor<>(
-                                EVENT_QUEUE_STATE_NAME,
-                                LongSerializer.INSTANCE,
-                                new ListSerializer<>(inputSerializer)));
-        eventCounts =
-                getPartitionedState(
-                        new MapStateDescriptor<>(
-                                EVENTS_COUNT_STATE_NAME,
-                                LongSerializer.INSTANCE,
-                                IntSerializer.INSTANCE));
-    }
-
-    @Override
-    public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-        super.onEventTime(timer);
-        NFAState nfa = nfaStates.value();
-        boolean atStart = nfa == null || (nfa.getCompletedMatches().isEmpty() && atStart(nfa));
-        if (atStart && queuedEdges.isEmpty()) {
-            nfaStates.clear();
-            // No edge of the key is buffered, so no event id can clash when the counting restarts.
-            eventCounts.clear();
-        }
-    }
-
-    /** Whether every computation state is a start state: no edge of a partial match is held. */
-    private static boolean atStart(NFAState nfa) {
-        for (ComputationState state : nfa.getPartialMatches()) {
-            if (state.getPreviousBufferEntry() != null) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -25,11 +25,14 @@ public record InhibitionRule(Pattern source, Pattern target, List<String> equal)
     /**
      * The article's inhibition: a job that is down silences its own checkpoint, throughput and lag
      * alerts. And a job whose snapshots are rejected for its clock is not silent: its clock alert
-     * silences its FlinkMetricsAbsent.
+     * silences its FlinkMetricsAbsent. A job in a restart loop pages once: the loop silences its
+     * FlinkJobNotRunning, for the same job id only (never a resubmission's or a namesake's), and
+     * nothing silences the loop, so there is no cycle.
      */
     public static final String DEFAULT =
             "FlinkJobNotRunning -> FlinkCheckpoint.*|FlinkThroughput.*|FlinkLag.* on cluster,job_name;"
-                    + " FlinkwatchClockSkew -> FlinkMetricsAbsent on cluster,job_name";
+                    + " FlinkwatchClockSkew -> FlinkMetricsAbsent on cluster,job_name;"
+                    + " FlinkJobRestartLoop -> FlinkJobNotRunning on cluster,job_name,job_id";
 
     static final String SYNTAX =
             "inhibition rules written as 'SOURCE -> TARGET on LABEL,...' separated by ';', where SOURCE"

@@ -29,6 +29,7 @@ class AlertBookTest {
             io.flinkwatch.job.FlinkwatchPipeline.lifecyclePolicy(FlinkwatchConfig.defaults());
 
     static final String DOWN = "FlinkJobNotRunning";
+    static final String LOOP = "FlinkJobRestartLoop";
     static final String FAILURES = "FlinkCheckpointFailures";
     static final String LAG = "FlinkLagGrowing";
     static final String BACKPRESSURE = "FlinkHighBackpressure";
@@ -402,6 +403,71 @@ class AlertBookTest {
                             tuple(FAILURES, STARTED),
                             tuple(DOWN, STARTED),
                             tuple(FAILURES, SUPPRESSED));
+        }
+
+        @Test
+        void aRestartLoopSilencesItsJobsNotRunningSoTheLoopPagesOnce() {
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(LOOP, "orders", 0))
+                            .at(5, fire(DOWN, "orders", 5))
+                            .at(7, resolve(DOWN, "orders", 7))
+                            .at(10, fire(DOWN, "orders", 10))
+                            .at(13, resolve(DOWN, "orders", 13))
+                            .at(30, resolve(LOOP, "orders", 30))
+                            .until(60);
+
+            // The outages long enough for NotRunning are never published.
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(tuple(LOOP, STARTED), tuple(LOOP, RESOLVED));
+        }
+
+        @Test
+        void aJobLeftDownAfterItsLoopEndedPagesThen() {
+            Run run =
+                    new Run(DEFAULTS)
+                            .at(0, fire(LOOP, "orders", 0))
+                            .at(5, fire(DOWN, "orders", 5))
+                            .at(30, resolve(LOOP, "orders", 30))
+                            .until(60);
+
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason, AlertEvent::updatedAt)
+                    .containsExactly(
+                            tuple(LOOP, STARTED, 0L),
+                            tuple(LOOP, RESOLVED, 35 * 60_000L),
+                            tuple(DOWN, STARTED, 35 * 60_000L));
+        }
+
+        @Test
+        void aRestartLoopSilencesNoNotRunningOfANamesakeOrOfAResubmission() {
+            Run namesakes =
+                    new Run(DEFAULTS)
+                            .at(0, namesake(fire(LOOP, "orders", 0), "id-a"))
+                            .at(5, namesake(fire(DOWN, "orders", 5), "id-b"));
+            assertThat(namesakes.events)
+                    .extracting(AlertEvent::alertname, e -> e.label("job_id"))
+                    .containsExactly(tuple(LOOP, "id-a"), tuple(DOWN, "id-b"));
+
+            Run resubmitted =
+                    new Run(DEFAULTS)
+                            .at(0, fire(LOOP, "orders", 0))
+                            .at(5, withJobId(fire(DOWN, "orders", 5), "id-resubmitted"));
+            assertThat(resubmitted.events)
+                    .extracting(AlertEvent::alertname)
+                    .containsExactly(LOOP, DOWN);
+        }
+
+        @Test
+        void notRunningDoesNotSilenceARestartLoop() {
+            Run run =
+                    new Run(DEFAULTS).at(0, fire(DOWN, "orders", 0)).at(5, fire(LOOP, "orders", 5));
+
+            assertThat(run.events)
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .containsExactly(
+                            tuple(DOWN, STARTED), tuple(LOOP, STARTED), tuple(DOWN, SUPPRESSED));
         }
 
         @Test

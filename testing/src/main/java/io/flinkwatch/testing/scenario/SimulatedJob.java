@@ -31,6 +31,9 @@ public final class SimulatedJob {
     /** Task-manager reporters report a little after the job manager's. */
     static final long TASK_REPORT_DELAY_MS = 250;
 
+    /** The failure cause a job reports while it is down (as a REST-polling publisher would). */
+    public static final String OUTAGE_CAUSE = "java.lang.RuntimeException: simulated outage";
+
     private final String cluster;
     private final String handle;
     private final String name;
@@ -257,7 +260,13 @@ public final class SimulatedJob {
                 FlinkMetricNames.LAST_CHECKPOINT_SIZE,
                 hasCheckpoint ? Math.rint(stateBytes * 0.05) : -1);
         metrics.put(FlinkMetricNames.LAST_CHECKPOINT_COMPLETED_TIMESTAMP, (double) lastCompletedAt);
-        JobRef job = new JobRef(jobId, name, down ? "RESTARTING" : "RUNNING", checkpointIntervalMs);
+        JobRef job =
+                new JobRef(
+                        jobId,
+                        name,
+                        down ? "RESTARTING" : "RUNNING",
+                        checkpointIntervalMs,
+                        down ? OUTAGE_CAUSE : null);
         return new MetricSnapshot(time, cluster, job, Scope.job(), metrics, topology);
     }
 
