@@ -6,10 +6,13 @@ import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
+import io.flinkwatch.testing.scenario.Scenario;
+import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -87,6 +90,29 @@ public final class TestJobs {
             Thread.sleep(200);
         }
         throw new AssertionError("the job did not consume every snapshot within 5 minutes");
+    }
+
+    /** Publishes every snapshot of {@code scenario} to this test's metrics topic, in order. */
+    public void publish(Scenario scenario) {
+        try (var producer = kafka.producer()) {
+            SnapshotPublisher publisher = new SnapshotPublisher(producer, metricsTopic);
+            scenario.forEachStep(publisher::publish);
+            publisher.flush();
+        }
+    }
+
+    /**
+     * Publishes {@code scenario}, replays it bounded on the MiniCluster (with {@code extra}
+     * parameters) and returns every alert event it published.
+     */
+    public List<AlertEvent> replay(Scenario scenario, Map<String, String> extra) throws Exception {
+        publish(scenario);
+        Map<String, String> parameters = new HashMap<>(extra);
+        parameters.put("kafka.bounded", "true");
+        environment(config(parameters)).execute("replay of a scenario");
+        return kafka.readCommitted(alertsTopic, Duration.ofSeconds(30), read -> false).stream()
+                .map(record -> parseAlert(record.value()))
+                .toList();
     }
 
     /** An environment (the MiniCluster's, under a test) with the Flinkwatch dataflow on it. */

@@ -10,10 +10,8 @@ import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
-import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.scenario.Scenario;
 import io.flinkwatch.testing.scenario.SimulatedJob;
-import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -71,21 +69,7 @@ class RestartLoopITCase {
 
     @BeforeAll
     static void replayTheScenario() throws Exception {
-        EmbeddedKafka kafka = SharedKafka.broker();
-        TestJobs topics = new TestJobs(kafka, 4);
-        try (var producer = kafka.producer()) {
-            SnapshotPublisher publisher = new SnapshotPublisher(producer, topics.metricsTopic);
-            SCENARIO.forEachStep(publisher::publish);
-            publisher.flush();
-        }
-        TestJobs.environment(topics.config(Map.of("kafka.bounded", "true")))
-                .execute("restart loops");
-        alerts =
-                kafka
-                        .readCommitted(topics.alertsTopic, Duration.ofSeconds(30), read -> false)
-                        .stream()
-                        .map(record -> TestJobs.parseAlert(record.value()))
-                        .toList();
+        alerts = new TestJobs(SharedKafka.broker(), 4).replay(SCENARIO, Map.of());
     }
 
     @Test
