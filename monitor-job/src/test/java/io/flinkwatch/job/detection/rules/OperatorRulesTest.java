@@ -183,6 +183,52 @@ class OperatorRulesTest {
     }
 
     @Test
+    void theMinimumLagIsJudgedInSecondsByThePollersEstimateFirst() {
+        // 2,000 records growing by 1 a second, consumed at 10,000 records/s: 0.2 s behind.
+        LongFunction<Snapshots> fast =
+                t ->
+                        kafka(t).metric("records-lag-max", 2000 + t)
+                                .metric("records-consumed-rate", 10_000);
+        assertThat(evaluate(lagGrowing(0), history(0, 600, fast), 600)).isEmpty();
+        // The poller estimates 30 s (the log end moves slowly): that is what counts.
+        assertThat(
+                        evaluate(
+                                lagGrowing(0),
+                                history(
+                                        0,
+                                        600,
+                                        t ->
+                                                fast.apply(t)
+                                                        .metric("consumer-group-lag-seconds", 30)),
+                                600))
+                .hasSize(1);
+        // Nothing consumed: behind without bound.
+        assertThat(
+                        evaluate(
+                                lagGrowing(0),
+                                history(
+                                        0,
+                                        600,
+                                        t ->
+                                                kafka(t).metric("records-lag-max", 2000 + t)
+                                                        .metric("records-consumed-rate", 0)),
+                                600))
+                .hasSize(1);
+        // The article's rule has no minimum lag.
+        assertThat(
+                        evaluate(
+                                new LagGrowing(
+                                        Duration.ofMinutes(5),
+                                        0,
+                                        Duration.ofMinutes(5),
+                                        TrendCriterion.DERIV,
+                                        Duration.ofSeconds(1)),
+                                history(0, 600, fast),
+                                600))
+                .hasSize(1);
+    }
+
+    @Test
     void pendingCompactionsOnAnyColumnFamilyHold() {
         OperatorSamples map =
                 history(
