@@ -13,13 +13,13 @@ import java.util.Arrays;
  * from the first evaluation where its slope turns positive, while jitter around a flat level rarely
  * rises more than a few noise widths over the range.
  *
- * <p>Only observations count: a sample repeating its predecessor's value is the same gauge reading
- * reported again (a checkpoint gauge between checkpoints, or frozen while checkpoints fail). The
- * repeats at the end of the range are left out of the fit, so a frozen gauge neither makes nor
- * prolongs a trend, and repeats never count as differences of zero that would make the series look
- * noiseless.
+ * <p>The fit is PromQL's {@code deriv} over every sample of the range. The noise, though, counts
+ * observations only: a sample repeating its predecessor's value is the same gauge reading reported
+ * again (a checkpoint gauge between checkpoints, or frozen while checkpoints fail), and counting it
+ * as a difference of zero would make a noisy gauge look noiseless. (Leaving the repeats at the end
+ * out of the fit as well was measured, and only delayed the figures.)
  *
- * @param observations samples fitted (after the trailing repeats were left out)
+ * @param observations samples fitted
  * @param slopePerSecond the least-squares slope, per second (NaN with fewer than {@link
  *     #MIN_OBSERVATIONS} observations)
  * @param rise the fitted rise from the first to the last observation fitted
@@ -42,17 +42,13 @@ public record Trend(int observations, double slopePerSecond, double rise, double
      * The trend of the samples {@code [from, to)} of the arrays (times in milliseconds, in order).
      */
     public static Trend of(long[] times, double[] values, int from, int to) {
-        int end = to;
-        while (end - 1 > from && values[end - 1] == values[end - 2]) {
-            end--;
-        }
-        int n = end - from;
+        int n = to - from;
         if (n < MIN_OBSERVATIONS) {
             return new Trend(Math.max(n, 0), Double.NaN, Double.NaN, Double.NaN);
         }
-        double slope = LeastSquares.slopePerSecond(times, values, from, end);
-        double rise = slope * (times[end - 1] - times[from]) / 1000.0;
-        return new Trend(n, slope, rise, noise(values, from, end));
+        double slope = LeastSquares.slopePerSecond(times, values, from, to);
+        double rise = slope * (times[to - 1] - times[from]) / 1000.0;
+        return new Trend(n, slope, rise, noise(values, from, to));
     }
 
     /** No trend: too few observations. */

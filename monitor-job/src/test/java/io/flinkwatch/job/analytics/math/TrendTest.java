@@ -93,20 +93,22 @@ class TrendTest {
     }
 
     @Test
-    void repeatsAtTheEndAreTheSameReadingAndAreLeftOut() {
-        // A gauge that rose, then froze at 60: the fit ends at the first 60.
+    void theFitIsDerivOverEverySample() {
+        // A gauge that rose, then froze at 60: the fit, as deriv, includes the repeats.
         double[] v = {10, 20, 30, 40, 50, 60, 60, 60, 60, 60};
         Trend trend = Trend.of(times(10), v, 0, 10);
-        assertThat(trend.observations()).isEqualTo(6);
-        assertThat(trend.slopePerSecond()).isCloseTo(10 / 15.0, within(1e-12));
+        assertThat(trend.observations()).isEqualTo(10);
+        assertThat(trend.slopePerSecond())
+                .isEqualTo(LeastSquares.slopePerSecond(times(10), v, 0, 10));
+        // The differences are the five rises of 10: no noise.
+        assertThat(trend.noise()).isZero();
     }
 
     @Test
     void aFrozenGaugeHasNoTrend() {
         double[] v = {42, 42, 42, 42, 42};
         Trend trend = Trend.of(times(5), v, 0, 5);
-        assertThat(trend.observations()).isEqualTo(1);
-        assertThat(trend.slopePerSecond()).isNaN();
+        assertThat(trend.slopePerSecond()).isZero();
         assertThat(trend.risesAbove(0)).isFalse();
     }
 
