@@ -2,6 +2,7 @@ package io.flinkwatch.job.analytics;
 
 import io.flinkwatch.job.analytics.math.CounterIncrease;
 import io.flinkwatch.job.analytics.math.LeastSquares;
+import io.flinkwatch.job.analytics.math.Trend;
 import java.util.Arrays;
 
 /**
@@ -125,6 +126,28 @@ public final class SampleWindow {
             }
         }
         return LeastSquares.slopePerSecond(t, v, 0, n);
+    }
+
+    /**
+     * The {@link Trend} of the samples in {@code (from, to]} judged against their own noise; with
+     * {@code positiveOnly}, of the positive samples only (see {@link #slopeOfPositivePerSecond}).
+     */
+    public Trend trend(long from, long to, boolean positiveOnly) {
+        int start = firstIndexAfter(from);
+        int end = firstIndexAfter(to);
+        if (!positiveOnly) {
+            return Trend.of(times, values, start, end);
+        }
+        long[] t = new long[end - start];
+        double[] v = new double[end - start];
+        int n = 0;
+        for (int i = start; i < end; i++) {
+            if (values[i] > 0) {
+                t[n] = times[i];
+                v[n++] = values[i];
+            }
+        }
+        return Trend.of(t, v, 0, n);
     }
 
     /** The value of the oldest sample in {@code (from, to]}, or NaN. */

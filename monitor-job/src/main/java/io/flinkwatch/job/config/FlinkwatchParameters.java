@@ -4,6 +4,7 @@ import static io.flinkwatch.job.config.ValueParsers.format;
 
 import io.flinkwatch.ingest.kafka.MetricSnapshotSource.StartingOffsets;
 import io.flinkwatch.job.analytics.baseline.BaselineMode;
+import io.flinkwatch.job.detection.rules.TrendMode;
 import io.flinkwatch.job.lifecycle.InhibitionRule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,6 +380,39 @@ public final class FlinkwatchParameters {
                     Double.POSITIVE_INFINITY,
                     "FlinkLagGrowing: the slope must exceed this many records per second (0: any"
                             + " growth, as in the article).");
+
+    // Trend rules: a slope counts only when it stands out of the series' noise (issue #13).
+
+    public static final Parameter<TrendMode> LAG_GROWING_MODE =
+            trendMode("lag-growing", "FlinkLagGrowing");
+
+    public static final Parameter<TrendMode> COMMIT_LAG_MODE =
+            trendMode("commit-lag-growing", "FlinkCommitLagGrowing");
+
+    public static final Parameter<TrendMode> CHECKPOINT_DURATION_MODE =
+            trendMode("checkpoint-duration-increasing", "FlinkCheckpointDurationIncreasing");
+
+    public static final Parameter<TrendMode> STATE_SIZE_MODE =
+            trendMode("state-size-growing", "FlinkStateSizeGrowing");
+
+    public static final Parameter<Double> TREND_NOISE_WIDTHS =
+            number(
+                    "rule.trends.noise-widths",
+                    "3",
+                    0,
+                    Double.POSITIVE_INFINITY,
+                    "Trend rules in mode significant: the fitted rise over the range must exceed this"
+                            + " many standard deviations of the series' noise (read from the differences"
+                            + " between successive observations).");
+
+    public static final Parameter<Duration> LAG_GROWING_MIN_LAG =
+            duration(
+                    "rule.lag-growing.min-lag",
+                    "1s",
+                    Duration.ZERO,
+                    Duration.ofDays(1),
+                    "FlinkLagGrowing in mode significant: the lag must also be this far behind in time"
+                            + " (the lag poller's estimate, or lag ÷ records-consumed-rate).");
 
     public static final Parameter<Duration> CHECKPOINT_DURATION_RANGE =
             duration(
@@ -825,6 +859,17 @@ public final class FlinkwatchParameters {
                 defaultText,
                 description,
                 ValueParsers.duration(min, max));
+    }
+
+    private static Parameter<TrendMode> trendMode(String rule, String alert) {
+        return choice(
+                "rule." + rule + ".mode",
+                TrendMode.class,
+                TrendMode.SIGNIFICANT,
+                alert
+                        + ": significant counts a slope only when the rise stands out of the series'"
+                        + " noise (docs/alerts.md); deriv is the article's plain deriv() > 0, as in"
+                        + " Prometheus.");
     }
 
     static Parameter<Double> number(

@@ -7,6 +7,7 @@ import io.flinkwatch.job.analytics.job.JobHealthRule;
 import io.flinkwatch.job.analytics.operator.OperatorRule;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.InvalidParameterException;
+import io.flinkwatch.job.config.Parameter;
 import io.flinkwatch.job.config.ThroughputScope;
 import io.flinkwatch.job.detection.rules.CheckpointAlignmentHigh;
 import io.flinkwatch.job.detection.rules.CheckpointDurationExceedsInterval;
@@ -24,6 +25,8 @@ import io.flinkwatch.job.detection.rules.RocksDbCompactionPending;
 import io.flinkwatch.job.detection.rules.StateSizeGrowing;
 import io.flinkwatch.job.detection.rules.SubtaskStalled;
 import io.flinkwatch.job.detection.rules.ThroughputDrop;
+import io.flinkwatch.job.detection.rules.TrendCriterion;
+import io.flinkwatch.job.detection.rules.TrendMode;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,12 +67,15 @@ public final class AlertCatalog implements Serializable {
                 new LagGrowing(
                         config.get(LAG_GROWING_RANGE),
                         config.get(LAG_GROWING_MIN_SLOPE),
-                        config.get(LAG_GROWING_FOR)));
+                        config.get(LAG_GROWING_FOR),
+                        trend(config, LAG_GROWING_MODE),
+                        config.get(LAG_GROWING_MIN_LAG)));
         all.add(
                 new CheckpointDurationIncreasing(
                         config.get(CHECKPOINT_DURATION_RANGE),
                         config.get(CHECKPOINT_DURATION_FOR),
-                        config.get(CHECKPOINT_DURATION_MIN_SLOPE)));
+                        config.get(CHECKPOINT_DURATION_MIN_SLOPE),
+                        trend(config, CHECKPOINT_DURATION_MODE)));
         all.add(
                 new HighBackpressure(
                         config.get(BUSY_THRESHOLD),
@@ -79,7 +85,8 @@ public final class AlertCatalog implements Serializable {
                 new StateSizeGrowing(
                         config.get(STATE_SIZE_RANGE),
                         config.get(STATE_SIZE_FOR),
-                        config.get(STATE_SIZE_THRESHOLD)));
+                        config.get(STATE_SIZE_THRESHOLD),
+                        trend(config, STATE_SIZE_MODE)));
         all.add(
                 new ThroughputDrop(
                         config.get(THROUGHPUT_DROP_RATIO),
@@ -110,7 +117,8 @@ public final class AlertCatalog implements Serializable {
                         config.get(COMMIT_LAG_RANGE),
                         config.get(COMMIT_LAG_MIN_SLOPE),
                         config.get(COMMIT_LAG_MIN_UNCOMMITTED),
-                        config.get(COMMIT_LAG_FOR)));
+                        config.get(COMMIT_LAG_FOR),
+                        trend(config, COMMIT_LAG_MODE)));
 
         Map<String, Rule> byName = new LinkedHashMap<>();
         for (Rule rule : all) {
@@ -129,6 +137,10 @@ public final class AlertCatalog implements Serializable {
             }
         }
         return new AlertCatalog(byName);
+    }
+
+    private static TrendCriterion trend(FlinkwatchConfig config, Parameter<TrendMode> mode) {
+        return new TrendCriterion(config.get(mode), config.get(TREND_NOISE_WIDTHS));
     }
 
     /** All enabled rules. */

@@ -24,7 +24,10 @@ class SnapshotSplitterTest {
                                                 new io.flinkwatch.job.detection.rules.LagGrowing(
                                                         Duration.ofMinutes(5),
                                                         0,
-                                                        Duration.ofMinutes(5))),
+                                                        Duration.ofMinutes(5),
+                                                        io.flinkwatch.job.detection.rules
+                                                                .TrendCriterion.DEFAULT,
+                                                        Duration.ofSeconds(1))),
                                         300_000)));
         try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {

@@ -188,8 +188,10 @@ class DetectionCatalogITCase {
     @Test
     void risingCheckpointDurationAndStateFireAfterTheirLongDurations() {
         AlertEvent duration = only("trends", "FlinkCheckpointDurationIncreasing");
-        // Rising from 20m: the slope is positive from about 21m and must hold for 30 minutes.
-        assertThat(at(duration)).isBetween(minutes(50), minutes(53));
+        // Rising from 20m by 200 ms/min through a ±10 % seven-minute wave: the plain slope is
+        // positive from about 21m (helped by the wave), the rise stands out of the wave from
+        // about 25m (docs/alerts.md, trends), and either must hold for 30 minutes.
+        assertThat(at(duration)).isBetween(minutes(50), minutes(56));
         assertThat(duration.evidence().values().get("slopeMsPerMinute")).isBetween(150.0, 250.0);
         assertResolvedBetween(duration, minutes(120), minutes(123));
 

@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * FlinkCheckpointDurationIncreasing: {@code deriv(lastCheckpointDuration[30m]) > 0 for 30m} — a
  * leading indicator, long before a checkpoint fails. Only the current run of the job counts (after
- * the restart grace), and durations of 0 or less (no checkpoint yet) are no value.
+ * the restart grace), and durations of 0 or less (no checkpoint yet) are no value. By default
+ * ({@link TrendMode#SIGNIFICANT}) the rise must also stand out of the durations' own noise, and a
+ * duration that stays put (no checkpoint completes) adds nothing to the trend.
  */
 public final class CheckpointDurationIncreasing extends BaseRule implements JobHealthRule {
 
@@ -27,12 +29,17 @@ public final class CheckpointDurationIncreasing extends BaseRule implements JobH
 
     private final Duration range;
     private final double minSlopeMsPerMinute;
+    private final TrendCriterion criterion;
 
     public CheckpointDurationIncreasing(
-            Duration range, Duration sustainFor, double minSlopeMsPerMinute) {
+            Duration range,
+            Duration sustainFor,
+            double minSlopeMsPerMinute,
+            TrendCriterion criterion) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.CHECKPOINTS);
         this.range = range;
         this.minSlopeMsPerMinute = minSlopeMsPerMinute;
+        this.criterion = criterion;
     }
 
     @Override
@@ -53,20 +60,26 @@ public final class CheckpointDurationIncreasing extends BaseRule implements JobH
             return;
         }
         SampleWindow durations = job.series(LAST_CHECKPOINT_DURATION);
-        double slopePerMinute = durations.slopeOfPositivePerSecond(from, time) * 60;
-        if (!(slopePerMinute > minSlopeMsPerMinute)) {
+        TrendCriterion.Growth growth =
+                criterion.growing(durations, from, time, true, minSlopeMsPerMinute / 60);
+        if (growth == null) {
             return;
         }
-        Evidence evidence =
+        double slopePerMinute = growth.slopePerSecond() * 60;
+        Evidence.Builder evidence =
                 Evidence.builder()
                         .value("slopeMsPerMinute", slopePerMinute)
                         .value(
                                 "lastCheckpointDurationMs",
                                 durations.latest(time, context.lookbackMs()))
                         .value("firstCheckpointDurationMs", durations.firstAfter(from, time))
-                        .value("rangeMs", time - from)
-                        .build();
-        holding.add(holds(AlertInstances.job(this, job.cluster, job.jobName), job.jobId, evidence));
+                        .value("rangeMs", time - from);
+        growth.addTo(evidence);
+        holding.add(
+                holds(
+                        AlertInstances.job(this, job.cluster, job.jobName),
+                        job.jobId,
+                        evidence.build()));
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.Map;
  * <p>Offsets are committed on checkpoints, so even a healthy gap is a sawtooth whose slope over a
  * few minutes is positive about half the time. The gap must therefore also exceed {@code
  * minUncommitted} worth of consumption (at the consumed rate, or at the gap's own slope when the
- * rate is unknown): more than checkpointing leaves uncommitted.
+ * rate is unknown): more than checkpointing leaves uncommitted. By default ({@link
+ * TrendMode#SIGNIFICANT}) the growth must also stand out of the gap's own noise.
  */
 public final class CommitLagGrowing extends BaseRule implements OperatorRule {
 
@@ -30,16 +31,19 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
     private final Duration range;
     private final double minSlopePerSecond;
     private final Duration minUncommitted;
+    private final TrendCriterion criterion;
 
     public CommitLagGrowing(
             Duration range,
             double minSlopePerSecond,
             Duration minUncommitted,
-            Duration sustainFor) {
+            Duration sustainFor,
+            TrendCriterion criterion) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.CONSUMER_LAG);
         this.range = range;
         this.minSlopePerSecond = minSlopePerSecond;
         this.minUncommitted = minUncommitted;
+        this.criterion = criterion;
     }
 
     @Override
@@ -54,10 +58,17 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
             if (Double.isNaN(behind)) {
                 continue;
             }
-            double slope = operator.commitLag.slopePerSecond(time, range.toMillis());
-            if (!(slope > minSlopePerSecond)) {
+            TrendCriterion.Growth growth =
+                    criterion.growing(
+                            operator.commitLag,
+                            time - range.toMillis(),
+                            time,
+                            false,
+                            minSlopePerSecond);
+            if (growth == null) {
                 continue;
             }
+            double slope = growth.slopePerSecond();
             double consumedRate = operator.consumedRate.latest(time, lookbackMs);
             double perSecond = consumedRate > 0 ? consumedRate : slope;
             if (!(behind > perSecond * minUncommitted.toMillis() / 1000.0)) {
@@ -67,6 +78,7 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
                     Evidence.builder()
                             .value("uncommittedRecords", behind)
                             .value("commitLagSlopePerSecond", slope);
+            growth.addTo(evidence);
             LagSeconds.add(evidence, behind, consumedRate);
             holding.add(
                     holds(

@@ -17,6 +17,12 @@ import java.util.Map;
  * with an optional minimum slope. Short lag spikes during traffic peaks catch up and never hold for
  * the whole duration; a job falling behind does. The lag is also given in seconds: the records
  * behind divided by the consumption rate.
+ *
+ * <p>By default ({@link TrendMode#SIGNIFICANT}) the growth must also stand out of the lag's own
+ * noise, and the lag must be at least {@code minLag} behind in time (the poller's estimate, or lag
+ * ÷ consumption rate; a consumer that consumes nothing is behind without bound; when neither is
+ * known the records alone decide): jitter around a flat lag, or a lag of a fraction of a second, is
+ * no incident.
  */
 public final class LagGrowing extends BaseRule implements OperatorRule {
 
@@ -24,11 +30,20 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
 
     private final Duration range;
     private final double minSlopePerSecond;
+    private final TrendCriterion criterion;
+    private final Duration minLag;
 
-    public LagGrowing(Duration range, double minSlopePerSecond, Duration sustainFor) {
+    public LagGrowing(
+            Duration range,
+            double minSlopePerSecond,
+            Duration sustainFor,
+            TrendCriterion criterion,
+            Duration minLag) {
         super(NAME, Severity.CRITICAL, sustainFor, Runbooks.CONSUMER_LAG);
         this.range = range;
         this.minSlopePerSecond = minSlopePerSecond;
+        this.criterion = criterion;
+        this.minLag = minLag;
     }
 
     @Override
@@ -43,20 +58,27 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
             if (Double.isNaN(lag)) {
                 continue;
             }
-            double slope = operator.lag.slopePerSecond(time, range.toMillis());
-            if (!(slope > minSlopePerSecond)) {
+            TrendCriterion.Growth growth =
+                    criterion.growing(
+                            operator.lag, time - range.toMillis(), time, false, minSlopePerSecond);
+            if (growth == null) {
                 continue;
             }
+            double consumedRate = operator.consumedRate.latest(time, lookbackMs);
+            double estimatedSeconds = operator.lagSeconds.latest(time, lookbackMs);
+            if (criterion.mode() == TrendMode.SIGNIFICANT
+                    && LagSeconds.of(lag, consumedRate, estimatedSeconds)
+                            < minLag.toMillis() / 1000.0) {
+                continue;
+            }
+            double slope = growth.slopePerSecond();
             Evidence.Builder evidence =
                     Evidence.builder()
                             .value("recordsLagMax", lag)
                             .value("lagSlopePerSecond", slope)
                             .value("lagGrowthPerMinute", slope * 60);
-            LagSeconds.add(
-                    evidence,
-                    lag,
-                    operator.consumedRate.latest(time, lookbackMs),
-                    operator.lagSeconds.latest(time, lookbackMs));
+            growth.addTo(evidence);
+            LagSeconds.add(evidence, lag, consumedRate, estimatedSeconds);
             holding.add(
                     holds(
                             AlertInstances.operator(

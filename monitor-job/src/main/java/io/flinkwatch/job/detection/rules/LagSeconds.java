@@ -11,6 +11,23 @@ final class LagSeconds {
 
     private LagSeconds() {}
 
+    /**
+     * The lag in seconds: the estimate when there is one, else records ÷ rate; +∞ for a lag while
+     * nothing is consumed, NaN when unknown (no estimate, no rate).
+     */
+    static double of(double lagRecords, double consumedPerSecond, double estimatedSeconds) {
+        if (!Double.isNaN(estimatedSeconds)) {
+            return estimatedSeconds;
+        }
+        if (consumedPerSecond > 0) {
+            return lagRecords / consumedPerSecond;
+        }
+        if (consumedPerSecond == 0) {
+            return lagRecords > 0 ? Double.POSITIVE_INFINITY : 0;
+        }
+        return Double.NaN;
+    }
+
     static void add(
             Evidence.Builder evidence,
             double lagRecords,

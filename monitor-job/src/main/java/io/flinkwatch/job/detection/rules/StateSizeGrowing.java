@@ -20,7 +20,9 @@ import java.util.Set;
 /**
  * FlinkStateSizeGrowing: {@code deriv(lastCheckpointSize[1h]) > threshold for 1h}. With incremental
  * checkpoints {@code lastCheckpointSize} is only the increment, so the full size is used when the
- * job reports it ({@code lastCheckpointFullSize}). Only the current run counts.
+ * job reports it ({@code lastCheckpointFullSize}). Only the current run counts. By default ({@link
+ * TrendMode#SIGNIFICANT}) the growth must also stand out of the size's own noise, and a size that
+ * stays put (no checkpoint completes) adds nothing to the trend.
  */
 public final class StateSizeGrowing extends BaseRule implements JobHealthRule {
 
@@ -28,11 +30,17 @@ public final class StateSizeGrowing extends BaseRule implements JobHealthRule {
 
     private final Duration range;
     private final double thresholdBytesPerSecond;
+    private final TrendCriterion criterion;
 
-    public StateSizeGrowing(Duration range, Duration sustainFor, double thresholdBytesPerSecond) {
+    public StateSizeGrowing(
+            Duration range,
+            Duration sustainFor,
+            double thresholdBytesPerSecond,
+            TrendCriterion criterion) {
         super(NAME, Severity.WARNING, sustainFor, Runbooks.STATE_SIZE);
         this.range = range;
         this.thresholdBytesPerSecond = thresholdBytesPerSecond;
+        this.criterion = criterion;
     }
 
     @Override
@@ -55,19 +63,25 @@ public final class StateSizeGrowing extends BaseRule implements JobHealthRule {
         boolean full = job.latest(LAST_CHECKPOINT_FULL_SIZE, time, context.lookbackMs()) > 0;
         String metric = full ? LAST_CHECKPOINT_FULL_SIZE : LAST_CHECKPOINT_SIZE;
         SampleWindow sizes = job.series(metric);
-        double slope = sizes.slopeOfPositivePerSecond(from, time);
-        if (!(slope > thresholdBytesPerSecond)) {
+        TrendCriterion.Growth growth =
+                criterion.growing(sizes, from, time, true, thresholdBytesPerSecond);
+        if (growth == null) {
             return;
         }
-        Evidence evidence =
+        double slope = growth.slopePerSecond();
+        Evidence.Builder evidence =
                 Evidence.builder()
                         .value("growthBytesPerSecond", slope)
                         .value("growthBytesPerHour", slope * 3600)
                         .value("stateSizeBytes", sizes.latest(time, context.lookbackMs()))
                         .value("thresholdBytesPerSecond", thresholdBytesPerSecond)
-                        .fact("metric", metric)
-                        .build();
-        holding.add(holds(AlertInstances.job(this, job.cluster, job.jobName), job.jobId, evidence));
+                        .fact("metric", metric);
+        growth.addTo(evidence);
+        holding.add(
+                holds(
+                        AlertInstances.job(this, job.cluster, job.jobName),
+                        job.jobId,
+                        evidence.build()));
     }
 
     @Override

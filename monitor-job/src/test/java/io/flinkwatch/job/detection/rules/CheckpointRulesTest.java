@@ -84,7 +84,8 @@ class CheckpointRulesTest {
     @Nested
     class DurationIncreasing {
         private final CheckpointDurationIncreasing rule =
-                new CheckpointDurationIncreasing(Duration.ofMinutes(30), Duration.ofMinutes(30), 0);
+                new CheckpointDurationIncreasing(
+                        Duration.ofMinutes(30), Duration.ofMinutes(30), 0, TrendCriterion.DEFAULT);
 
         @Test
         void aRisingDurationHoldsAndReportsItsSlope() {
@@ -157,7 +158,8 @@ class CheckpointRulesTest {
     @Nested
     class StateSize {
         private final StateSizeGrowing rule =
-                new StateSizeGrowing(Duration.ofHours(1), Duration.ofHours(1), 1024);
+                new StateSizeGrowing(
+                        Duration.ofHours(1), Duration.ofHours(1), 1024, TrendCriterion.DEFAULT);
 
         @Test
         void growthAboveTheThresholdHoldsAndUsesTheFullSize() {

@@ -31,11 +31,7 @@ class OperatorRulesTest {
                                 kafka(t).metric("records-lag-max", 1000 + 10 * t)
                                         .metric("records-consumed-rate", 50));
 
-        List<RuleOutcome> holding =
-                evaluate(
-                        new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
-                        source,
-                        600);
+        List<RuleOutcome> holding = evaluate(lagGrowing(0), source, 600);
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).labels())
@@ -60,7 +56,7 @@ class OperatorRulesTest {
                                 kafka(t).metric(
                                                 "records-lag-max",
                                                 40 + 20 * Math.sin(2 * Math.PI * t / 120)));
-        LagGrowing rule = new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5));
+        LagGrowing rule = lagGrowing(0);
 
         int holding = 0;
         int longestRun = 0;
@@ -82,18 +78,8 @@ class OperatorRulesTest {
                                 kafka(t).metric(
                                                 "KafkaSourceReader.KafkaConsumer.records-lag-max",
                                                 1000 + t));
-        assertThat(
-                        evaluate(
-                                new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
-                                source,
-                                600))
-                .hasSize(1);
-        assertThat(
-                        evaluate(
-                                new LagGrowing(Duration.ofMinutes(5), 2, Duration.ofMinutes(5)),
-                                source,
-                                600))
-                .isEmpty();
+        assertThat(evaluate(lagGrowing(0), source, 600)).hasSize(1);
+        assertThat(evaluate(lagGrowing(2), source, 600)).isEmpty();
     }
 
     @Test
@@ -118,15 +104,7 @@ class OperatorRulesTest {
                                                 0)
                                         .metric("records-consumed-rate", 200));
 
-        List<RuleOutcome> holding =
-                evaluate(
-                        new CommitLagGrowing(
-                                Duration.ofMinutes(5),
-                                0,
-                                Duration.ofMinutes(2),
-                                Duration.ofMinutes(5)),
-                        source,
-                        600);
+        List<RuleOutcome> holding = evaluate(commitLagGrowing(), source, 600);
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).evidence().values())
@@ -149,9 +127,7 @@ class OperatorRulesTest {
                                         .metric(
                                                 "KafkaSourceReader.topic.orders.partition.0.committedOffset",
                                                 100 * (t / 60 * 60)));
-        CommitLagGrowing rule =
-                new CommitLagGrowing(
-                        Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
+        CommitLagGrowing rule = commitLagGrowing();
         int run = 0;
         int longest = 0;
         for (long t = 300; t <= 1200; t += 15) {
@@ -177,9 +153,7 @@ class OperatorRulesTest {
                                                 "KafkaSourceReader.topic.orders.partition.0.committedOffset",
                                                 0)
                                         .metric("records-consumed-rate", 100));
-        CommitLagGrowing rule =
-                new CommitLagGrowing(
-                        Duration.ofMinutes(5), 0, Duration.ofMinutes(2), Duration.ofMinutes(5));
+        CommitLagGrowing rule = commitLagGrowing();
 
         assertThat(evaluate(rule, source, 90)).isEmpty();
         assertThat(evaluate(rule, source, 135)).hasSize(1);
@@ -199,17 +173,59 @@ class OperatorRulesTest {
                                         .metric("records-consumed-rate", 50)
                                         .metric("consumer-group-lag-seconds", 30 + t / 10.0));
 
-        List<RuleOutcome> holding =
-                evaluate(
-                        new LagGrowing(Duration.ofMinutes(5), 0, Duration.ofMinutes(5)),
-                        group,
-                        600);
+        List<RuleOutcome> holding = evaluate(lagGrowing(0), group, 600);
 
         assertThat(holding).hasSize(1);
         assertThat(holding.get(0).evidence().values().get("lagSeconds"))
                 .isCloseTo(90.0, within(1e-9));
         assertThat(holding.get(0).evidence().values().get("recordsConsumedPerSecond"))
                 .isCloseTo(50.0, within(1e-9));
+    }
+
+    @Test
+    void theMinimumLagIsJudgedInSecondsByThePollersEstimateFirst() {
+        // 2,000 records growing by 1 a second, consumed at 10,000 records/s: 0.2 s behind.
+        LongFunction<Snapshots> fast =
+                t ->
+                        kafka(t).metric("records-lag-max", 2000 + t)
+                                .metric("records-consumed-rate", 10_000);
+        assertThat(evaluate(lagGrowing(0), history(0, 600, fast), 600)).isEmpty();
+        // The poller estimates 30 s (the log end moves slowly): that is what counts.
+        assertThat(
+                        evaluate(
+                                lagGrowing(0),
+                                history(
+                                        0,
+                                        600,
+                                        t ->
+                                                fast.apply(t)
+                                                        .metric("consumer-group-lag-seconds", 30)),
+                                600))
+                .hasSize(1);
+        // Nothing consumed: behind without bound.
+        assertThat(
+                        evaluate(
+                                lagGrowing(0),
+                                history(
+                                        0,
+                                        600,
+                                        t ->
+                                                kafka(t).metric("records-lag-max", 2000 + t)
+                                                        .metric("records-consumed-rate", 0)),
+                                600))
+                .hasSize(1);
+        // The article's rule has no minimum lag.
+        assertThat(
+                        evaluate(
+                                new LagGrowing(
+                                        Duration.ofMinutes(5),
+                                        0,
+                                        Duration.ofMinutes(5),
+                                        TrendCriterion.DERIV,
+                                        Duration.ofSeconds(1)),
+                                history(0, 600, fast),
+                                600))
+                .hasSize(1);
     }
 
     @Test
@@ -229,6 +245,25 @@ class OperatorRulesTest {
         assertThat(holding.get(0).labels())
                 .containsEntry("operator_name", "enrich")
                 .containsEntry("subtask_index", "1");
+    }
+
+    /** The defaults: 5m range and duration, a significant rise, at least 1 s behind. */
+    private static LagGrowing lagGrowing(double minSlope) {
+        return new LagGrowing(
+                Duration.ofMinutes(5),
+                minSlope,
+                Duration.ofMinutes(5),
+                TrendCriterion.DEFAULT,
+                Duration.ofSeconds(1));
+    }
+
+    private static CommitLagGrowing commitLagGrowing() {
+        return new CommitLagGrowing(
+                Duration.ofMinutes(5),
+                0,
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(5),
+                TrendCriterion.DEFAULT);
     }
 
     private static Snapshots kafka(long t) {
