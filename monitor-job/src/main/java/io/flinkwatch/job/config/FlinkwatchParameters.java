@@ -509,9 +509,11 @@ public final class FlinkwatchParameters {
             choice(
                     "rule.throughput-drop.baseline",
                     BaselineMode.class,
-                    BaselineMode.FLAT,
-                    "FlinkThroughputDrop: flat (the average of the baseline window, as in the article) or"
-                            + " seasonal (the same hour of the week in past weeks, flat until enough weeks exist).");
+                    BaselineMode.SEASONAL,
+                    "FlinkThroughputDrop: seasonal (the same hour of the week once"
+                            + " --rule.throughput-drop.seasonal-min-weeks weeks exist, before that the same"
+                            + " hour of the day from the second day, capped at the most recent day) or flat"
+                            + " (the average of the baseline window: the article's rule).");
 
     public static final Parameter<Duration> THROUGHPUT_BASELINE_WINDOW =
             duration(
@@ -527,15 +529,16 @@ public final class FlinkwatchParameters {
                     "1d",
                     Duration.ofMinutes(1),
                     Duration.ofDays(7),
-                    "FlinkThroughputDrop: hours of data the baseline needs before it is used.");
+                    "FlinkThroughputDrop: hours of data the baseline needs before it is used (whole"
+                            + " hours, before the one under way).");
 
     public static final Parameter<Integer> THROUGHPUT_SEASONAL_MIN_WEEKS =
             declare(
                     "rule.throughput-drop.seasonal-min-weeks",
                     "whole number from 1 to 52",
                     "1",
-                    "FlinkThroughputDrop: past weeks of the same hour needed before the seasonal baseline"
-                            + " is used.",
+                    "FlinkThroughputDrop: past weeks of the same hour needed before the hour-of-week"
+                            + " baseline is used (seasonal mode).",
                     ValueParsers.integer(1, 52));
 
     public static final Parameter<ThroughputScope> THROUGHPUT_VERTICES =

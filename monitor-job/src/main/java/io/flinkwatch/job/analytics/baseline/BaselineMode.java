@@ -4,6 +4,9 @@ package io.flinkwatch.job.analytics.baseline;
 public enum BaselineMode {
     /** The average over the last 7 days: the article's {@code avg_over_time(...[7d])}. */
     FLAT,
-    /** The same hour of the week in past weeks; flat until enough weeks exist. */
+    /**
+     * The same hour of the week once {@code seasonal-min-weeks} weeks exist, the same hour of the
+     * day from the second day until then, flat before that.
+     */
     SEASONAL
 }

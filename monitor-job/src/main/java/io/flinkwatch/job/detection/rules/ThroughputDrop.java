@@ -2,6 +2,7 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Severity;
+import io.flinkwatch.job.analytics.baseline.BaselineKind;
 import io.flinkwatch.job.analytics.baseline.ThroughputBaseline;
 import io.flinkwatch.job.analytics.flow.TaskFlowRule;
 import io.flinkwatch.job.analytics.flow.TaskFlowView;
@@ -12,15 +13,15 @@ import io.flinkwatch.job.detection.RuleOutcome;
 import io.flinkwatch.job.detection.Runbooks;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * FlinkThroughputDrop: {@code numRecordsInPerSecond < 0.5 *
  * avg_over_time(numRecordsInPerSecond[7d]) for 15m}, per vertex (sources by default, with records
  * out: a source's records in are always 0). The baseline is flat (the article's 7-day average) or
- * seasonal (the same hour of the week in past weeks). No verdict without enough history, for tiny
- * baselines, or while a subtask of the vertex is warming up after a restart.
+ * seasonal (the same hour of the day from the second day, of the week once enough weeks exist). No
+ * verdict without enough history, for tiny baselines, or while a subtask of the vertex is warming
+ * up after a restart.
  */
 public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
 
@@ -55,14 +56,8 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
                             .value("recordsPerSecond", vertex.rate())
                             .value("baselineRecordsPerSecond", expected.rate())
                             .value("ratioToBaseline", vertex.rate() / expected.rate())
-                            .value(
-                                    expected.mode()
-                                                    == io.flinkwatch.job.analytics.baseline
-                                                            .BaselineMode.FLAT
-                                            ? "baselineHours"
-                                            : "baselineWeeks",
-                                    expected.history())
-                            .fact("baseline", expected.mode().name().toLowerCase(Locale.ROOT))
+                            .value(historyName(expected.kind()), expected.history())
+                            .fact("baseline", expected.kind().label())
                             .fact(
                                     "metric",
                                     vertex.source()
@@ -76,6 +71,14 @@ public final class ThroughputDrop extends BaseRule implements TaskFlowRule {
                             view.jobId(),
                             evidence));
         }
+    }
+
+    private static String historyName(BaselineKind kind) {
+        return switch (kind) {
+            case FLAT -> "baselineHours";
+            case HOUR_OF_DAY -> "baselineDays";
+            case HOUR_OF_WEEK -> "baselineWeeks";
+        };
     }
 
     @Override

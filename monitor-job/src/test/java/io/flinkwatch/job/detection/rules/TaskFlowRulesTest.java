@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.ingest.snapshot.Topology;
 import io.flinkwatch.ingest.snapshot.Topology.Vertex;
-import io.flinkwatch.job.analytics.baseline.BaselineMode;
+import io.flinkwatch.job.analytics.baseline.BaselineKind;
 import io.flinkwatch.job.analytics.baseline.ThroughputBaseline;
 import io.flinkwatch.job.analytics.flow.TaskFlowView;
 import io.flinkwatch.job.analytics.flow.TaskFlowView.Subtask;
@@ -197,7 +197,7 @@ class TaskFlowRulesTest {
         ThroughputBaseline.Estimate expected =
                 Double.isNaN(baseline)
                         ? null
-                        : new ThroughputBaseline.Estimate(baseline, BaselineMode.FLAT, 24);
+                        : new ThroughputBaseline.Estimate(baseline, BaselineKind.FLAT, 24);
         String name = id.equals("s") ? "Source: orders" : "Map: enrich";
         return new TaskFlowView(
                 "prod",
