@@ -84,6 +84,14 @@ public final class FlinkwatchMetrics {
             groupKeys = List.copyOf(groupKeys);
         }
 
+        /**
+         * Its {@code operator_name} label as Flink's Prometheus reporter writes it: every character
+         * other than letters, digits, {@code :} and {@code _} becomes {@code _}.
+         */
+        public String operatorLabel() {
+            return prometheusLabel(operator);
+        }
+
         /** The name Flink's Prometheus reporter exports it under (default scope formats). */
         public String prometheusName() {
             StringBuilder name = new StringBuilder(PROMETHEUS_OPERATOR_PREFIX);
@@ -244,6 +252,11 @@ public final class FlinkwatchMetrics {
                             Kind.GAUGE,
                             ALERTMANAGER,
                             "queue depth: alert events waiting to be posted"));
+
+    /** A label value as Flink's Prometheus reporter writes it. */
+    public static String prometheusLabel(String value) {
+        return value.replaceAll("[^a-zA-Z0-9:_]", "_");
+    }
 
     private FlinkwatchMetrics() {}
 }
