@@ -34,11 +34,16 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * values that match what was sent: accepted snapshots, dead letters by reason, the outage's alert
  * open and firing, events published, event-time lag, forwarding failures. It also checks that every
  * Flink metric the Grafana dashboard may use ({@code grafana/flink-prometheus-names.txt}) is
- * exported by the real reporter, so that list is not a guess.
+ * exported by the real reporter, so that list is not a guess. Keyed state is in RocksDB; a second
+ * test restores a savepoint at another parallelism and checks the gauges over keyed state.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class OwnHealthMetricsITCase {
@@ -127,6 +133,7 @@ class OwnHealthMetricsITCase {
             // Meters and the reporter's view move every few seconds: wait for the counts.
             Scrape scrape =
                     awaitScrape(
+                            job,
                             s ->
                                     s.sum(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED) == snapshots.size()
                                             && s.sum(FlinkwatchMetrics.DEAD_LETTERS)
@@ -188,12 +195,88 @@ class OwnHealthMetricsITCase {
 
             // The Flink metrics the dashboard may use are all exported by the real reporter.
             Set<String> exported =
-                    scrape.samples.stream()
+                    scrape.all.stream()
                             .map(PrometheusSample::name)
                             .collect(Collectors.toCollection(TreeSet::new));
             assertThat(exported).containsAll(FlinkPrometheusNames.declared());
         } finally {
             job.cancel().get();
+        }
+    }
+
+    /**
+     * The gauges over keyed state come back with the state: Flinkwatch stopped with a savepoint
+     * while an alert fires, restored at parallelism 1 (from 2) with nothing new to read, shows the
+     * same watched jobs, series and open alerts (recounted from RocksDB at start), while its
+     * counters start again from 0.
+     */
+    @Test
+    void gaugesOverKeyedStateAreRightAfterARestoreAtAnotherParallelism(@TempDir Path savepoints)
+            throws Exception {
+        TestJobs topics = new TestJobs(kafka, 2);
+        Scenario scenario =
+                Scenario.starting(Scenario.DEFAULT_START)
+                        .length(minutes(12))
+                        .job("orders-cdc")
+                        .job("payments-etl")
+                        .job("billing")
+                        .incident("orders-cdc", IncidentKind.OUTAGE, minutes(3), null)
+                        .build();
+        List<MetricSnapshot> snapshots = scenario.snapshots();
+        topics.publish(scenario);
+        // Wall-clock absence would change the alerts while the test waits.
+        Map<String, String> parameters = Map.of("rule.metrics-absent.after", "1h");
+
+        JobClient first = TestJobs.environment(topics.config(parameters)).executeAsync("before");
+        awaitScrape(
+                first,
+                s ->
+                        s.sum(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED) == snapshots.size()
+                                && s.sum(
+                                                FlinkwatchMetrics.OPEN_ALERTS,
+                                                Map.of("alertname", DOWN, "state", "firing"))
+                                        == 1);
+        // Everything is read; once the partitions are idle (3 s) event time stands still and the
+        // state with it.
+        Thread.sleep(5_000);
+        Scrape before = scrape(first);
+        double jobs = before.sum(FlinkwatchMetrics.WATCHED_JOBS);
+        double series = before.sum(FlinkwatchMetrics.WATCHED_SERIES);
+        assertThat(jobs).isEqualTo(3);
+        assertThat(series).isGreaterThan(3);
+        String savepoint =
+                first.stopWithSavepoint(false, savepoints.toString(), SavepointFormatType.CANONICAL)
+                        .get();
+
+        Map<String, String> rescaled = new java.util.HashMap<>(parameters);
+        rescaled.put("parallelism", "1");
+        StreamExecutionEnvironment env = TestJobs.environment(topics.config(rescaled));
+        StreamGraph graph = env.getStreamGraph();
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
+        JobClient second = env.executeAsync(graph);
+        try {
+            Scrape after = awaitScrape(second, s -> s.sum(FlinkwatchMetrics.WATCHED_JOBS) == jobs);
+            assertThat(after.sum(FlinkwatchMetrics.WATCHED_SERIES)).isEqualTo(series);
+            assertThat(
+                            after.sum(
+                                    FlinkwatchMetrics.OPEN_ALERTS,
+                                    Map.of("alertname", DOWN, "state", "firing")))
+                    .isEqualTo(1);
+            // One subtask now holds every key.
+            assertThat(
+                            after.samples.stream()
+                                    .filter(
+                                            s ->
+                                                    s.name()
+                                                            .equals(
+                                                                    prometheusName(
+                                                                            FlinkwatchMetrics
+                                                                                    .WATCHED_JOBS,
+                                                                            Set.of()))))
+                    .hasSize(1);
+            assertThat(after.sum(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED)).isZero();
+        } finally {
+            second.cancel().get();
         }
     }
 
@@ -215,14 +298,21 @@ class OwnHealthMetricsITCase {
                 "metrics.reporter.prom.factory.class",
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         config.setString("metrics.reporter.prom.port", Integer.toString(PROMETHEUS_PORT));
+        // Keyed state in RocksDB, so that the restore test recounts from its keys.
+        config.setString("state.backend.type", "rocksdb");
+        // RocksDB's estimates per state, as the article's state row reads them (off by default).
+        config.setString("state.backend.rocksdb.metrics.estimate-num-keys", "true");
+        config.setString("state.backend.rocksdb.metrics.estimate-live-data-size", "true");
+        config.setString("state.backend.rocksdb.metrics.compaction-pending", "true");
+        config.setString("state.backend.rocksdb.metrics.column-family-as-variable", "true");
         return config;
     }
 
-    private static Scrape awaitScrape(Predicate<Scrape> ready) throws Exception {
+    private static Scrape awaitScrape(JobClient job, Predicate<Scrape> ready) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         Scrape last = null;
         while (System.nanoTime() < deadline) {
-            last = scrape();
+            last = scrape(job);
             if (ready.test(last)) {
                 return last;
             }
@@ -246,6 +336,10 @@ class OwnHealthMetricsITCase {
                         + " (scrape in target/own-health)");
     }
 
+    private static Scrape scrape(JobClient job) throws Exception {
+        return scrape().of(job.getJobID().toHexString());
+    }
+
     private static Scrape scrape() throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<String> response =
@@ -259,7 +353,7 @@ class OwnHealthMetricsITCase {
         assertThat(response.statusCode()).isEqualTo(200);
         PrometheusText.Parsed parsed = PrometheusText.parse(response.body());
         LOG.debug("scraped {} samples", parsed.samples().size());
-        return new Scrape(response.body(), parsed.samples());
+        return new Scrape(response.body(), parsed.samples(), parsed.samples());
     }
 
     /**
@@ -278,8 +372,18 @@ class OwnHealthMetricsITCase {
         return text.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** One scrape of the reporter's endpoint. */
-    private record Scrape(String text, List<PrometheusSample> samples) {
+    /**
+     * One scrape of the reporter's endpoint: {@code all} its samples, and in {@code samples} those
+     * of one job (the cluster may still be tearing down another test's job).
+     */
+    private record Scrape(String text, List<PrometheusSample> all, List<PrometheusSample> samples) {
+
+        Scrape of(String jobId) {
+            return new Scrape(
+                    text,
+                    all,
+                    all.stream().filter(s -> jobId.equals(s.labels().get("job_id"))).toList());
+        }
 
         /** The sum over subtasks of an operator metric, by its Flink name. */
         double sum(String name) {
