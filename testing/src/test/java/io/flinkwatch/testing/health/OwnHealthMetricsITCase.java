@@ -50,12 +50,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Flinkwatch's own health metrics, as a user sees them: live Flinkwatch on a MiniCluster with
  * Flink's real Prometheus reporter (flink-metrics-prometheus, from the classpath), scraped over
- * HTTP on a free port through the loopback interface. A scenario with an outage, a few records that
- * are not snapshots and an Alertmanager that cannot be reached go in; the scrape must show every
- * metric {@link FlinkwatchMetrics} declares, under the declared Prometheus name and operator, with
- * values that match what was sent: accepted snapshots, dead letters by reason, the outage's alert
- * open and firing, events published, event-time lag, forwarding failures. It also checks that every
- * Flink metric the Grafana dashboard may use ({@code grafana/flink-prometheus-names.txt}) is
+ * HTTP on a free port through the loopback interface (the reporter has no bind-address option: it
+ * listens on every interface, as in RealClusterITCase). A scenario with an outage, a few records
+ * that are not snapshots and an Alertmanager that cannot be reached go in; the scrape must show
+ * every metric {@link FlinkwatchMetrics} declares, under the declared Prometheus name and operator,
+ * with values that match what was sent: accepted snapshots, dead letters by reason, the outage's
+ * alert open and firing, events published, event-time lag, forwarding failures. It also checks that
+ * every Flink metric the Grafana dashboard may use ({@code grafana/flink-prometheus-names.txt}) is
  * exported by the real reporter, so that list is not a guess. Keyed state is in RocksDB; a second
  * test restores a savepoint at another parallelism and checks the gauges over keyed state.
  */
