@@ -75,7 +75,8 @@ public final class FlinkwatchMetrics {
      *
      * @param groupKeys keys of the key/value groups it is registered under, outermost first (their
      *     values become labels of the same names)
-     * @param operator the name of the operator (its {@code operator_name} label) that registers it
+     * @param operator the name the pipeline gives the operator that registers it ({@link
+     *     #operatorLabel()} is how it appears in the {@code operator_name} label)
      */
     public record Exported(
             String name, List<String> groupKeys, Kind kind, String operator, String meaning) {
@@ -102,6 +103,7 @@ public final class FlinkwatchMetrics {
         }
     }
 
+    // Operator names, as the pipeline sets them.
     public static final String ROUTER = "validate snapshots";
     public static final String ANALYTICS = "analytics: job health, throughput, backpressure, lag";
     public static final String LIFECYCLE = "alert lifecycle";

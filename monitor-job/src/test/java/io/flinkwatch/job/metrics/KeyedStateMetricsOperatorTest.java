@@ -14,22 +14,4 @@ class KeyedStateMetricsOperatorTest {
         // A watermark ahead of this machine's clock (another host's clock) is no lag.
         assertThat(KeyedStateMetricsOperator.lagMs(1_000_500, 1_000_000)).isZero();
     }
-
-    @Test
-    void prometheusNamesFollowTheReporterScopeAndGroupKeys() {
-        assertThat(
-                        new FlinkwatchMetrics.Exported(
-                                        "numDeadLetters",
-                                        java.util.List.of("reason"),
-                                        FlinkwatchMetrics.Kind.COUNTER,
-                                        "validate snapshots",
-                                        "")
-                                .prometheusName())
-                .isEqualTo("flink_taskmanager_job_task_operator_reason_numDeadLetters");
-        assertThat(FlinkwatchMetrics.ALL)
-                .extracting(FlinkwatchMetrics.Exported::prometheusName)
-                .contains(
-                        "flink_taskmanager_job_task_operator_alertname_state_openAlerts",
-                        "flink_taskmanager_job_task_operator_numSnapshotsAcceptedPerSecond");
-    }
 }
