@@ -34,6 +34,8 @@ import io.flinkwatch.job.lifecycle.AlertGrouping;
 import io.flinkwatch.job.lifecycle.AlertLifecycleFunction;
 import io.flinkwatch.job.lifecycle.AlertSignal;
 import io.flinkwatch.job.lifecycle.LifecyclePolicy;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
+import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,7 +122,7 @@ public final class FlinkwatchPipeline {
                                                 : Duration.ZERO,
                                         config.get(FlinkwatchParameters.IDLENESS)))
                         .uid("validate-snapshots")
-                        .name("validate snapshots");
+                        .name(FlinkwatchMetrics.ROUTER);
         snapshots
                 .getSideOutput(SnapshotRouter.DEAD_LETTERS)
                 .sinkTo(deadLetterSink)
@@ -140,9 +142,13 @@ public final class FlinkwatchPipeline {
                     heartbeats
                             .getSideOutput(SnapshotSplitter.ANALYTICS)
                             .keyBy(JobKeys::of, Types.STRING)
-                            .process(new JobAnalytics(grid, families))
-                            .uid("analytics")
-                            .name("analytics: job health, throughput, backpressure, lag");
+                            // process(), plus gauges recounted after a restore: same state.
+                            .transform(
+                                    FlinkwatchMetrics.ANALYTICS,
+                                    TypeInformation.of(AlertSignal.class),
+                                    new KeyedStateMetricsOperator<>(
+                                            new JobAnalytics(grid, families)))
+                            .uid("analytics");
             signals.add(analytics);
             KeyedStream<ConditionEvaluation, String> edges =
                     analytics
@@ -162,7 +168,7 @@ public final class FlinkwatchPipeline {
                     .getSideOutput(LateConditionEdges.TAG)
                     .process(new LateConditionEdges())
                     .uid("late-condition-edges")
-                    .name("detection: late condition edges (counted)");
+                    .name(FlinkwatchMetrics.LATE_EDGES);
         }
         catalog.metricsAbsent()
                 .ifPresent(
@@ -198,11 +204,13 @@ public final class FlinkwatchPipeline {
         SingleOutputStreamOperator<AlertEvent> alerts =
                 union(signals)
                         .keyBy(AlertSignal::lifecycleKey, Types.STRING)
-                        .process(
-                                new AlertLifecycleFunction(
-                                        catalog, lifecyclePolicy(config), endOfInput))
-                        .uid("alert-lifecycle")
-                        .name("alert lifecycle");
+                        .transform(
+                                FlinkwatchMetrics.LIFECYCLE,
+                                TypeInformation.of(AlertEvent.class),
+                                new KeyedStateMetricsOperator<>(
+                                        new AlertLifecycleFunction(
+                                                catalog, lifecyclePolicy(config), endOfInput)))
+                        .uid("alert-lifecycle");
         alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts");
         String alertmanager = config.get(FlinkwatchParameters.ALERTMANAGER_URL);
         if (!alertmanager.isEmpty()) {
@@ -216,7 +224,7 @@ public final class FlinkwatchPipeline {
                                     // The lifecycle's key, so each job's events stay in order.
                                     event -> AlertSignal.lifecycleKey(event.labels())))
                     .uid("alertmanager-sink")
-                    .name("alertmanager");
+                    .name(FlinkwatchMetrics.ALERTMANAGER_SINK);
         }
     }
 
@@ -243,7 +251,7 @@ public final class FlinkwatchPipeline {
                                         config.get(FlinkwatchParameters.SERIES_STALENESS),
                                         config.get(FlinkwatchParameters.STATE_RETENTION)))
                         .uid("job-restarts")
-                        .name("detection: job restarts");
+                        .name(FlinkwatchMetrics.RESTARTS);
         KeyedStream<JobRestart, String> restarts =
                 transitions
                         .getSideOutput(RestartTransitions.RESTARTS)

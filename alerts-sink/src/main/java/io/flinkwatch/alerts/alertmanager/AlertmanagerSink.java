@@ -35,6 +35,22 @@ public final class AlertmanagerSink
 
     private static final long serialVersionUID = 1L;
 
+    /** Cumulative posts Alertmanager accepted (a gauge over the forwarder's count). */
+    public static final String METRIC_POSTED = "alertmanagerPosted";
+
+    /** Cumulative posts that failed and were retried, those refused for credentials included. */
+    public static final String METRIC_FAILED_POSTS = "alertmanagerFailedPosts";
+
+    /** Cumulative posts refused for their credentials, or not made for an unreadable secret. */
+    public static final String METRIC_AUTHENTICATION_FAILURES =
+            "alertmanagerAuthenticationFailures";
+
+    /** Cumulative alert events dropped from the full queue. */
+    public static final String METRIC_DROPPED = "alertmanagerDropped";
+
+    /** Alert events waiting in the queue now: the queue depth. */
+    public static final String METRIC_QUEUED = "alertmanagerQueued";
+
     /** Gives the key by which the stream feeding this sink is partitioned. */
     public interface RoutingKey extends Function<AlertEvent, String>, Serializable {}
 
@@ -98,13 +114,12 @@ public final class AlertmanagerSink
         }
         forwarder.restore(owned);
         SinkWriterMetricGroup metrics = context.metricGroup();
-        metrics.gauge("alertmanagerPosted", (Gauge<Long>) forwarder::posted);
-        metrics.gauge("alertmanagerFailedPosts", (Gauge<Long>) forwarder::failedPosts);
+        metrics.gauge(METRIC_POSTED, (Gauge<Long>) forwarder::posted);
+        metrics.gauge(METRIC_FAILED_POSTS, (Gauge<Long>) forwarder::failedPosts);
         metrics.gauge(
-                "alertmanagerAuthenticationFailures",
-                (Gauge<Long>) forwarder::authenticationFailures);
-        metrics.gauge("alertmanagerDropped", (Gauge<Long>) forwarder::dropped);
-        metrics.gauge("alertmanagerQueued", (Gauge<Integer>) forwarder::queued);
+                METRIC_AUTHENTICATION_FAILURES, (Gauge<Long>) forwarder::authenticationFailures);
+        metrics.gauge(METRIC_DROPPED, (Gauge<Long>) forwarder::dropped);
+        metrics.gauge(METRIC_QUEUED, (Gauge<Integer>) forwarder::queued);
         return new Writer(forwarder.start());
     }
 

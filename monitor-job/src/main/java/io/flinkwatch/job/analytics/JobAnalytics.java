@@ -6,13 +6,22 @@ import io.flinkwatch.job.detection.ConditionEvaluation.Kind;
 import io.flinkwatch.job.detection.ConditionTracker;
 import io.flinkwatch.job.detection.RuleOutcome;
 import io.flinkwatch.job.lifecycle.AlertSignal;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
+import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
+import io.flinkwatch.job.metrics.StateCount;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -41,8 +50,15 @@ import org.apache.flink.util.OutputTag;
  * conditions clear and its families forget their series. This depends only on the key's own
  * samples, so it is the same whether the watermark moves in small steps or jumps (as it does to its
  * maximum at the end of a bounded input).
+ *
+ * <p>Metrics (per subtask): {@code watchedJobs}, the keys with a sample within the staleness (the
+ * keys of the {@code job-runs} state), and {@code watchedSeries}, the families' sample series
+ * ({@link MetricFamily#seriesStates()}). Both move as keys and series come and go, and are
+ * recounted from the restored state at start ({@link KeyedStateMetricsOperator}, which runs this
+ * function in the job); {@code lateSamples} counts samples whose instant had passed.
  */
-public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnapshot, AlertSignal> {
+public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnapshot, AlertSignal>
+        implements KeyedStateMetricsOperator.Recountable<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -56,6 +72,8 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     private transient ValueState<ConditionTracker> tracker;
     private transient ValueState<JobRuns> runs;
     private transient Counter lateSamples;
+    private transient StateCount watchedJobs;
+    private transient StateCount watchedSeries;
 
     public JobAnalytics(EvaluationGrid grid, List<MetricFamily> families) {
         this.grid = grid;
@@ -73,15 +91,61 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "conditions", TypeInformation.of(ConditionTracker.class)));
-        runs =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "job-runs", TypeInformation.of(JobRuns.class)));
-        lateSamples = getRuntimeContext().getMetricGroup().counter("lateSamples");
+        runs = getRuntimeContext().getState(runsState());
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        lateSamples = metrics.counter(FlinkwatchMetrics.LATE_SAMPLES);
+        StateCount jobs = new StateCount();
+        StateCount series = new StateCount();
+        watchedJobs = jobs;
+        watchedSeries = series;
+        metrics.gauge(FlinkwatchMetrics.WATCHED_JOBS, (Gauge<Long>) jobs::get);
+        metrics.gauge(FlinkwatchMetrics.WATCHED_SERIES, (Gauge<Long>) series::get);
         for (MetricFamily family : families) {
-            family.open(getRuntimeContext());
+            family.open(getRuntimeContext(), series);
         }
+    }
+
+    private static ValueStateDescriptor<JobRuns> runsState() {
+        return new ValueStateDescriptor<>("job-runs", TypeInformation.of(JobRuns.class));
+    }
+
+    /** Counts the watched jobs and series of the restored state of this subtask. */
+    @Override
+    public void recount(KeyedStateBackend<String> backend) throws Exception {
+        long[] jobs = {0};
+        backend.applyToAllKeys(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                runsState(),
+                (key, state) -> {
+                    if (state.value() != null) {
+                        jobs[0]++;
+                    }
+                });
+        long series = 0;
+        for (MetricFamily family : families) {
+            for (MapStateDescriptor<String, ?> entries : family.seriesStates()) {
+                series += countEntries(backend, entries);
+            }
+        }
+        watchedJobs.set(jobs[0]);
+        watchedSeries.set(series);
+    }
+
+    private static <V> long countEntries(
+            KeyedStateBackend<String> backend, MapStateDescriptor<String, V> descriptor)
+            throws Exception {
+        long[] count = {0};
+        backend.applyToAllKeys(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                descriptor,
+                (key, state) -> {
+                    for (String ignored : state.keys()) {
+                        count[0]++;
+                    }
+                });
+        return count[0];
     }
 
     @Override
@@ -90,6 +154,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
         JobRuns known = runs.value();
         if (known == null) {
             known = new JobRuns();
+            watchedJobs.add(1);
         }
         known.seen(snapshot.job().id(), snapshot.timestamp());
         runs.update(known);
@@ -170,7 +235,10 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
             }
             ctx.timerService().registerEventTimeTimer(grid.next(time));
         } else {
-            runs.clear();
+            if (known != null) {
+                runs.clear();
+                watchedJobs.add(-1);
+            }
             for (MetricFamily family : families) {
                 family.forget(time, ctx.timerService());
             }

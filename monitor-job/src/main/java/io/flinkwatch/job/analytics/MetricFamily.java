@@ -3,9 +3,11 @@ package io.flinkwatch.job.analytics;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
 import io.flinkwatch.job.detection.RuleOutcome;
+import io.flinkwatch.job.metrics.StateCount;
 import java.io.Serializable;
 import java.util.List;
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
@@ -24,8 +26,20 @@ public interface MetricFamily extends Serializable {
         return false;
     }
 
-    /** Registers the family's keyed state. */
-    void open(RuntimeContext context) throws Exception;
+    /**
+     * Registers the family's keyed state.
+     *
+     * @param series the subtask's count of sample series, which the family moves as it adds and
+     *     drops entries of its {@link #seriesStates()}
+     */
+    void open(RuntimeContext context, StateCount series) throws Exception;
+
+    /**
+     * The keyed map states whose entries are the family's sample series (one per run, subtask or
+     * operator subtask): counted for the {@code watchedSeries} gauge after a restore. Equal to the
+     * descriptors the family registers.
+     */
+    List<MapStateDescriptor<String, ?>> seriesStates();
 
     /**
      * Stores what the family reads of a snapshot (of the current key), apart from the samples of

@@ -1,6 +1,7 @@
 package io.flinkwatch.job.detection;
 
 import io.flinkwatch.ingest.publish.LogLimiter;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
 import java.time.Instant;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,7 +34,7 @@ public final class LateConditionEdges extends ProcessFunction<ConditionEvaluatio
 
     @Override
     public void open(OpenContext openContext) {
-        late = getRuntimeContext().getMetricGroup().counter("lateConditionEdges");
+        late = getRuntimeContext().getMetricGroup().counter(FlinkwatchMetrics.LATE_CONDITION_EDGES);
         limiter = new LogLimiter();
     }
 

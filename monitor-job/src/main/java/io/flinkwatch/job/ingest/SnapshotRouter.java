@@ -4,12 +4,14 @@ import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.RejectionReason;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -20,9 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The first stage after the source: accepted snapshots go on; records the source rejected (could
  * not be parsed, LATE against their own job's newest snapshot, CLOCK_SKEW) go to the dead-letter
- * side output with the reason. Every dead letter is counted, in total ({@code numDeadLetters}) and
- * by reason ({@code deadLetters.<REASON>}); jobs whose clocks are off go to {@link #CLOCK_SKEWS}
- * too.
+ * side output with the reason. Accepted snapshots are counted ({@code numSnapshotsAccepted}, with
+ * the meter {@code numSnapshotsAcceptedPerSecond}); every dead letter is counted, in total ({@code
+ * numDeadLetters}, {@code numDeadLettersPerSecond}) and by reason (group {@code reason}, one
+ * counter per {@link RejectionReason}, resolved once at open: see {@link FlinkwatchMetrics}); jobs
+ * whose clocks are off go to {@link #CLOCK_SKEWS} too.
  *
  * <p>A snapshot behind the watermark is not late: event time waits for every job's clock within the
  * bound, so only a job that first appears (or returns) behind it arrives there, and the analytics
@@ -74,13 +78,20 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         EventTimeLag lag = new EventTimeLag(lagWarningMs, idlenessMs);
         eventTimeLag = lag;
-        metrics.gauge("eventTimeLagMs", (Gauge<Long>) () -> lag.lagMs(System.currentTimeMillis()));
-        deadLetters = metrics.counter("numDeadLetters");
-        accepted = metrics.counter("numSnapshotsAccepted");
-        MetricGroup byReason = metrics.addGroup("deadLetters");
+        metrics.gauge(
+                FlinkwatchMetrics.EVENT_TIME_LAG,
+                (Gauge<Long>) () -> lag.lagMs(System.currentTimeMillis()));
+        deadLetters = metrics.counter(FlinkwatchMetrics.DEAD_LETTERS);
+        metrics.meter(FlinkwatchMetrics.DEAD_LETTERS_RATE, new MeterView(deadLetters));
+        accepted = metrics.counter(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED);
+        metrics.meter(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED_RATE, new MeterView(accepted));
+        // Resolved once: a dead letter costs an EnumMap lookup, no name built per record.
         deadLettersByReason = new EnumMap<>(RejectionReason.class);
         for (RejectionReason reason : RejectionReason.values()) {
-            deadLettersByReason.put(reason, byReason.counter(reason.name()));
+            deadLettersByReason.put(
+                    reason,
+                    metrics.addGroup(FlinkwatchMetrics.REASON, reason.name())
+                            .counter(FlinkwatchMetrics.DEAD_LETTERS));
         }
     }
 

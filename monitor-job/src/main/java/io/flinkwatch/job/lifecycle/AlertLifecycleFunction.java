@@ -2,6 +2,10 @@ package io.flinkwatch.job.lifecycle;
 
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.job.detection.AlertCatalog;
+import io.flinkwatch.job.detection.Rule;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics.OpenAlertState;
+import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -13,6 +17,12 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -41,10 +51,14 @@ import org.slf4j.LoggerFactory;
  * run, however the watermark advanced, so a replay gives the same alerts every time.
  *
  * <p>Alerts held back by an inhibition are counted in the {@code suppressedAlerts} metric and
- * logged at debug level.
+ * logged at debug level. The gauges {@code openAlerts} (groups {@code alertname} and {@code state})
+ * count the open alerts of this subtask by name and state ({@link OpenAlerts}), recounted from the
+ * restored books at start ({@link KeyedStateMetricsOperator}, which runs this function in the job);
+ * {@code numAlertEvents} and {@code numAlertEventsPerSecond} count the events published.
  */
 public final class AlertLifecycleFunction
-        extends KeyedProcessFunction<String, AlertSignal, AlertEvent> {
+        extends KeyedProcessFunction<String, AlertSignal, AlertEvent>
+        implements KeyedStateMetricsOperator.Recountable<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -57,6 +71,8 @@ public final class AlertLifecycleFunction
     private transient MapState<Long, List<AlertSignal>> pending;
     private transient ValueState<AlertBook> book;
     private transient Counter suppressed;
+    private transient Counter published;
+    private transient OpenAlerts open;
 
     /**
      * @param endOfInput the newest snapshot timestamp of a bounded input (a replay), or {@link
@@ -77,12 +93,37 @@ public final class AlertLifecycleFunction
                                         "pending-signals",
                                         Types.LONG,
                                         new ListTypeInfo<>(TypeInformation.of(AlertSignal.class))));
-        book =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "alerts", TypeInformation.of(AlertBook.class)));
-        suppressed = getRuntimeContext().getMetricGroup().counter("suppressedAlerts");
+        book = getRuntimeContext().getState(bookState());
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        suppressed = metrics.counter(FlinkwatchMetrics.SUPPRESSED_ALERTS);
+        published = metrics.counter(FlinkwatchMetrics.ALERT_EVENTS);
+        metrics.meter(FlinkwatchMetrics.ALERT_EVENTS_RATE, new MeterView(published));
+        List<String> names = catalog.rules().stream().map(Rule::name).toList();
+        OpenAlerts tally = new OpenAlerts(names);
+        open = tally;
+        for (String name : names) {
+            MetricGroup byName = metrics.addGroup(FlinkwatchMetrics.ALERTNAME, name);
+            for (OpenAlertState state : OpenAlertState.values()) {
+                byName.addGroup(FlinkwatchMetrics.STATE, state.label())
+                        .gauge(
+                                FlinkwatchMetrics.OPEN_ALERTS,
+                                (Gauge<Long>) () -> tally.count(name, state));
+            }
+        }
+    }
+
+    private static ValueStateDescriptor<AlertBook> bookState() {
+        return new ValueStateDescriptor<>("alerts", TypeInformation.of(AlertBook.class));
+    }
+
+    /** Counts the open alerts of the books restored to this subtask. */
+    @Override
+    public void recount(KeyedStateBackend<String> backend) throws Exception {
+        backend.applyToAllKeys(
+                VoidNamespace.INSTANCE,
+                VoidNamespaceSerializer.INSTANCE,
+                bookState(),
+                (key, state) -> open.add(state.value(), 1));
     }
 
     @Override
@@ -160,7 +201,9 @@ public final class AlertLifecycleFunction
             }
             alerts = new AlertBook();
         }
+        open.add(alerts, -1);
         AlertBook.Outcome outcome = alerts.apply(signals, now, catalog, policy);
+        open.add(alerts, 1);
         for (AlertBook.Suppression suppression : outcome.suppressions()) {
             suppressed.inc();
             LOG.debug(
@@ -171,6 +214,7 @@ public final class AlertLifecycleFunction
                     suppression.inhibitedBy());
         }
         for (AlertEvent event : outcome.events()) {
+            published.inc();
             out.collect(event);
         }
         if (alerts.isEmpty()) {

@@ -7,6 +7,8 @@ import io.flinkwatch.ingest.kafka.IngestedRecord;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.RejectionReason;
 import io.flinkwatch.job.Snapshots;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
+import io.flinkwatch.job.metrics.RecordingMetricGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -46,6 +48,56 @@ class SnapshotRouterTest {
             assertThat(harness.getSideOutput(SnapshotRouter.DEAD_LETTERS))
                     .extracting(StreamRecord::getValue)
                     .containsExactly(letter);
+        }
+    }
+
+    @Test
+    void acceptedSnapshotsAndDeadLettersByReasonAreCounted() throws Exception {
+        RecordingMetricGroup metrics = new RecordingMetricGroup();
+        try (OneInputStreamOperatorTestHarness<IngestedRecord, MetricSnapshot> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new ProcessOperator<>(
+                                new SnapshotRouter(Duration.ofMinutes(2), Duration.ofMinutes(1))),
+                        metrics.environment())) {
+            harness.open();
+            RejectionReason[] rejected = {
+                RejectionReason.INVALID_FIELD,
+                RejectionReason.MALFORMED_JSON,
+                RejectionReason.INVALID_FIELD
+            };
+            for (RejectionReason reason : rejected) {
+                DeadLetter letter = DeadLetter.of(reason, "bad", "m", 0, 7, 0, new byte[] {1});
+                harness.processElement(
+                        new StreamRecord<>(
+                                IngestedRecord.rejected(letter, Long.MIN_VALUE), Long.MIN_VALUE));
+            }
+            for (int i = 0; i < 4; i++) {
+                MetricSnapshot snapshot = Snapshots.job("a").at(1000 + i).build();
+                harness.processElement(
+                        new StreamRecord<>(accepted(snapshot, new byte[0]), snapshot.timestamp()));
+            }
+
+            assertThat(metrics.count(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED)).isEqualTo(4);
+            assertThat(metrics.count(FlinkwatchMetrics.DEAD_LETTERS)).isEqualTo(3);
+            assertThat(metrics.hasMeter(FlinkwatchMetrics.SNAPSHOTS_ACCEPTED_RATE)).isTrue();
+            assertThat(metrics.hasMeter(FlinkwatchMetrics.DEAD_LETTERS_RATE)).isTrue();
+            for (RejectionReason reason : RejectionReason.values()) {
+                long expected =
+                        switch (reason) {
+                            case INVALID_FIELD -> 2;
+                            case MALFORMED_JSON -> 1;
+                            default -> 0;
+                        };
+                assertThat(
+                                metrics.count(
+                                        FlinkwatchMetrics.REASON
+                                                + "."
+                                                + reason.name()
+                                                + "."
+                                                + FlinkwatchMetrics.DEAD_LETTERS))
+                        .as("dead letters %s", reason)
+                        .isEqualTo(expected);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import io.flinkwatch.job.analytics.flow.TaskFlowView.Subtask;
 import io.flinkwatch.job.analytics.flow.TaskFlowView.VertexThroughput;
 import io.flinkwatch.job.analytics.topology.BottleneckFinder;
 import io.flinkwatch.job.detection.RuleOutcome;
+import io.flinkwatch.job.metrics.StateCount;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -86,6 +87,8 @@ public final class TaskFlowFamily implements MetricFamily {
 
     private transient MapState<String, ThroughputBaseline> baselines;
 
+    private transient StateCount series;
+
     public TaskFlowFamily(
             List<TaskFlowRule> rules,
             long lookbackMs,
@@ -110,25 +113,33 @@ public final class TaskFlowFamily implements MetricFamily {
     }
 
     @Override
-    public void open(RuntimeContext runtime) {
+    public void open(RuntimeContext runtime, StateCount series) {
+        this.series = series;
         jobs =
                 runtime.getMapState(
                         new MapStateDescriptor<>(
                                 "task-flow-jobs-by-run",
                                 Types.STRING,
                                 TypeInformation.of(TaskFlowJob.class)));
-        subtasks =
-                runtime.getMapState(
-                        new MapStateDescriptor<>(
-                                "task-flow-subtasks-by-run",
-                                Types.STRING,
-                                TypeInformation.of(SubtaskSamples.class)));
+        subtasks = runtime.getMapState(subtasksState());
         baselines =
                 runtime.getMapState(
                         new MapStateDescriptor<>(
                                 "throughput-baselines",
                                 Types.STRING,
                                 TypeInformation.of(ThroughputBaseline.class)));
+    }
+
+    private static MapStateDescriptor<String, SubtaskSamples> subtasksState() {
+        return new MapStateDescriptor<>(
+                "task-flow-subtasks-by-run",
+                Types.STRING,
+                TypeInformation.of(SubtaskSamples.class));
+    }
+
+    @Override
+    public List<MapStateDescriptor<String, ?>> seriesStates() {
+        return List.of(subtasksState());
     }
 
     @Override
@@ -163,6 +174,7 @@ public final class TaskFlowFamily implements MetricFamily {
             SubtaskSamples samples = subtasks.get(key);
             if (samples == null) {
                 samples = new SubtaskSamples();
+                series.add(1);
             }
             samples.add(snapshot);
             subtasks.put(key, samples);
@@ -281,6 +293,7 @@ public final class TaskFlowFamily implements MetricFamily {
             SubtaskSamples samples = entry.getValue();
             if (samples.newestTime() <= time - lookback) {
                 it.remove();
+                series.add(-1);
             } else if (samples.latest(time, lookback) > 0) {
                 samples.evict(time);
                 entry.setValue(samples);
@@ -295,6 +308,7 @@ public final class TaskFlowFamily implements MetricFamily {
         for (Iterator<String> it = subtasks.keys().iterator(); it.hasNext(); ) {
             if (it.next().startsWith(prefix)) {
                 it.remove();
+                series.add(-1);
             }
         }
     }
@@ -302,6 +316,11 @@ public final class TaskFlowFamily implements MetricFamily {
     @Override
     public void forget(long time, TimerService timers) throws Exception {
         jobs.clear();
+        long dropped = 0;
+        for (String ignored : subtasks.keys()) {
+            dropped++;
+        }
+        series.add(-dropped);
         subtasks.clear();
         if (!baselines.isEmpty()) {
             // One millisecond off the evaluation grid, so that it is told apart from evaluations.

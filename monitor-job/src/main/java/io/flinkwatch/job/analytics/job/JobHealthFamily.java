@@ -7,6 +7,7 @@ import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.analytics.MetricFamily;
 import io.flinkwatch.job.analytics.job.JobHealthRule.EvaluationContext;
 import io.flinkwatch.job.detection.RuleOutcome;
+import io.flinkwatch.job.metrics.StateCount;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -34,6 +35,8 @@ public final class JobHealthFamily implements MetricFamily {
     /** The series of each run, by job id. */
     private transient MapState<String, JobHealthState> runs;
 
+    private transient StateCount series;
+
     public JobHealthFamily(List<JobHealthRule> rules, long lookbackMs, long restartGraceMs) {
         this.rules = List.copyOf(rules);
         this.context = new EvaluationContext(lookbackMs, restartGraceMs);
@@ -56,13 +59,20 @@ public final class JobHealthFamily implements MetricFamily {
     }
 
     @Override
-    public void open(RuntimeContext runtime) {
-        runs =
-                runtime.getMapState(
-                        new MapStateDescriptor<>(
-                                "job-series-by-run",
-                                Types.STRING,
-                                TypeInformation.of(JobHealthState.class)));
+    public void open(RuntimeContext runtime, StateCount series) {
+        this.series = series;
+        runs = runtime.getMapState(runsState());
+    }
+
+    private static MapStateDescriptor<String, JobHealthState> runsState() {
+        return new MapStateDescriptor<>(
+                "job-series-by-run", Types.STRING, TypeInformation.of(JobHealthState.class));
+    }
+
+    /** One series per run: its job-level metrics (and checkpoint alignment) together. */
+    @Override
+    public List<MapStateDescriptor<String, ?>> seriesStates() {
+        return List.of(runsState());
     }
 
     @Override
@@ -78,6 +88,7 @@ public final class JobHealthFamily implements MetricFamily {
         JobHealthState job = runs.get(jobId);
         if (job == null) {
             job = new JobHealthState();
+            series.add(1);
         }
         job.absorb(snapshot);
         runs.put(jobId, job);
@@ -107,11 +118,19 @@ public final class JobHealthFamily implements MetricFamily {
 
     @Override
     public void forgetRun(String jobId) throws Exception {
-        runs.remove(jobId);
+        if (runs.contains(jobId)) {
+            runs.remove(jobId);
+            series.add(-1);
+        }
     }
 
     @Override
-    public void forget(long time, TimerService timers) {
+    public void forget(long time, TimerService timers) throws Exception {
+        long dropped = 0;
+        for (String ignored : runs.keys()) {
+            dropped++;
+        }
+        series.add(-dropped);
         runs.clear();
     }
 }

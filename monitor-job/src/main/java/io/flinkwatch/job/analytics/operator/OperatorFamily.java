@@ -7,6 +7,7 @@ import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.analytics.MetricFamily;
 import io.flinkwatch.job.analytics.operator.OperatorRule.OperatorView;
 import io.flinkwatch.job.detection.RuleOutcome;
+import io.flinkwatch.job.metrics.StateCount;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,8 @@ public final class OperatorFamily implements MetricFamily {
     /** Operator samples by {@code <job id><separator><vertex id>|<subtask>|<operator id>}. */
     private transient MapState<String, OperatorSamples> operators;
 
+    private transient StateCount series;
+
     public OperatorFamily(List<OperatorRule> rules, long lookbackMs) {
         this.rules = List.copyOf(rules);
         this.lookbackMs = lookbackMs;
@@ -48,19 +51,25 @@ public final class OperatorFamily implements MetricFamily {
     }
 
     @Override
-    public void open(RuntimeContext runtime) {
+    public void open(RuntimeContext runtime, StateCount series) {
+        this.series = series;
         jobs =
                 runtime.getMapState(
                         new MapStateDescriptor<>(
                                 "operator-jobs-by-run",
                                 Types.STRING,
                                 TypeInformation.of(OperatorJob.class)));
-        operators =
-                runtime.getMapState(
-                        new MapStateDescriptor<>(
-                                "operator-series-by-run",
-                                Types.STRING,
-                                TypeInformation.of(OperatorSamples.class)));
+        operators = runtime.getMapState(operatorsState());
+    }
+
+    private static MapStateDescriptor<String, OperatorSamples> operatorsState() {
+        return new MapStateDescriptor<>(
+                "operator-series-by-run", Types.STRING, TypeInformation.of(OperatorSamples.class));
+    }
+
+    @Override
+    public List<MapStateDescriptor<String, ?>> seriesStates() {
+        return List.of(operatorsState());
     }
 
     @Override
@@ -90,6 +99,7 @@ public final class OperatorFamily implements MetricFamily {
         OperatorSamples samples = operators.get(key);
         if (samples == null) {
             samples = new OperatorSamples();
+            series.add(1);
         }
         samples.add(snapshot);
         operators.put(key, samples);
@@ -128,6 +138,7 @@ public final class OperatorFamily implements MetricFamily {
             OperatorSamples samples = entry.getValue();
             if (samples.newestTime() <= time - lookbackMs) {
                 it.remove();
+                series.add(-1);
             } else {
                 samples.evict(time, rangeMs, lookbackMs);
                 entry.setValue(samples);
@@ -142,13 +153,19 @@ public final class OperatorFamily implements MetricFamily {
         for (Iterator<String> it = operators.keys().iterator(); it.hasNext(); ) {
             if (it.next().startsWith(prefix)) {
                 it.remove();
+                series.add(-1);
             }
         }
     }
 
     @Override
-    public void forget(long time, TimerService timers) {
+    public void forget(long time, TimerService timers) throws Exception {
         jobs.clear();
+        long dropped = 0;
+        for (String ignored : operators.keys()) {
+            dropped++;
+        }
+        series.add(-dropped);
         operators.clear();
     }
 }

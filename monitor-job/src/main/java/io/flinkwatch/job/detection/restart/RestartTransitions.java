@@ -7,6 +7,7 @@ import io.flinkwatch.job.analytics.JobRuns;
 import io.flinkwatch.job.detection.AlertInstances;
 import io.flinkwatch.job.detection.rules.JobRestartLoop;
 import io.flinkwatch.job.lifecycle.AlertSignal;
+import io.flinkwatch.job.metrics.FlinkwatchMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,7 +119,8 @@ public final class RestartTransitions
                                         Types.STRING,
                                         TypeInformation.of(LoopWatch.class)));
         cleanupAt = getRuntimeContext().getState(new ValueStateDescriptor<>("cleanup", Types.LONG));
-        lateSamples = getRuntimeContext().getMetricGroup().counter("lateStatusSamples");
+        lateSamples =
+                getRuntimeContext().getMetricGroup().counter(FlinkwatchMetrics.LATE_STATUS_SAMPLES);
     }
 
     @Override
