@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -33,9 +34,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +110,7 @@ public final class PipelineReplay implements AutoCloseable {
             long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
             Map<String, Integer> partitionOfJob = new HashMap<>();
             long started = System.nanoTime();
-            try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            try (KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
                 recording.forEachLine(
                         line -> {
                             byte[] key = null;
@@ -147,6 +150,20 @@ public final class PipelineReplay implements AutoCloseable {
             kafka.close();
             throw e;
         }
+    }
+
+    /**
+     * A producer for bulk loading: large batches, lz4-compressed, so that the broker's copy of a
+     * large recording takes a fraction of its JSON size on disk.
+     */
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Properties props = new Properties();
+        props.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.setProperty(ProducerConfig.ACKS_CONFIG, "all");
+        props.setProperty(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+        props.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     public RecordingStats stats() {

@@ -11,6 +11,8 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the series behind the plotted episodes from the recording in one pass, keeping only the
@@ -24,6 +26,8 @@ public final class SeriesExtractor {
 
     /** What to read for one episode: its series and the window of its plot. */
     public record Request(Episode episode, SeriesSpec spec, long from, long to) {}
+
+    private static final Logger LOG = LoggerFactory.getLogger(SeriesExtractor.class);
 
     private SeriesExtractor() {}
 
@@ -39,8 +43,12 @@ public final class SeriesExtractor {
             byJob.computeIfAbsent(jobKey(request.episode()), k -> new ArrayList<>()).add(request);
             collected.put(request, new Collector());
         }
+        long[] lines = {0};
         recording.forEachLine(
                 line -> {
+                    if (++lines[0] % 1_000_000 == 0) {
+                        LOG.info("Read {} records of the recording for the plots", lines[0]);
+                    }
                     MetricSnapshot snapshot;
                     try {
                         snapshot = parser.parse(line);

@@ -51,8 +51,8 @@ public final class TopicRecorder {
             for (PartitionInfo info : infos) {
                 partitions.add(new TopicPartition(range.topic(), info.partition()));
             }
-            Map<TopicPartition, Long> starts = resolve(consumer, partitions, range.start());
-            Map<TopicPartition, Long> ends = resolve(consumer, partitions, range.end());
+            Map<TopicPartition, Long> starts = resolve(consumer, partitions, range.start(), true);
+            Map<TopicPartition, Long> ends = resolve(consumer, partitions, range.end(), false);
             Map<TopicPartition, Long> remaining = new HashMap<>();
             long total = 0;
             for (TopicPartition partition : partitions) {
@@ -119,7 +119,8 @@ public final class TopicRecorder {
     private static Map<TopicPartition, Long> resolve(
             KafkaConsumer<byte[], byte[]> consumer,
             List<TopicPartition> partitions,
-            TopicRange.Position position) {
+            TopicRange.Position position,
+            boolean start) {
         Map<TopicPartition, Long> begins =
                 consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
@@ -143,7 +144,12 @@ public final class TopicRecorder {
                             position.offsets()
                                     .getOrDefault(
                                             partition.partition(), position.offsets().get(-1));
-                    resolved.put(partition, offset == null ? ends.get(partition) : offset);
+                    // A partition not named: all of it.
+                    resolved.put(
+                            partition,
+                            offset != null
+                                    ? offset
+                                    : start ? begins.get(partition) : ends.get(partition));
                 }
             }
         }
