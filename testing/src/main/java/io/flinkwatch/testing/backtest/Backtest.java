@@ -68,11 +68,12 @@ public final class Backtest {
     public static Outcome run(Options options) throws Exception {
         long started = System.nanoTime();
         // Fails here, before any broker starts, on a parameter the job would refuse.
-        FlinkwatchConfig given = FlinkwatchConfig.fromMap(options.parameters());
+        FlinkwatchConfig given =
+                FlinkwatchConfig.fromMap(PipelineReplay.used(options.parameters()));
         if (options.compare() != null) {
             Map<String, String> merged = new HashMap<>(options.parameters());
             merged.putAll(options.compare());
-            FlinkwatchConfig.fromMap(merged);
+            FlinkwatchConfig.fromMap(PipelineReplay.used(merged));
         }
         SnapshotParser parser =
                 new SnapshotParser(

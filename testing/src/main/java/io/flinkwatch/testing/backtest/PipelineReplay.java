@@ -8,10 +8,13 @@ import io.flinkwatch.ingest.snapshot.SnapshotParser;
 import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.FlinkwatchParameters;
+import io.flinkwatch.testing.LocalProcesses;
 import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,8 +28,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -78,11 +83,14 @@ public final class PipelineReplay implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final String metricsTopic;
     private final RecordingStats stats;
+    private final Path checkpoints;
 
-    private PipelineReplay(EmbeddedKafka kafka, String metricsTopic, RecordingStats stats) {
+    private PipelineReplay(
+            EmbeddedKafka kafka, String metricsTopic, RecordingStats stats, Path checkpoints) {
         this.kafka = kafka;
         this.metricsTopic = metricsTopic;
         this.stats = stats;
+        this.checkpoints = checkpoints;
     }
 
     /** What the recording holds. */
@@ -145,7 +153,10 @@ public final class PipelineReplay implements AutoCloseable {
                     recording.file(),
                     (System.nanoTime() - started) / 1_000_000_000);
             return new PipelineReplay(
-                    kafka, topic, new RecordingStats(counts[0], counts[1], span[0], span[1]));
+                    kafka,
+                    topic,
+                    new RecordingStats(counts[0], counts[1], span[0], span[1]),
+                    Files.createTempDirectory("flinkwatch-backtest-checkpoints-"));
         } catch (Exception | Error e) {
             kafka.close();
             throw e;
@@ -179,18 +190,11 @@ public final class PipelineReplay implements AutoCloseable {
         String alertsTopic = "alerts-" + id;
         String deadLetterTopic = "dead-letters-" + id;
         kafka.createTopics(1, alertsTopic, deadLetterTopic);
-        Map<String, String> given = new LinkedHashMap<>();
+        Map<String, String> given = used(parameters);
         Set<String> ignored = new TreeSet<>();
-        for (Map.Entry<String, String> parameter : parameters.entrySet()) {
-            String name = parameter.getKey();
-            if (PLUMBING.contains(name)
-                    || name.startsWith(FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX)
-                    || name.startsWith("alertmanager.")) {
-                ignored.add("--" + name);
-            } else {
-                given.put(name, parameter.getValue());
-            }
-        }
+        parameters.keySet().stream()
+                .filter(name -> !given.containsKey(name))
+                .forEach(name -> ignored.add("--" + name));
         if (!ignored.isEmpty()) {
             LOG.info(
                     "{}: not used by the replay (it reads and writes its own local topics and"
@@ -214,6 +218,15 @@ public final class PipelineReplay implements AutoCloseable {
         local.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         local.set(RestOptions.ADDRESS, "127.0.0.1");
         local.set(RestOptions.BIND_PORT, "0");
+        // What a cluster would provide (README: give it a durable checkpoint storage): without it
+        // checkpoints go to the JobManager's memory, which refuses state over 5 MB, a few hundred
+        // monitored jobs' worth.
+        local.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpoints.resolve(id).toUri().toString());
+        // A replay has nothing transient to recover from: a failure ends the backtest with its
+        // cause instead of a restart loop.
+        local.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(local);
         FlinkwatchJob.configure(env, config);
         FlinkwatchJob.pipeline(config)
@@ -255,6 +268,23 @@ public final class PipelineReplay implements AutoCloseable {
                 deadLetters,
                 took.toSeconds());
         return new Result(config, given, events, deadLetters, took);
+    }
+
+    /**
+     * The parameters a replay uses: all but those that say where the job reads and writes or whom
+     * it notifies.
+     */
+    public static Map<String, String> used(Map<String, String> parameters) {
+        Map<String, String> used = new LinkedHashMap<>();
+        parameters.forEach(
+                (name, value) -> {
+                    if (!PLUMBING.contains(name)
+                            && !name.startsWith(FlinkwatchParameters.KAFKA_PROPERTIES_PREFIX)
+                            && !name.startsWith("alertmanager.")) {
+                        used.put(name, value);
+                    }
+                });
+        return used;
     }
 
     /** The share of the recording the job has committed offsets for (at its checkpoints). */
@@ -309,6 +339,10 @@ public final class PipelineReplay implements AutoCloseable {
 
     @Override
     public void close() {
-        kafka.close();
+        try {
+            kafka.close();
+        } finally {
+            LocalProcesses.deleteRecursively(checkpoints);
+        }
     }
 }

@@ -72,6 +72,7 @@ class BacktestReportITCase {
     static final Path DIR = Path.of("target", "backtest");
 
     private static List<AlertEvent> reference;
+    private static String metricsTopic;
     private static long published;
     private static Path recording;
     private static Path report;
@@ -86,6 +87,7 @@ class BacktestReportITCase {
                 jobs.replay(
                         SCENARIO, Map.of("watermark.idleness", "3s", "checkpoint.interval", "1s"));
         published = SCENARIO.snapshots().size();
+        metricsTopic = jobs.metricsTopic;
 
         recording = DIR.resolve("scenario.jsonl");
         Files.deleteIfExists(recording);
@@ -113,6 +115,49 @@ class BacktestReportITCase {
         try (var lines = Files.lines(recording, StandardCharsets.UTF_8)) {
             assertThat(lines.count()).isEqualTo(published);
         }
+    }
+
+    @Test
+    void aTopicRangeBacktestsToTheSameAlertsAsTheFile() throws Exception {
+        Path fromTopic = DIR.resolve("report-topic.html");
+        Files.deleteIfExists(fromTopic);
+        List<String> backtest = new ArrayList<>();
+        backtest.addAll(
+                List.of(
+                        "backtest",
+                        "--from",
+                        "kafka",
+                        "--source.bootstrap-servers",
+                        SharedKafka.broker().bootstrapServers(),
+                        "--source.topic",
+                        metricsTopic,
+                        "--source.start",
+                        "earliest",
+                        "--source.end",
+                        "latest",
+                        "--report",
+                        fromTopic.toString()));
+        backtest.addAll(PARAMETERS);
+        run(backtest.toArray(String[]::new));
+
+        assertThat(summaryRows(Files.readString(fromTopic)))
+                .isEqualTo(summaryRows(Files.readString(report)))
+                .isNotEmpty();
+    }
+
+    /** The data of the first summary table's rows (the given parameters' run). */
+    private static List<String> summaryRows(String html) {
+        String summary =
+                html.substring(
+                        html.indexOf("id=\"summary\""),
+                        html.indexOf("</section>", html.indexOf("id=\"summary\"")));
+        List<String> rows = new ArrayList<>();
+        java.util.regex.Matcher row =
+                java.util.regex.Pattern.compile("<tr class=\"summary-row\"[^>]*>").matcher(summary);
+        while (row.find()) {
+            rows.add(row.group());
+        }
+        return rows;
     }
 
     @Test
