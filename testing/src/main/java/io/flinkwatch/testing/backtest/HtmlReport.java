@@ -110,7 +110,7 @@ public final class HtmlReport {
                 recordingEnd,
                 "summary");
         if (content.changes() != null) {
-            compare(html, content, numbers, recordingEnd);
+            compare(html, content, numbers, plotted, recordingEnd);
         }
 
         html.append("<section id=\"timeline\"><h2>Timeline</h2>");
@@ -452,7 +452,11 @@ public final class HtmlReport {
     }
 
     private static void compare(
-            StringBuilder html, Content content, Map<Episode, Integer> numbers, long recordingEnd) {
+            StringBuilder html,
+            Content content,
+            Map<Episode, Integer> numbers,
+            Map<Episode, Boolean> plotted,
+            long recordingEnd) {
         List<Comparison.Change> changes = content.changes();
         long[] kinds = new long[Comparison.Kind.values().length];
         changes.forEach(change -> kinds[change.kind().ordinal()]++);
@@ -485,7 +489,8 @@ public final class HtmlReport {
                 continue;
             }
             Episode episode = change.episode();
-            Integer number = change.baseline() != null ? numbers.get(change.baseline()) : null;
+            // Episodes only the compared run has are numbered too (they are listed and plotted).
+            Integer number = numbers.get(episode);
             html.append("<tr class=\"change ")
                     .append(change.kind().name().toLowerCase(java.util.Locale.ROOT))
                     .append("\"><td>")
@@ -494,7 +499,9 @@ public final class HtmlReport {
                     .append(
                             number == null
                                     ? ""
-                                    : "<a href=\"#ep-" + number + "\">" + number + "</a>")
+                                    : Boolean.TRUE.equals(plotted.get(episode))
+                                            ? "<a href=\"#ep-" + number + "\">" + number + "</a>"
+                                            : number.toString())
                     .append("</td><td>")
                     .append(esc(episode.alertname()))
                     .append("</td><td>")

@@ -115,6 +115,68 @@ class HtmlReportTest {
         assertThat(one).contains("1 more episodes (not plotted");
     }
 
+    @Test
+    void theComparisonListsWhatChangesAndPlotsTheComparedFiring() {
+        List<Episode> given = Episodes.of(EVENTS, name -> Duration.ofMinutes(10));
+        // With other parameters: a fires 5 minutes earlier, b not at all, c is new.
+        List<AlertEvent> otherEvents =
+                List.of(started("a", 15), resolved("a", 15, 40, 45), started("c", 55));
+        List<Episode> other = Episodes.of(otherEvents, name -> Duration.ofMinutes(5));
+        List<Comparison.Change> changes = Comparison.compare(given, other, min(60));
+        List<Episode> all = new ArrayList<>(given);
+        all.add(other.get(1));
+        List<HtmlReport.Plot> plots = new ArrayList<>();
+        for (Episode episode : all) {
+            plots.add(
+                    new HtmlReport.Plot(
+                            episode,
+                            SeriesCatalog.of(episode, FlinkwatchConfig.defaults()),
+                            List.of(new Point(min(10), 1), new Point(min(50), 2)),
+                            min(0),
+                            min(60)));
+        }
+        PipelineReplay.RecordingStats stats =
+                new PipelineReplay.RecordingStats(100, 100, min(0), min(60));
+        String html =
+                HtmlReport.render(
+                        new HtmlReport.Content(
+                                "r.jsonl",
+                                stats,
+                                new PipelineReplay.Result(
+                                        FlinkwatchConfig.defaults(),
+                                        Map.of(),
+                                        EVENTS,
+                                        0,
+                                        Duration.ZERO),
+                                all,
+                                plots,
+                                new PipelineReplay.Result(
+                                        FlinkwatchConfig.defaults(),
+                                        Map.of("rule.high-backpressure.for", "5m"),
+                                        otherEvents,
+                                        0,
+                                        Duration.ZERO),
+                                Map.of("rule.high-backpressure.for", "5m"),
+                                other,
+                                changes,
+                                Duration.ZERO));
+
+        assertThat(html).contains("1 episodes added, 1 removed, 1 shifted, 0 unchanged");
+        assertThat(html)
+                .contains(
+                        "Compared with the same plus:</b> <code>--rule.high-backpressure.for 5m</code>");
+        assertThat(count(html, "<tr class=\"change shifted\"")).isEqualTo(1);
+        assertThat(html).contains("<td class=\"n\">−5m</td>");
+        // The given run's summary does not count the added episode; the compared one does.
+        assertThat(html)
+                .contains("id=\"summary\"")
+                .contains("data-episodes=\"2\" data-started=\"2\"")
+                .contains("id=\"summary-compared\"");
+        // Each plot of fingerprint a shows the compared firing span as a strip.
+        assertThat(count(html, "<rect class=\"compared\"")).isGreaterThanOrEqualTo(2);
+        assertThat(count(html, "<svg class=\"plot\"")).isEqualTo(3);
+    }
+
     private static int count(String text, String part) {
         int count = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {

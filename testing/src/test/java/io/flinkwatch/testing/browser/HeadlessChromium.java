@@ -56,6 +56,12 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Starts a headless browser with a window of the given size and attaches to its page. */
     public static HeadlessChromium start(int width, int height) throws Exception {
+        if (!Files.isExecutable(binary())) {
+            throw new IllegalStateException(
+                    binary()
+                            + " is missing: the browser tests need Debian's chromium (.ci/test"
+                            + " installs it; apt-get install chromium)");
+        }
         Path profile = Files.createTempDirectory("flinkwatch-chromium-");
         Process process =
                 new ProcessBuilder(
