@@ -120,7 +120,21 @@ public final class Backtest {
                         .filter(c -> c.kind() == Comparison.Kind.ADDED)
                         .forEach(c -> ranked.add(c.variant()));
             }
-            ranked.sort(rank(stats.newest()));
+            Comparator<Episode> order = rank(stats.newest());
+            if (changes != null) {
+                // With --compare the question is what changes: changed episodes are plotted first.
+                java.util.Set<Episode> changed =
+                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                for (Comparison.Change change : changes) {
+                    if (change.kind() != Comparison.Kind.SAME) {
+                        changed.add(change.episode());
+                    }
+                }
+                order =
+                        Comparator.comparing((Episode e) -> !changed.contains(e))
+                                .thenComparing(order);
+            }
+            ranked.sort(order);
             List<Episode> top = ranked.subList(0, Math.min(options.top(), ranked.size()));
             LOG.info(
                     "{} episodes; reading the series behind the top {} from the recording",

@@ -140,7 +140,11 @@ public final class HtmlReport {
                     .append(" of ")
                     .append(content.episodes().size())
                     .append(
-                            " episodes plotted (critical first, then the longest firing)."
+                            " episodes plotted ("
+                                    + (content.changes() != null
+                                            ? "those the comparison changes first, then "
+                                            : "")
+                                    + "critical first, then the longest firing)."
                                     + " Show <select id=\"filter\"><option value=\"\">every alert</option>");
             content.plots().stream()
                     .map(p -> p.episode().alertname())
