@@ -113,28 +113,23 @@ public final class Backtest {
                         changes.size());
             }
 
-            List<Episode> ranked = new ArrayList<>(episodes);
+            List<Episode> candidates = new ArrayList<>(episodes);
             if (variantEpisodes != null) {
                 // Added episodes are part of the question: plot them too, within the top N.
                 changes.stream()
                         .filter(c -> c.kind() == Comparison.Kind.ADDED)
-                        .forEach(c -> ranked.add(c.variant()));
+                        .forEach(c -> candidates.add(c.variant()));
             }
-            Comparator<Episode> order = rank(stats.newest());
+            java.util.Set<Episode> changed =
+                    java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             if (changes != null) {
-                // With --compare the question is what changes: changed episodes are plotted first.
-                java.util.Set<Episode> changed =
-                        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
                 for (Comparison.Change change : changes) {
                     if (change.kind() != Comparison.Kind.SAME) {
                         changed.add(change.episode());
                     }
                 }
-                order =
-                        Comparator.comparing((Episode e) -> !changed.contains(e))
-                                .thenComparing(order);
             }
-            ranked.sort(order);
+            List<Episode> ranked = top(candidates, changed, stats.newest());
             List<Episode> top = ranked.subList(0, Math.min(options.top(), ranked.size()));
             LOG.info(
                     "{} episodes; reading the series behind the top {} from the recording",
@@ -201,6 +196,44 @@ public final class Backtest {
                     plots.size(),
                     options.report());
         }
+    }
+
+    /**
+     * The order in which episodes get plots: with {@code --compare} the question is what changes,
+     * so {@code changed} episodes come first; within that, alert names take turns (one episode of
+     * each name, then the next of each), so that one noisy alert cannot take every plot; each
+     * name's episodes in {@link #rank} order.
+     */
+    static List<Episode> top(List<Episode> episodes, java.util.Set<Episode> changed, long end) {
+        List<Episode> first = new ArrayList<>();
+        List<Episode> rest = new ArrayList<>();
+        for (Episode episode : episodes) {
+            (changed.contains(episode) ? first : rest).add(episode);
+        }
+        List<Episode> order = new ArrayList<>(interleave(first, end));
+        order.addAll(interleave(rest, end));
+        return order;
+    }
+
+    private static List<Episode> interleave(List<Episode> episodes, long end) {
+        Comparator<Episode> rank = rank(end);
+        Map<String, List<Episode>> byName = new java.util.TreeMap<>();
+        for (Episode episode : episodes) {
+            byName.computeIfAbsent(episode.alertname(), k -> new ArrayList<>()).add(episode);
+        }
+        byName.values().forEach(list -> list.sort(rank));
+        List<Episode> order = new ArrayList<>();
+        for (int round = 0; order.size() < episodes.size(); round++) {
+            List<Episode> turn = new ArrayList<>();
+            for (List<Episode> list : byName.values()) {
+                if (round < list.size()) {
+                    turn.add(list.get(round));
+                }
+            }
+            turn.sort(rank);
+            order.addAll(turn);
+        }
+        return order;
     }
 
     /** Critical before warning, then the longest firing, then the earliest. */

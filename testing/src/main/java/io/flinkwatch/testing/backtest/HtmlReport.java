@@ -142,9 +142,10 @@ public final class HtmlReport {
                     .append(
                             " episodes plotted ("
                                     + (content.changes() != null
-                                            ? "those the comparison changes first, then "
+                                            ? "those the comparison changes first; "
                                             : "")
-                                    + "critical first, then the longest firing)."
+                                    + "alert names take turns, each critical first, then the"
+                                    + " longest firing)."
                                     + " Show <select id=\"filter\"><option value=\"\">every alert</option>");
             content.plots().stream()
                     .map(p -> p.episode().alertname())

@@ -62,6 +62,38 @@ class BacktestTest {
     }
 
     @Test
+    void alertNamesTakeTurnsSoThatOneNoisyAlertCannotTakeEveryPlot() {
+        List<AlertEvent> events = new ArrayList<>();
+        // Three long lag episodes, one short backpressure episode (all critical).
+        for (String fp : List.of("lag1", "lag2", "lag3")) {
+            events.add(
+                    Events.event(fp, "FlinkLagGrowing", AlertReason.STARTED, 10, null, 10, false));
+            events.add(
+                    Events.event(fp, "FlinkLagGrowing", AlertReason.RESOLVED, 10, 80.0, 85, false));
+        }
+        events.add(started("busy", 40));
+        events.add(resolved("busy", 40, 45, 50));
+        List<Episode> episodes = Episodes.of(events, name -> Duration.ZERO);
+
+        List<Episode> order = Backtest.top(episodes, java.util.Set.of(), min(90));
+        assertThat(order)
+                .extracting(Episode::fingerprint)
+                .containsExactly("lag1", "busy", "lag2", "lag3");
+
+        // With --compare, what the change touches comes first.
+        java.util.Set<Episode> changed =
+                java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        changed.add(
+                episodes.stream()
+                        .filter(e -> e.fingerprint().equals("lag3"))
+                        .findFirst()
+                        .orElseThrow());
+        assertThat(Backtest.top(episodes, changed, min(90)))
+                .extracting(Episode::fingerprint)
+                .containsExactly("lag3", "lag1", "busy", "lag2");
+    }
+
+    @Test
     void aPlotShowsTheEpisodeWithAMarginWithinTheRecording() {
         Episode episode =
                 Episodes.of(
