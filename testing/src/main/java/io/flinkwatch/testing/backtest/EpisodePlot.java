@@ -476,7 +476,8 @@ final class EpisodePlot {
                     .append("\" y=\"18\" class=\"legend\">")
                     .append(esc(item[2]))
                     .append("</text>");
-            xx += 28 + item[2].length() * 6.2;
+            // About 7 px per character at 11.5 px: generous, so that labels never overlap.
+            xx += 30 + item[2].length() * 7.0;
         }
     }
 }

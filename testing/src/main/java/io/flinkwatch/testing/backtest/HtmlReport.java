@@ -398,7 +398,7 @@ public final class HtmlReport {
                                 html.append("<tr><th>")
                                         .append(esc(v.getKey()))
                                         .append("</th><td>")
-                                        .append(esc(num(v.getValue())))
+                                        .append(esc(evidenceValue(v.getKey(), v.getValue())))
                                         .append("</td></tr>"));
         episode.evidence().facts().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
@@ -410,6 +410,20 @@ public final class HtmlReport {
                                         .append(esc(f.getValue()))
                                         .append("</td></tr>"));
         html.append("</tbody></table></section>\n");
+    }
+
+    /**
+     * An evidence value for people: times ({@code ...At}, epoch milliseconds) as times, durations
+     * ({@code ...Ms}) also in words.
+     */
+    static String evidenceValue(String key, double value) {
+        if (key.endsWith("At") && value > 946_684_800_000.0) {
+            return Svg.time((long) value);
+        }
+        if (key.endsWith("Ms") && value >= 1000) {
+            return num(value) + " (" + Svg.duration((long) value) + ")";
+        }
+        return num(value);
     }
 
     private static void rest(

@@ -51,7 +51,7 @@ public final class SeriesCatalog {
         List<SeriesSpec.Reference> refs = new ArrayList<>();
         switch (episode.alertname()) {
             case "FlinkJobNotRunning" -> {
-                refs.add(new SeriesSpec.Reference("uptime == 0", 0));
+                refs.add(new SeriesSpec.Reference("not running:", 0));
                 return job("uptime", "min", s -> minutes(uptime(s)), refs, null, null);
             }
             case "FlinkJobRestartLoop" -> {

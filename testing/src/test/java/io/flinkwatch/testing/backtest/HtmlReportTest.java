@@ -177,6 +177,15 @@ class HtmlReportTest {
         assertThat(count(html, "<svg class=\"plot\"")).isEqualTo(3);
     }
 
+    @Test
+    void evidenceTimesAndDurationsReadAsSuch() {
+        assertThat(HtmlReport.evidenceValue("lastCheckpointCompletedAt", min(12)))
+                .isEqualTo("2026-01-05 00:12:00 UTC");
+        assertThat(HtmlReport.evidenceValue("limitMs", 180_000)).isEqualTo("180k (3m)");
+        assertThat(HtmlReport.evidenceValue("busyTimeMsPerSecond", 993.49)).isEqualTo("993");
+        assertThat(HtmlReport.evidenceValue("lagSeconds", 2.5)).isEqualTo("2.5");
+    }
+
     private static int count(String text, String part) {
         int count = 0;
         for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
