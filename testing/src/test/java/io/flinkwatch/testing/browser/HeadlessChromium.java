@@ -261,14 +261,28 @@ public final class HeadlessChromium implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        // Chromium's helper processes (renderer, network service) outlive a killed browser for a
+        // moment and write into the profile: ask it to quit, then wait for every one of them
+        // before the profile is deleted.
+        List<ProcessHandle> helpers = process.descendants().toList();
         try {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
-        } catch (RuntimeException e) {
-            // The browser is going away anyway.
+            call("Browser.close", JSON.createObjectNode());
+        } catch (Exception e) {
+            // Not answered or the connection is gone: it is stopped below either way.
         }
-        process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+        for (ProcessHandle helper : helpers) {
+            try {
+                helper.onExit().get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException
+                    | java.util.concurrent.TimeoutException e) {
+                helper.destroyForcibly();
+            }
         }
         LocalProcesses.deleteRecursively(profile);
     }
@@ -280,6 +294,26 @@ public final class HeadlessChromium implements AutoCloseable {
 
         Listener(HeadlessChromium[] owner) {
             this.owner = owner;
+        }
+
+        /** The browser went away: nothing still waiting gets an answer. */
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            failPending(new IllegalStateException("DevTools connection closed: " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            failPending(error);
+        }
+
+        private void failPending(Throwable cause) {
+            HeadlessChromium browser = owner[0];
+            if (browser != null) {
+                browser.pending.values().forEach(waiting -> waiting.completeExceptionally(cause));
+                browser.pending.clear();
+            }
         }
 
         @Override
