@@ -50,6 +50,34 @@ class TaskFlowFamilyTest {
     }
 
     @Test
+    void aDailyCycleRaisesNoDropFromTheSecondDayWithTheSeasonalBaselineButDoesWithFlat()
+            throws Exception {
+        // Three days, a sample a minute: 1000/s from 08:00 to 20:00, 200/s at night.
+        Rate daily =
+                t -> {
+                    long hour = t % 86_400 / 3600;
+                    return hour >= 8 && hour < 20 ? 1000 : 200;
+                };
+        List<ConditionEvaluation> seasonal;
+        try (var harness = harness(settings(BaselineMode.SEASONAL))) {
+            feed(harness, 0, 3 * 86_400, "job-1", 0, "Source: orders", 60, daily);
+            seasonal = raises(harness);
+        }
+        List<ConditionEvaluation> flat;
+        try (var harness = harness(settings(BaselineMode.FLAT))) {
+            feed(harness, 0, 3 * 86_400, "job-1", 0, "Source: orders", 60, daily);
+            flat = raises(harness);
+        }
+        // Day one is judged flat (min-history 1h here) in both modes; from day two, the seasonal
+        // baseline is the same hour of the day, and the night is no drop.
+        assertThat(seasonal).noneMatch(e -> e.timestamp() >= seconds(86_400));
+        assertThat(flat)
+                .filteredOn(e -> e.timestamp() >= seconds(86_400))
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(seasonal).isNotEmpty().allMatch(e -> e.timestamp() < seconds(86_400));
+    }
+
+    @Test
     void aRealDropFiresAndTheBaselineOutlivesAResubmission() throws Exception {
         try (var harness = harness()) {
             feed(harness, 0, 7200, "job-1", 0, t -> 1000);
@@ -163,8 +191,12 @@ class TaskFlowFamilyTest {
     }
 
     private static TaskFlowFamily.BaselineSettings settings() {
+        return settings(BaselineMode.FLAT);
+    }
+
+    private static TaskFlowFamily.BaselineSettings settings(BaselineMode mode) {
         return new TaskFlowFamily.BaselineSettings(
-                BaselineMode.FLAT,
+                mode,
                 Duration.ofDays(7).toMillis(),
                 Duration.ofHours(1).toMillis(),
                 1,
@@ -174,13 +206,18 @@ class TaskFlowFamilyTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal>
             harness() throws Exception {
+        return harness(settings());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, MetricSnapshot, AlertSignal>
+            harness(TaskFlowFamily.BaselineSettings settings) throws Exception {
         TaskFlowFamily family =
                 new TaskFlowFamily(
                         List.of(new ThroughputDrop(0.5, 1, true, Duration.ofMinutes(15))),
                         GRID.stalenessMs(),
                         GRID.intervalMs(),
                         seconds(120),
-                        settings());
+                        settings);
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new JobAnalytics(GRID, List.of(family))),
