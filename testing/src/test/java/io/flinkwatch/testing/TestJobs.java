@@ -2,6 +2,7 @@ package io.flinkwatch.testing;
 
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertJson;
+import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.job.FlinkwatchJob;
 import io.flinkwatch.job.config.FlinkwatchConfig;
 import io.flinkwatch.job.config.FlinkwatchParameters;
@@ -107,6 +108,24 @@ public final class TestJobs {
      */
     public List<AlertEvent> replay(Scenario scenario, Map<String, String> extra) throws Exception {
         publish(scenario);
+        return replayPublished(extra);
+    }
+
+    /**
+     * Publishes {@code recording} (in its order), replays it bounded on the MiniCluster (with
+     * {@code extra} parameters) and returns every alert event it published.
+     */
+    public List<AlertEvent> replay(List<MetricSnapshot> recording, Map<String, String> extra)
+            throws Exception {
+        try (var producer = kafka.producer()) {
+            SnapshotPublisher publisher = new SnapshotPublisher(producer, metricsTopic);
+            publisher.publish(recording);
+            publisher.flush();
+        }
+        return replayPublished(extra);
+    }
+
+    private List<AlertEvent> replayPublished(Map<String, String> extra) throws Exception {
         Map<String, String> parameters = new HashMap<>(extra);
         parameters.put("kafka.bounded", "true");
         environment(config(parameters)).execute("replay of a scenario");

@@ -10,14 +10,10 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
-import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.scenario.Scenario;
-import io.flinkwatch.testing.scenario.SnapshotPublisher;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -190,22 +186,8 @@ class SeasonalFiguresITCase {
 
     private static List<AlertEvent> replay(List<MetricSnapshot> recording, String baseline)
             throws Exception {
-        EmbeddedKafka kafka = SharedKafka.broker();
-        TestJobs topics = new TestJobs(kafka, 4);
-        try (var producer = kafka.producer()) {
-            SnapshotPublisher publisher = new SnapshotPublisher(producer, topics.metricsTopic);
-            publisher.publish(recording);
-            publisher.flush();
-        }
-        Map<String, String> parameters = new HashMap<>();
-        parameters.put("kafka.bounded", "true");
-        parameters.put("rule.throughput-drop.baseline", baseline);
-        TestJobs.environment(topics.config(parameters)).execute("seasonal figures");
-        return kafka
-                .readCommitted(topics.alertsTopic, Duration.ofSeconds(30), read -> false)
-                .stream()
-                .map(record -> TestJobs.parseAlert(record.value()))
-                .toList();
+        return new TestJobs(SharedKafka.broker(), 4)
+                .replay(recording, Map.of("rule.throughput-drop.baseline", baseline));
     }
 
     /** A job reporting every {@code step} seconds: its source's records out per second. */

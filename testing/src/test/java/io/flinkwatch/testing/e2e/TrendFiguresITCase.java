@@ -10,10 +10,7 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
-import io.flinkwatch.testing.kafka.EmbeddedKafka;
 import io.flinkwatch.testing.scenario.Scenario;
-import io.flinkwatch.testing.scenario.SnapshotPublisher;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -205,21 +202,7 @@ class TrendFiguresITCase {
 
     private static List<AlertEvent> replay(
             List<MetricSnapshot> recording, Map<String, String> extra) throws Exception {
-        EmbeddedKafka kafka = SharedKafka.broker();
-        TestJobs topics = new TestJobs(kafka, 4);
-        try (var producer = kafka.producer()) {
-            SnapshotPublisher publisher = new SnapshotPublisher(producer, topics.metricsTopic);
-            publisher.publish(recording);
-            publisher.flush();
-        }
-        Map<String, String> parameters = new HashMap<>(extra);
-        parameters.put("kafka.bounded", "true");
-        TestJobs.environment(topics.config(parameters)).execute("trend figures");
-        return kafka
-                .readCommitted(topics.alertsTopic, Duration.ofSeconds(30), read -> false)
-                .stream()
-                .map(record -> TestJobs.parseAlert(record.value()))
-                .toList();
+        return new TestJobs(SharedKafka.broker(), 4).replay(recording, extra);
     }
 
     /**
