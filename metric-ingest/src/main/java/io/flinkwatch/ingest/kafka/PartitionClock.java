@@ -1,12 +1,12 @@
 package io.flinkwatch.ingest.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Event time of one Kafka partition of snapshots, kept per monitored job: the jobs of a fleet hash
@@ -35,19 +35,34 @@ import java.util.TreeMap;
  * consensus whose last status is not final: a job whose clock is behind holds event time back by
  * its skew (at most the bound), so none of its snapshots is late, and a job whose publisher pauses
  * (a Kafka outage at the reporter) holds it until it delivers what it buffered, for the silent-job
- * hold at most. A job that falls silent holds it no longer than that on the wall clock (nor once it
- * is more than the bound behind the consensus): jobs vanish without a word in real fleets, and
- * every other job of the partition waits as long for its alerts. The watermark never moves back: a
- * job that first appears behind it, or returns after the hold, is accepted, and its evaluation
- * starts at the watermark.
+ * hold at most. A job that falls silent holds it no longer than that (nor once it is more than the
+ * bound behind the consensus): jobs vanish without a word in real fleets, and every other job of
+ * the partition waits as long for its alerts. The watermark never moves back: a job that first
+ * appears behind it, or returns after the hold, is accepted, and its evaluation starts at the
+ * watermark.
  *
- * <p>"Live" means heard from (accepted or not) within the liveness period, on the wall clock. The
- * consensus and the watermark are recomputed every few hundred records or 200 ms, whichever comes
- * first, so that a snapshot costs a map lookup. For the first 200 ms after the partition's first
- * record the consensus settles: no clock is judged against it, so that the first job read does not
- * decide alone, and the watermark is provisional, the oldest of every job heard so far (the
- * watermark generator emits nothing before). A partition read in one burst shorter than that, then
- * quiet, still gets its watermark.
+ * <p>Silence is measured in the partition's own event time, so that a recording replayed in seconds
+ * gets the verdicts and watermarks it got live: a job is silent once the partition's <em>front</em>
+ * has moved on by more than the hold since the job was last heard, and no longer live (out of the
+ * consensus, forgotten after an hour) once it moved on by more than the liveness. The front counts
+ * the jobs' own steps, not their timestamps: each job moves it by how far its own clock advanced,
+ * so a clock that is behind or ahead moves it as much as a correct one, and one step counts for
+ * half the hold at most (beyond, the job only catches up with the front), so that one clock that
+ * jumps ahead cannot make the jobs heard within the other half of the hold look silent at once. A
+ * job heard live (its newest timestamp no more than the bound behind this monitor's clock) is also
+ * silent, or no longer live, after as long on the wall clock, whichever comes first: that notices a
+ * partition whose jobs all stop. For the consensus, a job silent for more than the out-of-orderness
+ * counts where its clock would be now (its newest timestamp plus how far the front moved since), so
+ * that a majority that stops at once (a cluster outage, or its part of a recording ending) does not
+ * take the consensus away from the jobs that go on while it is still live.
+ *
+ * <p>"Live" means heard from (accepted or not) within the liveness period. The consensus and the
+ * watermark are recomputed every few hundred records or 200 ms, whichever comes first, so that a
+ * snapshot costs a map lookup; a held job that falls silent is let go as soon as it is the oldest
+ * held. For the first 200 ms after the partition's first record the consensus settles: no clock is
+ * judged against it, so that the first job read does not decide alone, and the watermark is
+ * provisional, the oldest of every job heard so far (the watermark generator emits nothing before).
+ * A partition read in one burst shorter than that, then quiet, still gets its watermark.
  *
  * <p>Plain Java: the wall clock is an argument. One instance per partition, used by one thread.
  */
@@ -65,8 +80,28 @@ public final class PartitionClock {
     private final long silentHoldMs;
     private final Map<String, Timeline> timelines = new HashMap<>();
 
-    /** The newest timestamps of the jobs event time waits for. */
-    private final Held held = new Held();
+    /** The jobs event time waits for, oldest {@link Timeline#heldAt} first. */
+    private final TreeSet<Timeline> held =
+            new TreeSet<>(
+                    Comparator.<Timeline>comparingLong(job -> job.heldAt)
+                            .thenComparingLong(job -> job.id));
+
+    /**
+     * How far the partition's event time has moved since it was first read, counted by the jobs'
+     * own steps (see {@link #advanceFront}); only differences of it mean anything.
+     */
+    private long front;
+
+    /**
+     * The longest step of one job that moves the front in full: half the silent-job hold (half the
+     * liveness when there is no hold).
+     */
+    private final long maxFrontStepMs;
+
+    private long nextId;
+
+    /** Scratch space for the consensus, reused. */
+    private long[] positions = new long[16];
 
     private long consensus = NONE;
     private long watermark = NONE;
@@ -77,9 +112,10 @@ public final class PartitionClock {
     /**
      * @param outOfOrderness how far behind its job's newest snapshot a snapshot may still arrive
      * @param maxClockSkew how far a job's clock may be off (ahead or behind) and still be monitored
-     * @param liveness how long a job counts as live after its last record, on the wall clock
-     * @param silentHold how long a job that falls silent still holds event time back, on the wall
-     *     clock (at most the liveness)
+     * @param liveness how long a job counts as live after its last record, in the partition's event
+     *     time (and on the wall clock for a job heard live)
+     * @param silentHold how long a job that falls silent still holds event time back, in the
+     *     partition's event time (and on the wall clock for a job heard live); at most the liveness
      */
     public PartitionClock(
             Duration outOfOrderness,
@@ -104,6 +140,8 @@ public final class PartitionClock {
         this.maxSkewMs = maxClockSkew.toMillis();
         this.livenessMs = liveness.toMillis();
         this.silentHoldMs = Math.min(silentHold.toMillis(), livenessMs);
+        // Without a hold, the front still serves the liveness.
+        this.maxFrontStepMs = (silentHoldMs > 0 ? silentHoldMs : livenessMs) / 2;
     }
 
     /** What became of one snapshot. */
@@ -145,18 +183,28 @@ public final class PartitionClock {
         if (firstRecordAt == NONE) {
             firstRecordAt = now;
         }
-        Timeline job = timelines.computeIfAbsent(timeline, k -> new Timeline());
+        Timeline job = timelines.get(timeline);
+        if (job == null) {
+            job = new Timeline(nextId++, front);
+            timelines.put(timeline, job);
+        }
         job.heardAt = now;
         if (job.newest != NONE && timestamp < job.newest - outOfOrdernessMs) {
+            job.heard(front, heardLive(job, now));
             return new Verdict(Kind.LATE, job.newest, timestamp - job.newest, false);
         }
         boolean newest = timestamp > job.newest;
+        boolean ahead = timestamp - now > maxSkewMs;
         if (newest) {
+            if (!ahead) {
+                advanceFront(job, timestamp);
+            }
             // Where it is, judged or not: a skewed job votes with its real clock.
             job.newest = timestamp;
         }
+        job.heard(front, heardLive(job, now));
         recomputeIfDue(now);
-        if (timestamp - now > maxSkewMs) {
+        if (ahead) {
             job.agrees = false;
             release(job);
             return new Verdict(Kind.CLOCK_AHEAD_OF_MONITOR, now, timestamp - now, false);
@@ -189,22 +237,71 @@ public final class PartitionClock {
         return new Verdict(Kind.ON_TIME, NONE, 0, newest);
     }
 
+    /**
+     * Moves the job's own count of event time, and with it the partition's front, by the job's
+     * progress to {@code timestamp}. A step longer than half the silent-job hold (a clock that
+     * jumps, a job back from a silence) counts for half the hold at most, beyond which the job only
+     * catches up with the front: one clock that jumps ahead cannot make the jobs heard within the
+     * other half of the hold look silent, and a job that comes back is level with the front again.
+     */
+    private void advanceFront(Timeline job, long timestamp) {
+        if (job.newest != NONE) {
+            long step = timestamp - job.newest;
+            job.progress =
+                    Math.max(
+                            job.progress + Math.min(step, maxFrontStepMs),
+                            Math.min(front, saturatedAdd(job.progress, step)));
+            front = Math.max(front, job.progress);
+        }
+    }
+
+    /** Whether the job's newest timestamp is recent on this monitor's clock: read live. */
+    private boolean heardLive(Timeline job, long now) {
+        return now - job.newest <= maxSkewMs;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /**
+     * How long the job has been silent in the partition's event time: how far the front moved since
+     * it was last heard.
+     */
+    private long silenceMs(Timeline job) {
+        return front - job.markAt;
+    }
+
+    /**
+     * Whether the job no longer holds event time: silent for more than the hold in the partition's
+     * event time, or, when it was last heard live, on the wall clock.
+     */
+    private boolean silent(Timeline job, long now) {
+        return silenceMs(job) > silentHoldMs || (job.heardLive && now - job.heardAt > silentHoldMs);
+    }
+
+    /** Whether the job counts in the consensus: {@link #silent} with the liveness instead. */
+    private boolean live(Timeline job, long now) {
+        return silenceMs(job) <= livenessMs && !(job.heardLive && now - job.heardAt > livenessMs);
+    }
+
     /** The job holds event time at its newest snapshot. */
     private void hold(Timeline job) {
         if (job.holding) {
             if (job.heldAt == job.newest) {
                 return;
             }
-            held.remove(job.heldAt, job);
+            held.remove(job);
         }
         job.holding = true;
         job.heldAt = job.newest;
-        held.add(job.newest, job);
+        held.add(job);
     }
 
     private void release(Timeline job) {
         if (job.holding) {
-            held.remove(job.heldAt, job);
+            held.remove(job);
             job.holding = false;
         }
     }
@@ -215,10 +312,15 @@ public final class PartitionClock {
      * the first consensus settles it is provisional and may move back, as slower jobs are heard.
      */
     private void advanceWatermark(long now) {
+        // Jobs fall silent as the front moves: the oldest held ones are let go at once, the others
+        // at the next recomputation (until they are the oldest, they do not set the watermark).
+        while (!held.isEmpty() && silent(held.first(), now)) {
+            release(held.first());
+        }
         if (held.isEmpty()) {
             return;
         }
-        long candidate = held.oldest() - outOfOrdernessMs - 1;
+        long candidate = held.first().heldAt - outOfOrdernessMs - 1;
         if (candidate > watermark || !settled(now)) {
             watermark = candidate;
         }
@@ -269,39 +371,53 @@ public final class PartitionClock {
     public void recompute(long now) {
         computedAt = now;
         recordsSinceComputed = 0;
-        List<Long> live = new ArrayList<>();
+        int live = 0;
         for (Iterator<Timeline> it = timelines.values().iterator(); it.hasNext(); ) {
             Timeline job = it.next();
-            if (now - job.heardAt > livenessMs) {
-                if (now - job.heardAt > forgetAfterMs()) {
+            if (!live(job, now)) {
+                if (now - job.heardAt > forgetAfterMs() || silenceMs(job) > forgetAfterMs()) {
                     it.remove();
                 }
                 continue;
             }
             if (job.newest != NONE) {
-                live.add(job.newest);
+                if (live == positions.length) {
+                    positions = Arrays.copyOf(positions, live * 2);
+                }
+                positions[live++] = position(job);
             }
         }
-        if (live.isEmpty()) {
-            held.clear();
-            for (Timeline job : timelines.values()) {
-                job.holding = false;
-            }
-            return;
-        }
-        consensus = consensus(live, now);
         held.clear();
         for (Timeline job : timelines.values()) {
             job.holding = false;
-            if (job.newest == NONE || now - job.heardAt > livenessMs) {
+        }
+        if (live == 0) {
+            return;
+        }
+        consensus = consensus(positions, live, now);
+        for (Timeline job : timelines.values()) {
+            if (job.newest == NONE || !live(job, now)) {
                 continue;
             }
-            job.agrees = !settled(now) || Math.abs(job.newest - consensus) <= maxSkewMs;
-            if (job.agrees && !job.ended && now - job.heardAt <= silentHoldMs) {
+            job.agrees = !settled(now) || Math.abs(position(job) - consensus) <= maxSkewMs;
+            if (job.agrees && !job.ended && !silent(job, now)) {
                 hold(job);
             }
         }
         advanceWatermark(now);
+    }
+
+    /**
+     * Where the job's clock is now, for the consensus: its newest timestamp; once it has been
+     * silent for more than the out-of-orderness, plus the event time the partition has moved on
+     * since it was heard. A job that stopped keeps its place beside the jobs that go on, so that a
+     * majority that stopped at once (a cluster outage, or the end of its part of a recording) does
+     * not drag the consensus away from the jobs still reporting while it is live. (Jobs heard
+     * within the out-of-orderness count as they are: the consensus is that precise anyway.)
+     */
+    private long position(Timeline job) {
+        long silence = silenceMs(job);
+        return silence > outOfOrdernessMs ? job.newest + silence : job.newest;
     }
 
     /** A job silent for this long is forgotten; it is judged afresh when it returns. */
@@ -313,17 +429,16 @@ public final class PartitionClock {
      * The median of the largest group of timestamps within the bound of each other; between groups
      * of equal size, the one whose median is nearest to {@code now}.
      */
-    private long consensus(List<Long> newest, long now) {
-        newest.sort(null);
+    private long consensus(long[] newest, int n, long now) {
+        Arrays.sort(newest, 0, n);
         int bestFrom = 0;
         int bestTo = 0;
         int end = 0;
-        for (int start = 0; start < newest.size(); start++) {
+        for (int start = 0; start < n; start++) {
             if (end < start) {
                 end = start;
             }
-            while (end + 1 < newest.size()
-                    && newest.get(end + 1) - newest.get(start) <= maxSkewMs) {
+            while (end + 1 < n && newest[end + 1] - newest[start] <= maxSkewMs) {
                 end++;
             }
             int size = end - start + 1;
@@ -339,8 +454,8 @@ public final class PartitionClock {
         return median(newest, bestFrom, bestTo);
     }
 
-    private static long median(List<Long> sorted, int from, int to) {
-        return sorted.get((from + to) >>> 1);
+    private static long median(long[] sorted, int from, int to) {
+        return sorted[(from + to) >>> 1];
     }
 
     /**
@@ -372,8 +487,30 @@ public final class PartitionClock {
 
     /** One job's clock, as this partition has seen it. */
     private static final class Timeline {
+        /** Order among jobs held at the same timestamp. */
+        final long id;
+
         long newest = NONE;
+
+        /** When it was last heard, on the wall clock. */
         long heardAt;
+
+        /** Where the partition's front was when it was last heard. */
+        long markAt;
+
+        /**
+         * Whether it was last heard live, its newest timestamp no more than the bound behind this
+         * monitor's clock: then its silence counts on the wall clock too. Read from a recording (a
+         * replay, a backlog), only the partition's event time tells that it has stopped.
+         */
+        boolean heardLive;
+
+        /**
+         * The event time it has moved through, counted from where it joined the front: its steps, a
+         * jump counting for half the hold at most (see {@code advanceFront}).
+         */
+        long progress;
+
         boolean ended;
 
         /**
@@ -386,30 +523,16 @@ public final class PartitionClock {
         boolean holding;
 
         long heldAt;
-    }
 
-    /** A multiset of timestamps: the oldest in O(log n), updates in O(log n). */
-    private static final class Held {
-        private final TreeMap<Long, Integer> counts = new TreeMap<>();
-
-        void add(long time, Timeline job) {
-            counts.merge(time, 1, Integer::sum);
+        Timeline(long id, long front) {
+            this.id = id;
+            this.progress = front;
+            this.markAt = front;
         }
 
-        void remove(long time, Timeline job) {
-            counts.computeIfPresent(time, (t, n) -> n == 1 ? null : n - 1);
-        }
-
-        boolean isEmpty() {
-            return counts.isEmpty();
-        }
-
-        long oldest() {
-            return counts.firstKey();
-        }
-
-        void clear() {
-            counts.clear();
+        void heard(long front, boolean live) {
+            markAt = front;
+            heardLive = live;
         }
     }
 }

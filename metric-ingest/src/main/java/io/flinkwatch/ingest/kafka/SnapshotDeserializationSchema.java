@@ -46,9 +46,10 @@ public final class SnapshotDeserializationSchema
      *
      * @param outOfOrderness how far behind its job's newest snapshot a snapshot may still arrive
      * @param maxClockSkew how far a job's clock may be off and still be monitored; also how long a
-     *     job is live after its last snapshot
-     * @param silentJobHold how long a job that falls silent still holds event time back (at most
-     *     the skew)
+     *     job is live after its last snapshot, in its partition's event time (and on the wall clock
+     *     while read live)
+     * @param silentJobHold how long a job that falls silent still holds event time back, measured
+     *     the same way (at most the skew)
      */
     public record ClockSettings(
             Duration outOfOrderness, Duration maxClockSkew, Duration silentJobHold)

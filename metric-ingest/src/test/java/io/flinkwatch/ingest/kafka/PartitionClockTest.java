@@ -27,6 +27,7 @@ class PartitionClockTest {
 
     private PartitionClock clock = clock(Duration.ofMillis(SILENT_HOLD));
     private long wall = NOW;
+    private boolean replaying;
 
     @Test
     void aSnapshotIsLateOnlyAgainstItsOwnJobsNewest() {
@@ -315,6 +316,163 @@ class PartitionClockTest {
     }
 
     @Test
+    void inAFastReplayWhereMostJobsOfAPartitionStopTheRestKeepTheirVerdictsAndEventTime() {
+        // Days of a partition replayed in seconds: D1 and D2 stop after 8 hours, A (its clock a
+        // minute ahead of theirs) runs 8 hours more. On the wall clock the stopped jobs are never
+        // silent; in the partition's event time they are silent 90 s after their last snapshot,
+        // and out of the consensus 5 minutes after it, as they would be live.
+        replay();
+        long stop = NOW + 8 * 60 * MINUTE;
+        long dLast = NOW;
+        long aNewest = NOW;
+        List<PartitionClock.Kind> ofA = new ArrayList<>();
+        List<String> wrongWatermarks = new ArrayList<>();
+        for (long t = NOW; t < NOW + 16 * 60 * MINUTE; t += STEP) {
+            if (t < stop) {
+                send("D1", t);
+                send("D2", t);
+                dLast = t;
+            }
+            aNewest = t + MINUTE;
+            ofA.add(send("A", aNewest));
+            long sinceStop = t - dLast;
+            if (sinceStop > 0 && sinceStop <= SILENT_HOLD) {
+                // The stopped jobs may have only buffered (a Kafka outage at their publisher).
+                if (clock.watermark() > dLast - OOO - 1) {
+                    wrongWatermarks.add("released early at +" + sinceStop);
+                }
+            } else if (sinceStop > SILENT_HOLD + STEP) {
+                if (clock.watermark() != aNewest - OOO - 1) {
+                    wrongWatermarks.add("held at +" + sinceStop + ": " + clock.watermark());
+                }
+            }
+            wall += 1;
+        }
+        assertThat(ofA).containsOnly(ON_TIME);
+        assertThat(wrongWatermarks).isEmpty();
+        // Long out of the consensus (recomputed every 256 records): A alone is the partition's
+        // time.
+        clock.recompute(wall);
+        assertThat(clock.consensus()).isEqualTo(aNewest);
+    }
+
+    @Test
+    void inAFastReplayAJobThatStopsHoldsEventTimeForTheSilentHoldOfEventTimeOnly() {
+        replay();
+        long cLast = NOW + 60 * MINUTE;
+        for (long t = NOW; t <= cLast; t += STEP) {
+            send("A", t);
+            send("C", t);
+            wall += 1;
+        }
+        for (long t = cLast + STEP; t < cLast + 60 * MINUTE; t += STEP) {
+            assertThat(send("A", t)).isEqualTo(ON_TIME);
+            if (t - cLast <= SILENT_HOLD) {
+                assertThat(clock.watermark()).as("+" + (t - cLast)).isEqualTo(cLast - OOO - 1);
+            } else {
+                assertThat(clock.watermark()).as("+" + (t - cLast)).isEqualTo(t - OOO - 1);
+            }
+            wall += 1;
+        }
+    }
+
+    @Test
+    void inAFastReplayOneClockThatJumpsAheadMakesNoOtherJobSilent() {
+        // B's clock jumps 4 minutes (within the bound) and later 20 minutes ahead. Neither jump
+        // may release A1 and A2, who keep reporting: none of their snapshots falls behind the
+        // watermark.
+        replay();
+        List<String> behindWatermark = new ArrayList<>();
+        List<PartitionClock.Kind> ofA = new ArrayList<>();
+        long t = NOW;
+        for (int step = 0; step < 400; step++, t += STEP) {
+            long jump = step < 100 ? 0 : step < 200 ? 4 * MINUTE : 24 * MINUTE;
+            send("B", t + jump);
+            for (String a : new String[] {"A1", "A2"}) {
+                if (clock.watermark() >= t && step > 20) {
+                    behindWatermark.add(a + " at step " + step);
+                }
+                ofA.add(send(a, t));
+            }
+            wall += 1;
+        }
+        assertThat(ofA).containsOnly(ON_TIME);
+        assertThat(behindWatermark).isEmpty();
+        assertThat(send("B", t + 24 * MINUTE)).isEqualTo(CLOCK_OFF_CONSENSUS);
+    }
+
+    @Test
+    void whenMostJobsOfAPartitionDieAtOnceTheOneLeftIsNoClockSkew() {
+        // Live: a cluster outage takes D1 and D2 down; A, whose clock runs 3 minutes ahead of
+        // theirs, goes on. Until the dead jobs are out of the consensus (5 minutes), A's clock
+        // moves more than the bound away from where they stopped.
+        for (int step = 0; step < 20; step++) {
+            send("D1", wall);
+            send("D2", wall);
+            assertThat(send("A", wall + 3 * MINUTE)).isEqualTo(ON_TIME);
+            tick();
+        }
+        List<PartitionClock.Kind> ofA = new ArrayList<>();
+        for (int step = 0; step < 40; step++) {
+            ofA.add(send("A", wall + 3 * MINUTE));
+            tick();
+        }
+        assertThat(ofA).containsOnly(ON_TIME);
+        assertThat(clock.watermark()).isEqualTo(wall - STEP + 3 * MINUTE - OOO - 1);
+    }
+
+    @Test
+    void aReplayReadInSecondsGivesTheVerdictsAndWatermarksOfRealTime() {
+        // One scenario, read live (15 s of wall clock a step) and replayed a month later (1 ms a
+        // record): B 4 minutes behind, X buffering 75 s, D stopping, E 20 minutes off.
+        List<String> live = scenario(NOW);
+        clock = clock(Duration.ofMillis(SILENT_HOLD));
+        List<String> replayed = scenario(NOW + 30 * 24 * 60 * MINUTE);
+        // The first 200 ms of the replay (the consensus settling) are its first 200 records.
+        assertThat(replayed.subList(200, replayed.size()))
+                .isEqualTo(live.subList(200, live.size()));
+    }
+
+    private List<String> scenario(long start) {
+        wall = start;
+        replaying = start != NOW;
+        List<String> out = new ArrayList<>();
+        List<Long> buffered = new ArrayList<>();
+        for (int step = 0; step < 200; step++) {
+            long t = NOW + step * STEP;
+            record(out, "A", t);
+            record(out, "B", t - 4 * MINUTE);
+            if (step < 100) {
+                record(out, "D", t);
+            }
+            if (step >= 50 && step < 55) {
+                buffered.add(t);
+            } else {
+                for (long b : buffered) {
+                    record(out, "X", b);
+                }
+                buffered.clear();
+                record(out, "X", t);
+            }
+            if (step % 10 == 0) {
+                record(out, "E", t - 20 * MINUTE);
+            }
+            record(out, "F", t + 30_000);
+            if (!replaying) {
+                wall = start + (step + 1) * STEP;
+            }
+        }
+        return out;
+    }
+
+    private void record(List<String> out, String job, long timestamp) {
+        out.add(job + " " + send(job, timestamp) + " " + clock.watermark());
+        if (replaying) {
+            wall += 1;
+        }
+    }
+
+    @Test
     void humanDurations() {
         assertThat(PartitionClock.human(850)).isEqualTo("850ms");
         assertThat(PartitionClock.human(-40_000)).isEqualTo("-40s");
@@ -329,6 +487,11 @@ class PartitionClockTest {
 
     private PartitionClock.Kind send(String job, long timestamp) {
         return clock.judge(job, timestamp, false, wall).kind();
+    }
+
+    /** A recording of this morning read a day later, one record a millisecond. */
+    private void replay() {
+        wall = NOW + 24 * 60 * MINUTE;
     }
 
     private void tick() {

@@ -205,7 +205,9 @@ public final class FlinkwatchParameters {
                             + " monitored: event time waits for a job behind by up to this much, which"
                             + " delays the alerts of the other jobs of its partition by as much."
                             + " Further off, its snapshots go to the dead-letter topic as CLOCK_SKEW"
-                            + " and FlinkwatchClockSkew fires.");
+                            + " and FlinkwatchClockSkew fires. A job silent for this long, in its"
+                            + " partition's event time (or on the wall clock, read live), no longer"
+                            + " counts among the other jobs.");
 
     public static final Parameter<Duration> SILENT_JOB_HOLD =
             duration(
@@ -214,11 +216,14 @@ public final class FlinkwatchParameters {
                     Duration.ZERO,
                     Duration.ofHours(1),
                     "How long a monitored job that stops sending (without a final status) still holds"
-                            + " event time back, on the wall clock: a publisher that buffered through a"
-                            + " Kafka outage delivers within it without a sample behind event time (the"
-                            + " reporter keeps at most a minute). The other jobs of its metrics"
-                            + " partition wait as long for their alerts. At most"
-                            + " --watermark.max-clock-skew; 0: a silent job holds nothing back.");
+                            + " event time back: a publisher that buffered through a Kafka outage"
+                            + " delivers within it without a sample behind event time (the reporter"
+                            + " keeps at most a minute). The other jobs of its metrics partition wait"
+                            + " as long for their alerts. Measured in the partition's event time (how"
+                            + " far the other jobs' clocks moved on), so a replay read in seconds waits"
+                            + " as a live run does, and, for jobs read live, on the wall clock too,"
+                            + " whichever is first. At most --watermark.max-clock-skew; 0: a silent"
+                            + " job holds nothing back.");
 
     public static final Parameter<Duration> IDLENESS =
             duration(
