@@ -60,9 +60,6 @@ class SeasonalFiguresITCase {
     @BeforeAll
     static void replayTheRecordingWithBothBaselines() throws Exception {
         List<MetricSnapshot> recording = new ArrayList<>();
-        // Every job reports for the whole recording, a sample a minute: a job that stops early
-        // holds its partition's event time for the silent-job hold on the wall clock, which a fast
-        // replay reads in seconds (the rest would wait in state until the end).
         // A strong daily cycle: night at 20 % of day, smooth transitions.
         record(recording, "daily", LENGTH, 60, t -> 1000 * daily(t) * (1 + 0.05 * jitter(1, t)));
         // 7 flat days, then a real drop to 30 % for 20 minutes.
