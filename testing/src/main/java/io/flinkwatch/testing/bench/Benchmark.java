@@ -346,7 +346,7 @@ public final class Benchmark {
      * each hour), so every job's clock advances 59m45s at a time, and while a partition is read the
      * jobs that have reached the next hour are that far from the ones that have not. At the default
      * bound (5m) they would be dead-lettered as CLOCK_SKEW; keeping every clock within 5m of its
-     * partition-mates would take a snapshot of every job every 5 minutes of the week, six times the
+     * partition-mates would take a snapshot of every job every 5 minutes of the week, 5.5 times the
      * preload. The bound decides which snapshots are accepted, not what state an accepted snapshot
      * leaves, and the run checks that none was dead-lettered; 1h is the largest bound the parameter
      * allows, and the default of {@code --history-clock-skew} ({@code --history-clock-skew 5m}
