@@ -705,8 +705,9 @@ public final class Benchmark {
      * it knows nothing of). The retried first batch is then behind the partition's sequence, and
      * the broker answers every retry with OUT_OF_ORDER_SEQUENCE_NUMBER (logging
      * OutOfOrderSequenceException, about once a second) until the batch's delivery timeout expires
-     * and its records are lost: seen in the state preload at 10 k series, partition 3, 187 times in
-     * three minutes. With one request in flight no later batch overtakes a failed one.
+     * and its records are lost: seen in the state preload at 10 k series, partition 3, 888 times in
+     * 15 minutes, then 55 records failed. With one request in flight no later batch overtakes a
+     * failed one.
      *
      * <p>Long timeouts: the broker shares two cores with this producer and with Flink. A request
      * that times out is resent, and the broker recognises the copies it appended by their sequence
