@@ -106,4 +106,16 @@ final class Fleet {
         }
         return offsets;
     }
+
+    /** The largest step between consecutive offsets: how far a job's clock jumps at once. */
+    static Duration largestJump(List<Duration> offsets) {
+        Duration largest = Duration.ZERO;
+        for (int i = 1; i < offsets.size(); i++) {
+            Duration jump = offsets.get(i).minus(offsets.get(i - 1));
+            if (jump.compareTo(largest) > 0) {
+                largest = jump;
+            }
+        }
+        return largest;
+    }
 }

@@ -307,11 +307,17 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public KafkaProducer<byte[], byte[]> producer() {
+        return producer(Map.of());
+    }
+
+    /** A producer with the usual settings, some of them replaced by {@code overrides}. */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, String> overrides) {
         Properties props = new Properties();
         props.setProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         props.setProperty(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.putAll(overrides);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -350,8 +356,17 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Offsets at the end of each partition of a topic. */
     public Map<Integer, Long> endOffsets(String topic) {
+        return offsets(topic, true);
+    }
+
+    /** Offsets of the first record still held in each partition of a topic. */
+    public Map<Integer, Long> beginningOffsets(String topic) {
+        return offsets(topic, false);
+    }
+
+    private Map<Integer, Long> offsets(String topic, boolean end) {
         try (KafkaConsumer<byte[], byte[]> consumer =
-                committedReader("end-offsets-" + UUID.randomUUID())) {
+                committedReader("offsets-" + UUID.randomUUID())) {
             Map<Integer, Long> ends = new java.util.TreeMap<>();
             var partitions =
                     consumer.partitionsFor(topic).stream()
@@ -360,7 +375,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                                             new org.apache.kafka.common.TopicPartition(
                                                     topic, info.partition()))
                             .toList();
-            consumer.endOffsets(partitions)
+            (end ? consumer.endOffsets(partitions) : consumer.beginningOffsets(partitions))
                     .forEach((tp, offset) -> ends.put(tp.partition(), offset));
             return ends;
         }

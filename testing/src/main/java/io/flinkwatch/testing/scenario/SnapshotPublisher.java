@@ -5,6 +5,7 @@ import io.flinkwatch.ingest.snapshot.SnapshotWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import javax.annotation.Nullable;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -42,11 +43,22 @@ public final class SnapshotPublisher {
 
     /** Publishes a snapshot and returns its size in bytes. */
     public int publishCounted(MetricSnapshot snapshot) {
+        return publishCounted(snapshot, null);
+    }
+
+    /**
+     * Publishes a snapshot, tells {@code delivered} (may be null) whether the broker acknowledged
+     * it, and returns its size in bytes.
+     */
+    public int publishCounted(MetricSnapshot snapshot, @Nullable Callback delivered) {
         byte[] json = SnapshotWriter.toJson(snapshot);
-        send(
-                (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8),
-                json);
+        producer.send(new ProducerRecord<>(topic, partition, key(snapshot), json), delivered);
         return json.length;
+    }
+
+    /** The record key: cluster and job, so that one job's snapshots stay in one partition. */
+    public static byte[] key(MetricSnapshot snapshot) {
+        return (snapshot.cluster() + "/" + snapshot.job().name()).getBytes(StandardCharsets.UTF_8);
     }
 
     public void publish(List<MetricSnapshot> snapshots) {
