@@ -72,9 +72,17 @@ public final class FlinkwatchJob {
         LOG.info("Starting Flinkwatch with parameters {}", config.shownGiven());
         checkKafka(config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        assemble(env, config);
+        env.execute("Flinkwatch");
+    }
+
+    /**
+     * Configures {@code env} and builds the whole dataflow on it, with its Kafka source and sinks:
+     * what the job runs, for the tools (backtest, demo, benchmark) and tests that run it too.
+     */
+    public static void assemble(StreamExecutionEnvironment env, FlinkwatchConfig config) {
         configure(env, config);
         pipeline(config).build(env, kafkaSource(config), alertSink(config), deadLetterSink(config));
-        env.execute("Flinkwatch");
     }
 
     /**

@@ -137,13 +137,7 @@ public final class TestJobs {
     /** An environment (the MiniCluster's, under a test) with the Flinkwatch dataflow on it. */
     public static StreamExecutionEnvironment environment(FlinkwatchConfig config) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        FlinkwatchJob.configure(env, config);
-        FlinkwatchJob.pipeline(config)
-                .build(
-                        env,
-                        FlinkwatchJob.kafkaSource(config),
-                        FlinkwatchJob.alertSink(config),
-                        FlinkwatchJob.deadLetterSink(config));
+        FlinkwatchJob.assemble(env, config);
         return env;
     }
 

@@ -228,13 +228,7 @@ public final class PipelineReplay implements AutoCloseable {
         // cause instead of a restart loop.
         local.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(local);
-        FlinkwatchJob.configure(env, config);
-        FlinkwatchJob.pipeline(config)
-                .build(
-                        env,
-                        FlinkwatchJob.kafkaSource(config),
-                        FlinkwatchJob.alertSink(config),
-                        FlinkwatchJob.deadLetterSink(config));
+        FlinkwatchJob.assemble(env, config);
         long started = System.nanoTime();
         LOG.info("{}: running the Flinkwatch pipeline over {} records", label, stats.records());
         JobClient job = env.executeAsync("Flinkwatch backtest (" + label + ")");

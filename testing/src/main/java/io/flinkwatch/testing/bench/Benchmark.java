@@ -269,7 +269,7 @@ public final class Benchmark {
         baselineEnv.execute("parse-only warm-up");
         StreamExecutionEnvironment env = environment(checkpointDir());
         FlinkwatchConfig config = config(topic, Map.of("kafka.bounded", "true"));
-        buildFlinkwatch(env, config);
+        FlinkwatchJob.assemble(env, config);
         env.execute("flinkwatch warm-up");
         deadLetters(config, "warm-up");
         out.printf("warm-up: both jobs ran once over %,d snapshots%n", loaded.snapshots());
@@ -296,7 +296,7 @@ public final class Benchmark {
 
         FlinkwatchConfig config = config(topic, Map.of("kafka.bounded", "true"));
         StreamExecutionEnvironment env = environment(checkpointDir());
-        buildFlinkwatch(env, config);
+        FlinkwatchJob.assemble(env, config);
         Recording recording = options.profile() ? startRecording() : null;
         JobExecutionResult pipeline = env.execute("flinkwatch throughput");
         double pipelineRate = loaded.snapshots() * 1000.0 / pipeline.getNetRuntime();
@@ -401,7 +401,7 @@ public final class Benchmark {
                                 "watermark.max-clock-skew",
                                 skew.toSeconds() + "s"));
         StreamExecutionEnvironment env = environment(checkpoints);
-        buildFlinkwatch(env, config);
+        FlinkwatchJob.assemble(env, config);
         long started = System.nanoTime();
         JobClient job = env.executeAsync("flinkwatch state");
         try {
@@ -518,7 +518,7 @@ public final class Benchmark {
                                 "kafka.starting-offsets",
                                 "earliest"));
         StreamExecutionEnvironment env = environment(checkpointDir());
-        buildFlinkwatch(env, config);
+        FlinkwatchJob.assemble(env, config);
         JobClient job = env.executeAsync("flinkwatch latency " + delivery);
 
         Map<String, Long> seen = new ConcurrentHashMap<>();
@@ -906,16 +906,6 @@ public final class Benchmark {
         parameters.put("watermark.out-of-orderness", OUT_OF_ORDERNESS.toSeconds() + "s");
         parameters.putAll(extra);
         return FlinkwatchConfig.fromMap(parameters);
-    }
-
-    private static void buildFlinkwatch(StreamExecutionEnvironment env, FlinkwatchConfig config) {
-        FlinkwatchJob.configure(env, config);
-        FlinkwatchJob.pipeline(config)
-                .build(
-                        env,
-                        FlinkwatchJob.kafkaSource(config),
-                        FlinkwatchJob.alertSink(config),
-                        FlinkwatchJob.deadLetterSink(config));
     }
 
     private Path checkpointDir() throws IOException {

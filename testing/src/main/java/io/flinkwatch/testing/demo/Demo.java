@@ -321,13 +321,7 @@ public final class Demo {
                                 "0"));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(2, flink);
-        FlinkwatchJob.configure(env, config);
-        FlinkwatchJob.pipeline(config)
-                .build(
-                        env,
-                        FlinkwatchJob.kafkaSource(config),
-                        FlinkwatchJob.alertSink(config),
-                        FlinkwatchJob.deadLetterSink(config));
+        FlinkwatchJob.assemble(env, config);
         return env.executeAsync("Flinkwatch demo");
     }
 
