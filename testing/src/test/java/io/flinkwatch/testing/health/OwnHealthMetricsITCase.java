@@ -3,6 +3,7 @@ package io.flinkwatch.testing.health;
 import static io.flinkwatch.testing.scenario.Scenario.minutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.ingest.prometheus.PrometheusSample;
@@ -303,10 +304,8 @@ class OwnHealthMetricsITCase {
 
     /** The Alertmanager sink's names, as the scrape has them. */
     private static final class AlertmanagerNames {
-        static final String FAILED =
-                io.flinkwatch.alerts.alertmanager.AlertmanagerSink.METRIC_FAILED_POSTS;
-        static final String QUEUED =
-                io.flinkwatch.alerts.alertmanager.AlertmanagerSink.METRIC_QUEUED;
+        static final String FAILED = AlertmanagerSink.METRIC_FAILED_POSTS;
+        static final String QUEUED = AlertmanagerSink.METRIC_QUEUED;
     }
 
     private static boolean downFiring(AlertEvent event) {
@@ -337,7 +336,7 @@ class OwnHealthMetricsITCase {
             if (ready.test(last)) {
                 return last;
             }
-            Thread.sleep(1000);
+            Thread.sleep(200);
         }
         Files.createDirectories(Path.of("target/own-health"));
         Files.writeString(Path.of("target/own-health/prometheus-scrape.txt"), last.text);
