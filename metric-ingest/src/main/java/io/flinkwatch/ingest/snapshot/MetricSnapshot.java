@@ -3,6 +3,7 @@ package io.flinkwatch.ingest.snapshot;
 import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One observation of a monitored Flink job at one scope: the values of its metrics at {@code
@@ -21,6 +22,7 @@ import javax.annotation.Nullable;
  *     from Kafka) rather than reported by the job's own Flink processes: it carries metrics of the
  *     job but is no sign that the job, or its metrics reporting, is alive
  */
+@TypeInfo(MetricSnapshotSerializer.Factory.class)
 public record MetricSnapshot(
         long timestamp,
         String cluster,
