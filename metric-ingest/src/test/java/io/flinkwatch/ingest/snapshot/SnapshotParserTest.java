@@ -159,6 +159,7 @@ class SnapshotParserTest {
                 "infinite metric | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{'uptime':1e400}} | INVALID_FIELD | metrics.uptime is not a finite number",
                 "duplicate metric | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{'a':1,'a':2}} | INVALID_FIELD | duplicate metric 'a'",
                 "duplicate field | {'version':1,'timestamp':%d,'timestamp':%d,'cluster':'c'} | INVALID_FIELD | duplicate field 'timestamp'",
+                "duplicate unknown field | {'version':1,'x':1,'timestamp':%d,'x':2,'cluster':'c'} | INVALID_FIELD | duplicate field 'x'",
                 "empty cluster | {'version':1,'timestamp':%d,'cluster':' ','job':{'id':'i','name':'n'},'scope':{'level':'job'},'metrics':{}} | INVALID_FIELD | cluster must not be empty",
                 "negative subtask | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'task','vertexId':'v','vertexName':'V','subtask':-1},'metrics':{}} | INVALID_FIELD | scope.subtask must be a non-negative integer",
                 "unknown level | {'version':1,'timestamp':%d,'cluster':'c','job':{'id':'i','name':'n'},'scope':{'level':'cluster'},'metrics':{}} | INVALID_FIELD | scope.level 'cluster' is not one of job, task, operator",
