@@ -4,6 +4,7 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
 import io.flinkwatch.job.analytics.JobKeys;
 import io.flinkwatch.job.analytics.MetricFamily;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,25 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
     /** Bounds the heartbeat-thinning memory; forgetting only means one extra heartbeat. */
     private static final int MAX_REMEMBERED_JOBS = 100_000;
 
+    /**
+     * Bounds the memory of which names some family reads; forgetting only means asking again.
+     * Operator metric names carry topics and partitions, so there is no fixed set of them.
+     */
+    private static final int MAX_REMEMBERED_NAMES = 10_000;
+
     private final List<MetricFamily> families;
     private final boolean topologyRead;
 
     private transient Map<String, Long> lastHeartbeat;
+
+    /** Whether some family reads a metric name, by scope level: asked once per name. */
+    private transient Map<ScopeLevel, Map<String, Boolean>> read;
+
+    /** The previous heartbeat's job and time: a TaskManager reports a job's subtasks together. */
+    private transient String lastCluster;
+
+    private transient String lastJobName;
+    private transient long lastTimestamp;
 
     public SnapshotSplitter(List<MetricFamily> families) {
         this.families = List.copyOf(families);
@@ -44,6 +60,10 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
     @Override
     public void open(OpenContext openContext) {
         lastHeartbeat = new HashMap<>();
+        read = new EnumMap<>(ScopeLevel.class);
+        for (ScopeLevel level : ScopeLevel.values()) {
+            read.put(level, new HashMap<>());
+        }
     }
 
     @Override
@@ -59,13 +79,23 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
     }
 
     private MetricSnapshot project(MetricSnapshot snapshot) {
-        ScopeLevel level = snapshot.scope().level();
+        Map<String, Boolean> readAtLevel = read.get(snapshot.scope().level());
+        Map<String, Double> metrics = snapshot.metrics();
+        int selectedCount = 0;
+        for (String metric : metrics.keySet()) {
+            if (reads(readAtLevel, snapshot.scope().level(), metric)) {
+                selectedCount++;
+            }
+        }
+        boolean topologyKept = topologyRead || snapshot.topology() == null;
+        if (selectedCount == metrics.size() && topologyKept) {
+            return snapshot;
+        }
         Map<String, Double> selected = new HashMap<>();
-        for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
-            for (MetricFamily family : families) {
-                if (family.reads(level, metric.getKey())) {
+        if (selectedCount > 0) {
+            for (Map.Entry<String, Double> metric : metrics.entrySet()) {
+                if (reads(readAtLevel, snapshot.scope().level(), metric.getKey())) {
                     selected.put(metric.getKey(), metric.getValue());
-                    break;
                 }
             }
         }
@@ -79,8 +109,33 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
                 snapshot.external());
     }
 
+    private boolean reads(Map<String, Boolean> readAtLevel, ScopeLevel level, String metric) {
+        Boolean known = readAtLevel.get(metric);
+        if (known == null) {
+            known = false;
+            for (MetricFamily family : families) {
+                if (family.reads(level, metric)) {
+                    known = true;
+                    break;
+                }
+            }
+            if (readAtLevel.size() >= MAX_REMEMBERED_NAMES) {
+                readAtLevel.clear();
+            }
+            readAtLevel.put(metric, known);
+        }
+        return known;
+    }
+
     private void heartbeat(MetricSnapshot snapshot, Collector<JobHeartbeat> out) {
         if (snapshot.external()) {
+            return;
+        }
+        if (snapshot.job().status() == null
+                && snapshot.timestamp() <= lastTimestamp
+                && snapshot.job().name().equals(lastJobName)
+                && snapshot.cluster().equals(lastCluster)) {
+            // The job's newest heartbeat is at least this late already.
             return;
         }
         String key = JobKeys.of(snapshot);
@@ -91,8 +146,11 @@ public final class SnapshotSplitter extends ProcessFunction<MetricSnapshot, JobH
         if (lastHeartbeat.size() >= MAX_REMEMBERED_JOBS) {
             lastHeartbeat.clear();
         }
-        lastHeartbeat.put(
-                key, last == null ? snapshot.timestamp() : Math.max(last, snapshot.timestamp()));
+        long newest = last == null ? snapshot.timestamp() : Math.max(last, snapshot.timestamp());
+        lastHeartbeat.put(key, newest);
+        lastCluster = snapshot.cluster();
+        lastJobName = snapshot.job().name();
+        lastTimestamp = newest;
         out.collect(
                 new JobHeartbeat(
                         snapshot.cluster(),

@@ -63,6 +63,74 @@ class SnapshotSplitterTest {
         }
     }
 
+    @Test
+    void heartbeatsAreOnePerJobAndInstantAndOnlyMetricsSomeRuleReadsTravel() throws Exception {
+        SnapshotSplitter splitter =
+                new SnapshotSplitter(
+                        List.of(
+                                new OperatorFamily(
+                                        List.of(
+                                                new io.flinkwatch.job.detection.rules.LagGrowing(
+                                                        Duration.ofMinutes(5),
+                                                        0,
+                                                        Duration.ofMinutes(5),
+                                                        io.flinkwatch.job.detection.rules
+                                                                .TrendCriterion.DEFAULT,
+                                                        Duration.ofSeconds(1))),
+                                        300_000)));
+        try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {
+            MetricSnapshot lagOnly =
+                    Snapshots.job("orders")
+                            .operator("Source: orders", 0, 0, "Source: orders")
+                            .metric("records-lag-max", 5)
+                            .at(1_000)
+                            .build();
+            harness.processElement(new StreamRecord<>(lagOnly, 1_000));
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("orders")
+                                    .operator("Source: orders", 1, 0, "Source: orders")
+                                    .metric("records-lag-max", 6)
+                                    .metric("numRecordsIn", 100)
+                                    .at(1_000)
+                                    .build(),
+                            1_000));
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("payments").task("Sink", 0, 0).at(1_000).build(), 1_000));
+            // Back to the first job, at the same instant, then at an earlier one.
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("orders").task("Sink", 0, 0).at(1_000).build(), 1_000));
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("orders").task("Sink", 1, 0).at(500).build(), 500));
+            // A status is always news.
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("orders").status("RUNNING").at(1_000).build(), 1_000));
+            harness.processElement(
+                    new StreamRecord<>(
+                            Snapshots.job("orders").task("Sink", 0, 0).at(16_000).build(), 16_000));
+
+            assertThat(harness.extractOutputValues())
+                    .extracting(JobHeartbeat::jobName, JobHeartbeat::timestamp)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple("orders", 1_000L),
+                            org.assertj.core.groups.Tuple.tuple("payments", 1_000L),
+                            org.assertj.core.groups.Tuple.tuple("orders", 1_000L),
+                            org.assertj.core.groups.Tuple.tuple("orders", 16_000L));
+            List<MetricSnapshot> analytics =
+                    harness.getSideOutput(SnapshotSplitter.ANALYTICS).stream()
+                            .map(StreamRecord::getValue)
+                            .toList();
+            // A snapshot whose every metric is read travels as it is.
+            assertThat(analytics.get(0)).isSameAs(lagOnly);
+            assertThat(analytics.get(1).metrics()).containsOnlyKeys("records-lag-max");
+        }
+    }
+
     private static MetricSnapshot external(MetricSnapshot snapshot) {
         return new MetricSnapshot(
                 snapshot.timestamp(),
