@@ -17,6 +17,9 @@ public final class SampleWindow {
     private static final long[] NO_TIMES = new long[0];
     private static final double[] NO_VALUES = new double[0];
 
+    /** Stale samples are dropped once they are at least this fraction (1/n) of the window. */
+    private static final int EVICT_FRACTION = 8;
+
     public long[] times = NO_TIMES;
     public double[] values = NO_VALUES;
 
@@ -167,10 +170,17 @@ public final class SampleWindow {
                 time);
     }
 
-    /** Drops samples at or before {@code time}. */
+    /**
+     * Drops samples at or before {@code time}, once they are at least an eighth of the window (or
+     * all of it). Every read is of a range, so samples kept a little longer change no result; the
+     * arrays are copied every few evaluations instead of at each one (a window of an hour of 15 s
+     * samples holds 240 of them).
+     */
     public void evictAtOrBefore(long time) {
         int keepFrom = firstIndexAfter(time);
-        if (keepFrom > 0) {
+        if (keepFrom == times.length) {
+            clear();
+        } else if (keepFrom > 0 && keepFrom >= times.length / EVICT_FRACTION) {
             times = Arrays.copyOfRange(times, keepFrom, times.length);
             values = Arrays.copyOfRange(values, keepFrom, values.length);
         }

@@ -69,4 +69,26 @@ class SampleWindowTest {
         window.evictAtOrBefore(10);
         assertThat(window.isEmpty()).isTrue();
     }
+
+    @Test
+    void aLongWindowDropsStaleSamplesOnceTheyAreAnEighthOfItAndReadsTheSame() {
+        SampleWindow window = new SampleWindow();
+        for (int t = 1; t <= 80; t++) {
+            window.add(t, t * t);
+        }
+        int count = window.count(80, 71);
+        double slope = window.slopePerSecond(80, 71);
+        double increase = window.increase(80, 71);
+
+        window.evictAtOrBefore(9);
+
+        // Nine stale samples of 80 stay, and ranges after them read as before.
+        assertThat(window.size()).isEqualTo(80);
+        assertThat(window.count(80, 71)).isEqualTo(count).isEqualTo(71);
+        assertThat(window.slopePerSecond(80, 71)).isEqualTo(slope);
+        assertThat(window.increase(80, 71)).isEqualTo(increase);
+
+        window.evictAtOrBefore(10);
+        assertThat(window.times).hasSize(70).startsWith(11);
+    }
 }
