@@ -1,7 +1,11 @@
 package io.flinkwatch.job.analytics.operator;
 
 import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
+import javax.annotation.Nullable;
 
 /**
  * Recognises the operator metrics the operator family reads, whether a publisher sends them under
@@ -30,10 +34,45 @@ public final class OperatorMetricNames {
     }
 
     /**
-     * A partition offset gauge: groups 1 topic, 2 partition, 3 currentOffset or committedOffset.
+     * A Kafka source partition offset gauge.
+     *
+     * @param partition the topic and partition, as {@code <topic>/<partition>}
+     * @param committed whether it is the committed offset (else the current one)
      */
-    public static Matcher partitionOffset(String name) {
-        return FlinkMetricNames.partitionOffset(name);
+    public record PartitionOffset(String partition, boolean committed) {}
+
+    /** Bounds the memory of parsed offset names; forgetting only means parsing again. */
+    private static final int MAX_REMEMBERED_OFFSET_NAMES = 10_000;
+
+    /**
+     * Offset gauge names as parsed, shared by the subtasks of a TaskManager: a source reports the
+     * same names every time, and matching the pattern cost more than the rest of a sample.
+     */
+    private static final Map<String, Optional<PartitionOffset>> OFFSET_NAMES =
+            new ConcurrentHashMap<>();
+
+    /** The partition offset gauge {@code name} is, or null when it is none. */
+    @Nullable
+    public static PartitionOffset partitionOffset(String name) {
+        if (!name.endsWith("Offset")) {
+            return null;
+        }
+        Optional<PartitionOffset> known = OFFSET_NAMES.get(name);
+        if (known == null) {
+            Matcher offset = FlinkMetricNames.partitionOffset(name);
+            known =
+                    offset.matches()
+                            ? Optional.of(
+                                    new PartitionOffset(
+                                            offset.group(1) + "/" + offset.group(2),
+                                            offset.group(3).equals("committedOffset")))
+                            : Optional.empty();
+            if (OFFSET_NAMES.size() >= MAX_REMEMBERED_OFFSET_NAMES) {
+                OFFSET_NAMES.clear();
+            }
+            OFFSET_NAMES.put(name, known);
+        }
+        return known.orElse(null);
     }
 
     public static boolean isRelevant(String name) {
@@ -41,6 +80,6 @@ public final class OperatorMetricNames {
                 || isConsumedRate(name)
                 || isCompactionPending(name)
                 || isLagSeconds(name)
-                || (name.endsWith("Offset") && partitionOffset(name).matches());
+                || partitionOffset(name) != null;
     }
 }

@@ -4,7 +4,6 @@ import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.job.analytics.SampleWindow;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
 
 /**
  * The series of one operator in one subtask that the operator rules read: consumer lag, commit lag
@@ -48,13 +47,13 @@ public final class OperatorSamples {
             } else if (OperatorMetricNames.isLagSeconds(name)) {
                 seconds = max(seconds, value);
             } else {
-                Matcher offset = OperatorMetricNames.partitionOffset(name);
-                if (offset.matches()) {
+                OperatorMetricNames.PartitionOffset offset =
+                        OperatorMetricNames.partitionOffset(name);
+                if (offset != null) {
                     double[] pair =
                             offsets.computeIfAbsent(
-                                    offset.group(1) + "/" + offset.group(2),
-                                    k -> new double[] {Double.NaN, Double.NaN});
-                    pair[offset.group(3).equals("currentOffset") ? 0 : 1] = value;
+                                    offset.partition(), k -> new double[] {Double.NaN, Double.NaN});
+                    pair[offset.committed() ? 1 : 0] = value;
                 }
             }
         }
