@@ -4,14 +4,19 @@ import io.flinkwatch.job.analytics.math.CounterIncrease;
 import io.flinkwatch.job.analytics.math.LeastSquares;
 import io.flinkwatch.job.analytics.math.Trend;
 import java.util.Arrays;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
- * The recent samples of one series, in time order, in exactly-sized arrays so that its state is as
- * small as its content. Evaluations read ranges that end at the evaluation time; samples that
- * arrived early (a later timestamp) stay out of earlier evaluations.
+ * The recent samples of one series, in time order. Evaluations read ranges that end at the
+ * evaluation time; samples that arrived early (a later timestamp) stay out of earlier evaluations.
  *
- * <p>Mutable; public fields so Flink serializes it as a POJO.
+ * <p>The arrays have room to grow, so that a sample is appended without copying the window (an hour
+ * of 15 s samples is 240 of them); {@link SampleWindowSerializer} writes only the samples, so the
+ * state is as small as its content.
+ *
+ * <p>Mutable; kept in keyed state by {@link SampleWindowSerializer}.
  */
+@TypeInfo(SampleWindowSerializer.Factory.class)
 public final class SampleWindow {
 
     private static final long[] NO_TIMES = new long[0];
@@ -20,15 +25,62 @@ public final class SampleWindow {
     /** Stale samples are dropped once they are at least this fraction (1/n) of the window. */
     private static final int EVICT_FRACTION = 8;
 
-    public long[] times = NO_TIMES;
-    public double[] values = NO_VALUES;
+    /** Sample times; the first {@link #size()} entries are samples, the rest room to grow. */
+    long[] times = NO_TIMES;
+
+    double[] values = NO_VALUES;
+
+    /**
+     * How many samples there are; -1 for "all of the arrays", the shape of a window restored from a
+     * savepoint taken before 0.2, when Flink kept windows as POJOs of two exactly sized arrays.
+     */
+    private int size = -1;
+
+    public SampleWindow() {}
+
+    /** A window of these samples, in time order; the arrays become the window's. */
+    SampleWindow(long[] times, double[] values, int size) {
+        this.times = times;
+        this.values = values;
+        this.size = size;
+    }
 
     public int size() {
-        return times.length;
+        if (size < 0) {
+            size = times.length;
+        }
+        return size;
     }
 
     public boolean isEmpty() {
-        return times.length == 0;
+        return size() == 0;
+    }
+
+    /** The time of the sample at {@code index} (in time order). */
+    public long timeAt(int index) {
+        return times[checkIndex(index)];
+    }
+
+    /** The value of the sample at {@code index} (in time order). */
+    public double valueAt(int index) {
+        return values[checkIndex(index)];
+    }
+
+    private int checkIndex(int index) {
+        if (index < 0 || index >= size()) {
+            throw new IndexOutOfBoundsException(index + " of " + size());
+        }
+        return index;
+    }
+
+    /** The sample times, in order (a copy). */
+    public long[] times() {
+        return Arrays.copyOf(times, size());
+    }
+
+    /** The sample values, in time order (a copy). */
+    public double[] values() {
+        return Arrays.copyOf(values, size());
     }
 
     /**
@@ -36,27 +88,28 @@ public final class SampleWindow {
      * outcome does not depend on which arrived first.
      */
     public void add(long time, double value) {
-        int index = Arrays.binarySearch(times, time);
+        int n = size();
+        int index = Arrays.binarySearch(times, 0, n, time);
         if (index >= 0) {
             values[index] = Math.max(values[index], value);
             return;
         }
         int insert = -index - 1;
-        long[] newTimes = new long[times.length + 1];
-        double[] newValues = new double[values.length + 1];
-        System.arraycopy(times, 0, newTimes, 0, insert);
-        System.arraycopy(values, 0, newValues, 0, insert);
-        newTimes[insert] = time;
-        newValues[insert] = value;
-        System.arraycopy(times, insert, newTimes, insert + 1, times.length - insert);
-        System.arraycopy(values, insert, newValues, insert + 1, values.length - insert);
-        times = newTimes;
-        values = newValues;
+        if (n == times.length) {
+            int capacity = n + Math.max(4, n / 2);
+            times = Arrays.copyOf(times, capacity);
+            values = Arrays.copyOf(values, capacity);
+        }
+        System.arraycopy(times, insert, times, insert + 1, n - insert);
+        System.arraycopy(values, insert, values, insert + 1, n - insert);
+        times[insert] = time;
+        values[insert] = value;
+        size = n + 1;
     }
 
     /** Index of the last sample at or before {@code time}, or -1. */
     public int lastIndexAtOrBefore(long time) {
-        int index = Arrays.binarySearch(times, time);
+        int index = Arrays.binarySearch(times, 0, size(), time);
         return index >= 0 ? index : -index - 2;
     }
 
@@ -67,7 +120,7 @@ public final class SampleWindow {
 
     /** The newest sample's time, or {@link Long#MIN_VALUE} when empty. */
     public long newestTime() {
-        return times.length == 0 ? Long.MIN_VALUE : times[times.length - 1];
+        return size() == 0 ? Long.MIN_VALUE : times[size() - 1];
     }
 
     /**
@@ -156,7 +209,7 @@ public final class SampleWindow {
     /** The value of the oldest sample in {@code (from, to]}, or NaN. */
     public double firstAfter(long from, long to) {
         int index = firstIndexAfter(from);
-        return index < times.length && times[index] <= to ? values[index] : Double.NaN;
+        return index < size() && times[index] <= to ? values[index] : Double.NaN;
     }
 
     /** PromQL {@code increase(series[range])} at {@code time}, or NaN. */
@@ -172,22 +225,24 @@ public final class SampleWindow {
 
     /**
      * Drops samples at or before {@code time}, once they are at least an eighth of the window (or
-     * all of it). Every read is of a range, so samples kept a little longer change no result; the
-     * arrays are copied every few evaluations instead of at each one (a window of an hour of 15 s
-     * samples holds 240 of them).
+     * all of it). Every read is of a range, so samples kept a little longer change no result, and
+     * the window is shifted every few evaluations instead of at each one.
      */
     public void evictAtOrBefore(long time) {
+        int n = size();
         int keepFrom = firstIndexAfter(time);
-        if (keepFrom == times.length) {
+        if (keepFrom == n) {
             clear();
-        } else if (keepFrom > 0 && keepFrom >= times.length / EVICT_FRACTION) {
-            times = Arrays.copyOfRange(times, keepFrom, times.length);
-            values = Arrays.copyOfRange(values, keepFrom, values.length);
+        } else if (keepFrom > 0 && keepFrom >= n / EVICT_FRACTION) {
+            System.arraycopy(times, keepFrom, times, 0, n - keepFrom);
+            System.arraycopy(values, keepFrom, values, 0, n - keepFrom);
+            size = n - keepFrom;
         }
     }
 
     public void clear() {
         times = NO_TIMES;
         values = NO_VALUES;
+        size = 0;
     }
 }

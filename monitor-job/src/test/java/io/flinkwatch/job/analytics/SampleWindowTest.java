@@ -14,8 +14,8 @@ class SampleWindowTest {
         window.add(10, 1);
         window.add(20, 2);
 
-        assertThat(window.times).containsExactly(10, 20, 30);
-        assertThat(window.values).containsExactly(1, 2, 3);
+        assertThat(window.times()).containsExactly(10, 20, 30);
+        assertThat(window.values()).containsExactly(1, 2, 3);
     }
 
     @Test
@@ -27,8 +27,8 @@ class SampleWindowTest {
         b.add(10, 5);
         b.add(10, 1);
 
-        assertThat(a.values).containsExactly(5);
-        assertThat(b.values).containsExactly(5);
+        assertThat(a.values()).containsExactly(5);
+        assertThat(b.values()).containsExactly(5);
     }
 
     @Test
@@ -65,7 +65,7 @@ class SampleWindowTest {
 
         window.evictAtOrBefore(2);
 
-        assertThat(window.times).containsExactly(3);
+        assertThat(window.times()).containsExactly(3);
         window.evictAtOrBefore(10);
         assertThat(window.isEmpty()).isTrue();
     }
@@ -89,6 +89,6 @@ class SampleWindowTest {
         assertThat(window.increase(80, 71)).isEqualTo(increase);
 
         window.evictAtOrBefore(10);
-        assertThat(window.times).hasSize(70).startsWith(11);
+        assertThat(window.times()).hasSize(70).startsWith(11);
     }
 }

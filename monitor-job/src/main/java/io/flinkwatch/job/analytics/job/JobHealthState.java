@@ -84,7 +84,7 @@ public final class JobHealthState {
         SampleWindow changes =
                 series.computeIfAbsent(COMPLETED_COUNT_CHANGES, n -> new SampleWindow());
         int before = changes.lastIndexAtOrBefore(time);
-        if (before >= 0 && changes.values[before] == count) {
+        if (before >= 0 && changes.valueAt(before) == count) {
             return;
         }
         changes.add(time, count);
@@ -101,7 +101,7 @@ public final class JobHealthState {
             return Long.MIN_VALUE;
         }
         int index = changes.lastIndexAtOrBefore(time);
-        return index < 0 ? Long.MIN_VALUE : changes.times[index];
+        return index < 0 ? Long.MIN_VALUE : changes.timeAt(index);
     }
 
     private void add(String name, long time, double value) {
@@ -193,7 +193,7 @@ public final class JobHealthState {
             if (entry.getKey().equals(COMPLETED_COUNT_CHANGES)) {
                 int current = window.lastIndexAtOrBefore(time);
                 if (current > 0) {
-                    window.evictAtOrBefore(window.times[current - 1]);
+                    window.evictAtOrBefore(window.timeAt(current - 1));
                 }
             } else {
                 window.evictAtOrBefore(time - retention.applyAsLong(entry.getKey()));
