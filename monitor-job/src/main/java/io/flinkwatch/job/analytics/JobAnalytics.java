@@ -152,12 +152,13 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     public void processElement(MetricSnapshot snapshot, Context ctx, Collector<AlertSignal> out)
             throws Exception {
         JobRuns known = runs.value();
+        boolean changed = false;
         if (known == null) {
             known = new JobRuns();
             watchedJobs.add(1);
+            changed = true;
         }
-        known.seen(snapshot.job().id(), snapshot.timestamp());
-        runs.update(known);
+        changed |= known.seen(snapshot.job().id(), snapshot.timestamp());
         for (MetricFamily family : families) {
             family.absorb(snapshot);
         }
@@ -170,7 +171,14 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
             lateSamples.inc();
             evaluation = grid.evaluationFor(watermark + 1);
         }
-        ctx.timerService().registerEventTimeTimer(evaluation);
+        if (known.schedule(evaluation)) {
+            ctx.timerService().registerEventTimeTimer(evaluation);
+            changed = true;
+        }
+        if (changed) {
+            // Unchanged, the state holds it as it is (a heap backend's get copies on write).
+            runs.update(known);
+        }
     }
 
     @Override
@@ -229,11 +237,13 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
                     family.forgetRun(retired);
                 }
             }
-            runs.update(known);
             for (MetricFamily family : families) {
                 family.evict(time);
             }
-            ctx.timerService().registerEventTimeTimer(grid.next(time));
+            long next = grid.next(time);
+            known.schedule(next);
+            runs.update(known);
+            ctx.timerService().registerEventTimeTimer(next);
         } else {
             if (known != null) {
                 runs.clear();
