@@ -141,7 +141,7 @@ public final class FlinkwatchPipeline {
             SingleOutputStreamOperator<AlertSignal> analytics =
                     heartbeats
                             .getSideOutput(SnapshotSplitter.ANALYTICS)
-                            .keyBy(JobKeys::of, Types.STRING)
+                            .keyBy(new JobKeys.SnapshotKeySelector(), Types.STRING)
                             // process(), plus gauges recounted after a restore: same state.
                             .transform(
                                     FlinkwatchMetrics.ANALYTICS,

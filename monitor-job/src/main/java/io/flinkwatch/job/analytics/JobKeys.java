@@ -1,6 +1,7 @@
 package io.flinkwatch.job.analytics;
 
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import org.apache.flink.api.java.functions.KeySelector;
 
 /**
  * The key of a monitored job: cluster and job name. The name, not the job id, so that a job
@@ -28,5 +29,32 @@ public final class JobKeys {
      */
     public static String runPrefix(String jobId) {
         return jobId + SEPARATOR;
+    }
+
+    /**
+     * {@link #of(MetricSnapshot)} as a key selector that reuses the previous snapshot's key when it
+     * is of the same job. A TaskManager reports a job's subtasks together, so most snapshots would
+     * otherwise build (and Flink hash) a new key string of the same value. Each task has its own
+     * instance.
+     */
+    public static final class SnapshotKeySelector implements KeySelector<MetricSnapshot, String> {
+
+        private static final long serialVersionUID = 1L;
+
+        private transient String lastCluster;
+        private transient String lastJobName;
+        private transient String lastKey;
+
+        @Override
+        public String getKey(MetricSnapshot snapshot) {
+            String cluster = snapshot.cluster();
+            String jobName = snapshot.job().name();
+            if (lastKey == null || !jobName.equals(lastJobName) || !cluster.equals(lastCluster)) {
+                lastKey = of(cluster, jobName);
+                lastCluster = cluster;
+                lastJobName = jobName;
+            }
+            return lastKey;
+        }
     }
 }
