@@ -40,6 +40,7 @@ import jdk.jfr.Recording;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -75,7 +76,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * 1h} (the state run's {@code --watermark.max-clock-skew}; see {@link #HISTORY_CLOCK_SKEW}) {@code
  * --profile-dir dir} (keep the JFR recordings of {@code --profile} there) {@code --repeat 3} (the
  * throughput runs of both jobs, alternated; the fastest of each counts; a profiled run comes after
- * them and is not counted).
+ * them and is not counted) {@code --state-backend hashmap} (or {@code rocksdb}: Flink's state
+ * backend for every Flinkwatch run).
  *
  * <p>Every preload is checked: as many records in the topic as were sent and acknowledged. After
  * every Flinkwatch run the dead-letter topic is read and its letters are printed by reason; a
@@ -92,6 +94,7 @@ public final class Benchmark {
     private final PrintStream out;
     private final Path workDir;
     private int runs;
+    private int restPort;
 
     private Benchmark(EmbeddedKafka kafka, Options options, PrintStream out, Path workDir) {
         this.kafka = kafka;
@@ -112,7 +115,8 @@ public final class Benchmark {
             long countPerJobUpTo,
             Duration historyClockSkew,
             Path profileDir,
-            int repeat) {
+            int repeat,
+            String stateBackend) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new HashMap<>();
@@ -149,7 +153,8 @@ public final class Benchmark {
                                                     HISTORY_CLOCK_SKEW.toMinutes() + "m")
                                             .toUpperCase(Locale.ROOT)),
                     given.containsKey("profile-dir") ? Path.of(given.get("profile-dir")) : null,
-                    Integer.parseInt(given.getOrDefault("repeat", "3")));
+                    Integer.parseInt(given.getOrDefault("repeat", "3")),
+                    given.getOrDefault("state-backend", "hashmap"));
         }
     }
 
@@ -448,6 +453,8 @@ public final class Benchmark {
                             checkpoints, latestCheckpoint(checkpoints), Duration.ofMinutes(5));
             latest = awaitCheckpointAfter(checkpoints, latest, Duration.ofMinutes(5));
             long bytes = sizeOf(latest);
+            out.printf(
+                    "  checkpoints (%s): %s%n", options.stateBackend(), checkpointStatistics(job));
             out.printf(
                     "  checkpoint %s: %,d bytes, %,.0f bytes per series, %,.0f per job%n",
                     latest.getFileName(),
@@ -952,15 +959,57 @@ public final class Benchmark {
      * A local Flink whose checkpoints go to files, as on a real cluster (not to the JobManager's
      * memory).
      */
-    private static StreamExecutionEnvironment environment(Path checkpoints) {
+    private StreamExecutionEnvironment environment(Path checkpoints) throws IOException {
         org.apache.flink.configuration.Configuration flink =
                 new org.apache.flink.configuration.Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.ADDRESS, "127.0.0.1");
-        flink.set(RestOptions.PORT, 0);
+        // A known free port, so that the state run can read the checkpoint statistics.
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            restPort = socket.getLocalPort();
+        }
+        flink.set(RestOptions.PORT, restPort);
         flink.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+        flink.set(StateBackendOptions.STATE_BACKEND, options.stateBackend());
         return StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, flink);
+    }
+
+    /**
+     * The job's checkpoint statistics from Flink's REST API: how many completed, and their end to
+     * end duration (trigger to acknowledged by every task, so a barrier held up behind a burst of
+     * evaluations shows here).
+     */
+    private String checkpointStatistics(JobClient job) {
+        try {
+            java.net.http.HttpResponse<String> response =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + restPort
+                                                                    + "/jobs/"
+                                                                    + job.getJobID()
+                                                                    + "/checkpoints"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            com.fasterxml.jackson.databind.JsonNode stats =
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+            com.fasterxml.jackson.databind.JsonNode duration =
+                    stats.path("summary").path("end_to_end_duration");
+            return String.format(
+                    "%d completed, %d failed; end-to-end duration p50 %,d ms, p99 %,d ms, max %,d"
+                            + " ms",
+                    stats.path("counts").path("completed").asLong(),
+                    stats.path("counts").path("failed").asLong(),
+                    duration.path("p50").asLong(),
+                    duration.path("p99").asLong(),
+                    duration.path("max").asLong());
+        } catch (Exception e) {
+            return "not read (" + e + ")";
+        }
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
