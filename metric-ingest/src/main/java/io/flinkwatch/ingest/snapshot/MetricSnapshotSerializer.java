@@ -14,7 +14,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Writes a {@link MetricSnapshot} field by field, for the snapshots that cross the network to the
@@ -112,30 +111,30 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
                         | (job.checkpointIntervalMs() != null ? HAS_INTERVAL : 0);
         out.writeByte(flags);
         out.writeLong(snapshot.timestamp());
-        StringValue.writeString(snapshot.cluster(), out);
-        StringValue.writeString(job.id(), out);
-        StringValue.writeString(job.name(), out);
-        StringValue.writeString(job.status(), out);
-        StringValue.writeString(job.failureCause(), out);
+        out.writeUTF(snapshot.cluster());
+        out.writeUTF(job.id());
+        out.writeUTF(job.name());
+        writeNullable(job.status(), out);
+        writeNullable(job.failureCause(), out);
         if (job.checkpointIntervalMs() != null) {
             out.writeLong(job.checkpointIntervalMs());
         }
         Scope scope = snapshot.scope();
         out.writeByte(scope.level().ordinal());
         if (scope.level() != ScopeLevel.JOB) {
-            StringValue.writeString(scope.vertexId(), out);
-            StringValue.writeString(scope.vertexName(), out);
+            out.writeUTF(scope.vertexId());
+            out.writeUTF(scope.vertexName());
             out.writeInt(scope.subtask());
             out.writeInt(scope.attempt());
-            StringValue.writeString(scope.operatorId(), out);
-            StringValue.writeString(scope.operatorName(), out);
+            writeNullable(scope.operatorId(), out);
+            writeNullable(scope.operatorName(), out);
         }
         out.writeInt(snapshot.metrics().size());
         for (Map.Entry<String, Double> metric : snapshot.metrics().entrySet()) {
             Integer code = CODES.get(metric.getKey());
             if (code == null) {
                 out.writeByte(0);
-                StringValue.writeString(metric.getKey(), out);
+                out.writeUTF(metric.getKey());
             } else {
                 out.writeByte(code);
             }
@@ -145,12 +144,12 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
             List<Topology.Vertex> vertices = snapshot.topology().vertices();
             out.writeInt(vertices.size());
             for (Topology.Vertex vertex : vertices) {
-                StringValue.writeString(vertex.id(), out);
-                StringValue.writeString(vertex.name(), out);
+                out.writeUTF(vertex.id());
+                out.writeUTF(vertex.name());
                 out.writeInt(vertex.parallelism());
                 out.writeInt(vertex.inputs().size());
                 for (String input : vertex.inputs()) {
-                    StringValue.writeString(input, out);
+                    out.writeUTF(input);
                 }
             }
         }
@@ -160,11 +159,11 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
     public MetricSnapshot deserialize(DataInputView in) throws IOException {
         int flags = in.readUnsignedByte();
         long timestamp = in.readLong();
-        String cluster = StringValue.readString(in);
-        String id = StringValue.readString(in);
-        String name = StringValue.readString(in);
-        String status = StringValue.readString(in);
-        String failureCause = StringValue.readString(in);
+        String cluster = in.readUTF();
+        String id = in.readUTF();
+        String name = in.readUTF();
+        String status = readNullable(in);
+        String failureCause = readNullable(in);
         Long interval = (flags & HAS_INTERVAL) != 0 ? in.readLong() : null;
         JobRef job = new JobRef(id, name, status, interval, failureCause);
         ScopeLevel level = LEVELS[in.readUnsignedByte()];
@@ -173,17 +172,17 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
                         ? Scope.job()
                         : new Scope(
                                 level,
-                                StringValue.readString(in),
-                                StringValue.readString(in),
+                                in.readUTF(),
+                                in.readUTF(),
                                 in.readInt(),
                                 in.readInt(),
-                                StringValue.readString(in),
-                                StringValue.readString(in));
+                                readNullable(in),
+                                readNullable(in));
         int count = in.readInt();
         Map<String, Double> metrics = new HashMap<>(Math.max(4, count * 4 / 3 + 1));
         for (int i = 0; i < count; i++) {
             int code = in.readUnsignedByte();
-            String metric = code == 0 ? StringValue.readString(in) : KNOWN_NAMES.get(code - 1);
+            String metric = code == 0 ? in.readUTF() : KNOWN_NAMES.get(code - 1);
             metrics.put(metric, in.readDouble());
         }
         Topology topology = null;
@@ -191,13 +190,13 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
             int size = in.readInt();
             List<Topology.Vertex> vertices = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
-                String vertexId = StringValue.readString(in);
-                String vertexName = StringValue.readString(in);
+                String vertexId = in.readUTF();
+                String vertexName = in.readUTF();
                 int parallelism = in.readInt();
                 int inputCount = in.readInt();
                 List<String> inputs = new ArrayList<>(inputCount);
                 for (int j = 0; j < inputCount; j++) {
-                    inputs.add(StringValue.readString(in));
+                    inputs.add(in.readUTF());
                 }
                 vertices.add(new Topology.Vertex(vertexId, vertexName, parallelism, inputs));
             }
@@ -205,6 +204,17 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
         }
         return new MetricSnapshot(
                 timestamp, cluster, job, scope, metrics, topology, (flags & EXTERNAL) != 0);
+    }
+
+    private static void writeNullable(String value, DataOutputView out) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readNullable(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.flinkwatch.job.analytics;
 import io.flinkwatch.ingest.types.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -41,11 +40,13 @@ public final class SampleWindowSerializer extends TypeSerializerSingleton<Sample
         return new SampleWindow();
     }
 
+    /**
+     * A copy with the original's room to grow: a heap backend copies the windows a checkpoint holds
+     * before they change, and the change is usually an added sample.
+     */
     @Override
     public SampleWindow copy(SampleWindow from) {
-        int size = from.size();
-        return new SampleWindow(
-                Arrays.copyOf(from.times, size), Arrays.copyOf(from.values, size), size);
+        return new SampleWindow(from.times.clone(), from.values.clone(), from.size());
     }
 
     @Override
