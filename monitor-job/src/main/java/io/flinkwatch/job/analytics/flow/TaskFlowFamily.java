@@ -150,21 +150,27 @@ public final class TaskFlowFamily implements MetricFamily {
         }
         String jobId = snapshot.job().id();
         TaskFlowJob current = jobs.get(jobId);
-        if (current == null) {
-            current = new TaskFlowJob();
-        }
-        current.cluster = snapshot.cluster();
-        current.jobName = snapshot.job().name();
         long time = snapshot.timestamp();
-        if (time >= current.newestSample) {
-            current.newestSample = time;
-            current.jobId = snapshot.job().id();
+        // Most snapshots are a subtask's at an instant already seen: then the run is unchanged,
+        // and the state holds it as it is.
+        if (current == null
+                || time > current.newestSample
+                || (snapshot.topology() != null && time >= current.topologyTime)) {
+            if (current == null) {
+                current = new TaskFlowJob();
+            }
+            current.cluster = snapshot.cluster();
+            current.jobName = snapshot.job().name();
+            if (time >= current.newestSample) {
+                current.newestSample = time;
+                current.jobId = snapshot.job().id();
+            }
+            if (snapshot.topology() != null && time >= current.topologyTime) {
+                current.topology = snapshot.topology();
+                current.topologyTime = time;
+            }
+            jobs.put(jobId, current);
         }
-        if (snapshot.topology() != null && time >= current.topologyTime) {
-            current.topology = snapshot.topology();
-            current.topologyTime = time;
-        }
-        jobs.put(jobId, current);
         if (task) {
             String key =
                     JobKeys.runPrefix(jobId)

@@ -79,16 +79,17 @@ public final class OperatorFamily implements MetricFamily {
         }
         String jobId = snapshot.job().id();
         OperatorJob current = jobs.get(jobId);
-        if (current == null) {
-            current = new OperatorJob();
-        }
-        current.cluster = snapshot.cluster();
-        current.jobName = snapshot.job().name();
-        if (snapshot.timestamp() >= current.newestSample) {
+        // Unchanged by a snapshot at an instant already seen: the state holds it as it is.
+        if (current == null || snapshot.timestamp() > current.newestSample) {
+            if (current == null) {
+                current = new OperatorJob();
+            }
+            current.cluster = snapshot.cluster();
+            current.jobName = snapshot.job().name();
             current.newestSample = snapshot.timestamp();
             current.jobId = snapshot.job().id();
+            jobs.put(jobId, current);
         }
-        jobs.put(jobId, current);
         String key =
                 JobKeys.runPrefix(jobId)
                         + snapshot.scope().vertexId()
