@@ -40,12 +40,16 @@ public record TrendCriterion(TrendMode mode, double noiseWidths) implements Seri
             long to,
             boolean positiveOnly,
             double minSlopePerSecond) {
+        double slope =
+                positiveOnly
+                        ? series.slopeOfPositivePerSecond(from, to)
+                        : series.slopePerSecond(to, to - from);
         if (mode == TrendMode.DERIV) {
-            double slope =
-                    positiveOnly
-                            ? series.slopeOfPositivePerSecond(from, to)
-                            : series.slopePerSecond(to, to - from);
             return slope > minSlopePerSecond ? new Growth(slope, null) : null;
+        }
+        if (!(slope > minSlopePerSecond)) {
+            // The trend's slope is this one: no need to measure the noise (a sort) to say no.
+            return null;
         }
         Trend trend = series.trend(from, to, positiveOnly);
         return trend.slopePerSecond() > minSlopePerSecond && trend.risesAbove(noiseWidths)
