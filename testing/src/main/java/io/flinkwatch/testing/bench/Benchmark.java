@@ -594,6 +594,11 @@ public final class Benchmark {
                 Thread.sleep(100);
             }
             deadLetters = deadLetters(config, "latency " + delivery);
+            // Paced like a live fleet: each step's evaluations run as one burst when the
+            // watermark passes its instant, so a barrier held up behind them shows here.
+            out.printf(
+                    "  checkpoints during the latency run (%s): %s%n",
+                    delivery, checkpointStatistics(job));
         } finally {
             stop.set(true);
             reader.join();
