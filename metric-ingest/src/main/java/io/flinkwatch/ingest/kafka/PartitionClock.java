@@ -104,10 +104,15 @@ public final class PartitionClock {
     private long[] positions = new long[16];
 
     private long consensus = NONE;
+
+    /** The front when the consensus was last computed. */
+    private long frontAtCompute;
+
     private long watermark = NONE;
     private long firstRecordAt = NONE;
     private long computedAt = NONE;
     private int recordsSinceComputed;
+    private long recomputations;
 
     /**
      * @param outOfOrderness how far behind its job's newest snapshot a snapshot may still arrive
@@ -214,7 +219,7 @@ public final class PartitionClock {
         // in between. A clock that jumps is caught at the next recomputation. A job not agreed
         // yet (new, or skewed so far) is judged against the consensus as of now, never a stale one:
         // reading a backlog, a job that starts reporting is minutes of event time past it.
-        if (!job.agrees && settled(now)) {
+        if (!job.agrees && settled(now) && !clearlyAgrees(timestamp)) {
             if (recordsSinceComputed > 0) {
                 recompute(now);
             }
@@ -235,6 +240,19 @@ public final class PartitionClock {
         }
         advanceWatermark(now);
         return new Verdict(Kind.ON_TIME, NONE, 0, newest);
+    }
+
+    /**
+     * Whether a clock at {@code timestamp} agrees with the consensus however far it may have moved
+     * since it was computed: within half the bound of it, counting every millisecond the front has
+     * moved since as a millisecond the consensus may have moved. A new job that clearly agrees is
+     * judged without recomputing the consensus, which takes a pass over every job of the partition:
+     * when thousands of jobs start at once (Flinkwatch starting, or a replay) that made reading
+     * them quadratic. Any other is judged against a consensus recomputed as of now.
+     */
+    private boolean clearlyAgrees(long timestamp) {
+        return consensus != NONE
+                && Math.abs(timestamp - consensus) + (front - frontAtCompute) <= maxSkewMs / 2;
     }
 
     /**
@@ -350,6 +368,11 @@ public final class PartitionClock {
         return consensus;
     }
 
+    /** How many times the consensus was computed: each is a pass over every job. */
+    long recomputations() {
+        return recomputations;
+    }
+
     /** How many jobs' clocks are kept (live or not yet forgotten). */
     public int size() {
         return timelines.size();
@@ -370,6 +393,8 @@ public final class PartitionClock {
     /** Recomputes the consensus and the watermark now (normally done as records arrive). */
     public void recompute(long now) {
         computedAt = now;
+        frontAtCompute = front;
+        recomputations++;
         recordsSinceComputed = 0;
         int live = 0;
         for (Iterator<Timeline> it = timelines.values().iterator(); it.hasNext(); ) {

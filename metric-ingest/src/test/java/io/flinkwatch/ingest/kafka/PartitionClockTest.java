@@ -480,6 +480,22 @@ class PartitionClockTest {
         assertThat(PartitionClock.human(20 * MINUTE)).isEqualTo("20m");
     }
 
+    @Test
+    void thousandsOfJobsStartingAtOnceAreJudgedWithoutAPassOverAllPerJob() {
+        send("first", wall);
+        wall += 250; // settled
+        long before = clock.recomputations();
+        for (int job = 0; job < 5_000; job++) {
+            assertThat(send("job-" + job, wall - 250)).isEqualTo(ON_TIME);
+        }
+        // A pass every max(256, jobs) records at most, not one for every new job.
+        assertThat(clock.recomputations() - before).isLessThan(30);
+
+        // One that does not clearly agree is still judged against the consensus as of now.
+        assertThat(send("late-starter", wall - 4 * MINUTE)).isEqualTo(ON_TIME);
+        assertThat(send("skewed", wall - 6 * MINUTE)).isEqualTo(CLOCK_OFF_CONSENSUS);
+    }
+
     private static PartitionClock clock(Duration silentHold) {
         return new PartitionClock(
                 Duration.ofMillis(OOO), Duration.ofMinutes(5), Duration.ofMinutes(5), silentHold);
