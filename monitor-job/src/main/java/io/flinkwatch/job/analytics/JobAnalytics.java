@@ -152,13 +152,12 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
     public void processElement(MetricSnapshot snapshot, Context ctx, Collector<AlertSignal> out)
             throws Exception {
         JobRuns known = runs.value();
-        boolean changed = false;
         if (known == null) {
             known = new JobRuns();
             watchedJobs.add(1);
-            changed = true;
         }
-        changed |= known.seen(snapshot.job().id(), snapshot.timestamp());
+        known.seen(snapshot.job().id(), snapshot.timestamp());
+        runs.update(known);
         for (MetricFamily family : families) {
             family.absorb(snapshot);
         }
@@ -171,14 +170,7 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
             lateSamples.inc();
             evaluation = grid.evaluationFor(watermark + 1);
         }
-        if (known.schedule(evaluation)) {
-            ctx.timerService().registerEventTimeTimer(evaluation);
-            changed = true;
-        }
-        if (changed) {
-            // Unchanged, the state holds it as it is (a heap backend's get copies on write).
-            runs.update(known);
-        }
+        ctx.timerService().registerEventTimeTimer(evaluation);
     }
 
     @Override
@@ -237,13 +229,11 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
                     family.forgetRun(retired);
                 }
             }
+            runs.update(known);
             for (MetricFamily family : families) {
                 family.evict(time);
             }
-            long next = grid.next(time);
-            known.schedule(next);
-            runs.update(known);
-            ctx.timerService().registerEventTimeTimer(next);
+            ctx.timerService().registerEventTimeTimer(grid.next(time));
         } else {
             if (known != null) {
                 runs.clear();

@@ -32,12 +32,6 @@ public final class JobRuns {
     /** Runs by job id. */
     public Map<String, JobRun> runs = new HashMap<>();
 
-    /**
-     * The latest evaluation instant an event-time timer was registered for (absent from savepoints
-     * before 0.2: then the first sample registers its timer again, which Flink ignores).
-     */
-    public long scheduledEvaluation = Long.MIN_VALUE;
-
     /** What is known of one run. Public fields for Flink's POJO serializer. */
     public static final class JobRun {
         public long firstSample = Long.MAX_VALUE;
@@ -63,31 +57,15 @@ public final class JobRuns {
      */
     public record Evaluated(String jobId, boolean namesakes, boolean eldest) {}
 
-    /** Notes a sample of {@code jobId} at {@code time}; whether that changed what is known. */
-    public boolean seen(String jobId, long time) {
+    /** Notes a sample of {@code jobId} at {@code time}. */
+    public void seen(String jobId, long time) {
         JobRun run = runs.get(jobId);
         if (run == null) {
             runs.put(jobId, new JobRun(time, time));
-            return true;
         } else if (time < run.firstSample || time > run.newestSample) {
             run.firstSample = Math.min(run.firstSample, time);
             run.newestSample = Math.max(run.newestSample, time);
-            return true;
         }
-        return false;
-    }
-
-    /**
-     * Notes that an evaluation is due at {@code instant}: whether its timer must be registered. One
-     * registered before for the same instant, not yet past the watermark, is still pending (timers
-     * only go by firing), so most samples register nothing.
-     */
-    public boolean schedule(long instant) {
-        if (instant == scheduledEvaluation) {
-            return false;
-        }
-        scheduledEvaluation = Math.max(scheduledEvaluation, instant);
-        return true;
     }
 
     /**

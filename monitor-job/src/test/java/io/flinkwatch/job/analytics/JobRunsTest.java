@@ -89,25 +89,4 @@ class JobRunsTest {
         assertThat(runs.retire(seconds(100), STALENESS)).containsExactly("a");
         assertThat(runs.runs).containsOnlyKeys("b");
     }
-
-    @Test
-    void aSampleChangesWhatIsKnownOnlyWhenItIsNewOrWidensTheRun() {
-        JobRuns runs = new JobRuns();
-        assertThat(runs.seen("a", seconds(15))).isTrue();
-        assertThat(runs.seen("a", seconds(15))).isFalse();
-        assertThat(runs.seen("a", seconds(30))).isTrue();
-        assertThat(runs.seen("a", seconds(0))).isTrue();
-        assertThat(runs.seen("a", seconds(20))).isFalse();
-    }
-
-    @Test
-    void anEvaluationIsScheduledOncePerInstant() {
-        JobRuns runs = new JobRuns();
-        assertThat(runs.schedule(seconds(15))).isTrue();
-        assertThat(runs.schedule(seconds(15))).isFalse();
-        assertThat(runs.schedule(seconds(30))).isTrue();
-        // An earlier instant registers (Flink ignores a timer it holds) and keeps the latest.
-        assertThat(runs.schedule(seconds(15))).isTrue();
-        assertThat(runs.schedule(seconds(30))).isFalse();
-    }
 }
