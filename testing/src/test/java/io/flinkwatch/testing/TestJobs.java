@@ -160,4 +160,17 @@ public final class TestJobs {
             throw new UncheckedIOException("not an alert event", e);
         }
     }
+
+    /**
+     * A MiniCluster configuration whose REST endpoint binds a free loopback port: tests never bind
+     * Flink's default 8081, which two builds on one machine would fight over.
+     */
+    public static org.apache.flink.configuration.Configuration loopbackCluster() {
+        org.apache.flink.configuration.Configuration configuration =
+                new org.apache.flink.configuration.Configuration();
+        configuration.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
+        configuration.set(org.apache.flink.configuration.RestOptions.ADDRESS, "127.0.0.1");
+        configuration.set(org.apache.flink.configuration.RestOptions.BIND_PORT, "0");
+        return configuration;
+    }
 }

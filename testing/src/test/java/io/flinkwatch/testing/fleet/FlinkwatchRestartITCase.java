@@ -63,6 +63,7 @@ class FlinkwatchRestartITCase {
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
+                                .setConfiguration(TestJobs.loopbackCluster())
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(2)
                                 .build());

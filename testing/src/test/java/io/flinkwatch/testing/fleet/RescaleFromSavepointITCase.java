@@ -69,6 +69,7 @@ class RescaleFromSavepointITCase {
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
+                                .setConfiguration(TestJobs.loopbackCluster())
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(4)
                                 .build());

@@ -71,6 +71,7 @@ class StateRetentionSoakITCase {
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
+                                .setConfiguration(TestJobs.loopbackCluster())
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(2)
                                 .build());

@@ -67,7 +67,7 @@ class LifecycleFailoverITCase {
 
     @BeforeAll
     static void runTheScenarioAndKillATaskManagerMidIncident() throws Exception {
-        Configuration configuration = new Configuration();
+        Configuration configuration = TestJobs.loopbackCluster();
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         configuration.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
         configuration.set(
