@@ -32,7 +32,8 @@ public final class SampleWindow {
 
     /**
      * How many samples there are; -1 for "all of the arrays", the shape of a window restored from a
-     * savepoint taken before 0.2, when Flink kept windows as POJOs of two exactly sized arrays.
+     * savepoint taken before December 2026, when Flink kept windows as POJOs of two exactly sized
+     * arrays.
      */
     private int size = -1;
 
