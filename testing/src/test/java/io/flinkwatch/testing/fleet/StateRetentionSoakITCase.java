@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -71,7 +73,7 @@ class StateRetentionSoakITCase {
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
-                                .setConfiguration(TestJobs.loopbackCluster())
+                                .setConfiguration(checkpointsToFiles(savepoints))
                                 .setNumTaskManagers(1)
                                 .setNumSlotsPerTaskManager(2)
                                 .build());
@@ -95,6 +97,20 @@ class StateRetentionSoakITCase {
                         CHURNED,
                         withChurn,
                         liveOnly);
+    }
+
+    /**
+     * Checkpoints go to files, as on a production cluster: replayed at full speed, the fleet's
+     * state between watermarks (every churned job's samples read ahead of event time) outgrows the
+     * 5 MB a JobManager keeps in memory, and the job would loop on failed checkpoints.
+     */
+    private static Configuration checkpointsToFiles(Path dir) {
+        Configuration configuration = TestJobs.loopbackCluster();
+        configuration.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        configuration.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dir.resolve("checkpoints").toUri().toString());
+        return configuration;
     }
 
     @AfterAll
