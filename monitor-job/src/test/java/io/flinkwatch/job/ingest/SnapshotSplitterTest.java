@@ -16,19 +16,7 @@ class SnapshotSplitterTest {
 
     @Test
     void externalSnapshotsFeedTheRulesButAreNoSignOfLife() throws Exception {
-        SnapshotSplitter splitter =
-                new SnapshotSplitter(
-                        List.of(
-                                new OperatorFamily(
-                                        List.of(
-                                                new io.flinkwatch.job.detection.rules.LagGrowing(
-                                                        Duration.ofMinutes(5),
-                                                        0,
-                                                        Duration.ofMinutes(5),
-                                                        io.flinkwatch.job.detection.rules
-                                                                .TrendCriterion.DEFAULT,
-                                                        Duration.ofSeconds(1))),
-                                        300_000)));
+        SnapshotSplitter splitter = lagSplitter();
         try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {
             MetricSnapshot reported =
@@ -65,19 +53,7 @@ class SnapshotSplitterTest {
 
     @Test
     void heartbeatsAreOnePerJobAndInstantAndOnlyMetricsSomeRuleReadsTravel() throws Exception {
-        SnapshotSplitter splitter =
-                new SnapshotSplitter(
-                        List.of(
-                                new OperatorFamily(
-                                        List.of(
-                                                new io.flinkwatch.job.detection.rules.LagGrowing(
-                                                        Duration.ofMinutes(5),
-                                                        0,
-                                                        Duration.ofMinutes(5),
-                                                        io.flinkwatch.job.detection.rules
-                                                                .TrendCriterion.DEFAULT,
-                                                        Duration.ofSeconds(1))),
-                                        300_000)));
+        SnapshotSplitter splitter = lagSplitter();
         try (OneInputStreamOperatorTestHarness<MetricSnapshot, JobHeartbeat> harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(splitter)) {
             MetricSnapshot lagOnly =
@@ -129,6 +105,22 @@ class SnapshotSplitterTest {
             assertThat(analytics.get(0)).isSameAs(lagOnly);
             assertThat(analytics.get(1).metrics()).containsOnlyKeys("records-lag-max");
         }
+    }
+
+    /** A splitter for the one family of FlinkLagGrowing, which reads records-lag-max. */
+    private static SnapshotSplitter lagSplitter() {
+        return new SnapshotSplitter(
+                List.of(
+                        new OperatorFamily(
+                                List.of(
+                                        new io.flinkwatch.job.detection.rules.LagGrowing(
+                                                Duration.ofMinutes(5),
+                                                0,
+                                                Duration.ofMinutes(5),
+                                                io.flinkwatch.job.detection.rules.TrendCriterion
+                                                        .DEFAULT,
+                                                Duration.ofSeconds(1))),
+                                300_000)));
     }
 
     private static MetricSnapshot external(MetricSnapshot snapshot) {
