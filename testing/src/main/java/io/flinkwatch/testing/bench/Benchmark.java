@@ -1,5 +1,7 @@
 package io.flinkwatch.testing.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertJson;
 import io.flinkwatch.alerts.event.AlertReason;
@@ -16,6 +18,10 @@ import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +80,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * --pace}) {@code --count-per-job-up-to 2000000} (preloaded topics up to this many records are read
  * back and counted per job; larger ones are counted per partition only) {@code --history-clock-skew
  * 1h} (the state run's {@code --watermark.max-clock-skew}; see {@link #HISTORY_CLOCK_SKEW}) {@code
- * --profile-dir dir} (keep the JFR recordings of {@code --profile} there) {@code --repeat 3} (the
+ * --profile-dir dir} (keep the JFR recordings of {@code --profile} there) {@code --repeat 5} (the
  * throughput runs of both jobs, alternated; the fastest of each counts; a profiled run comes after
  * them and is not counted) {@code --state-backend hashmap} (or {@code rocksdb}: Flink's state
  * backend for every Flinkwatch run).
@@ -88,6 +94,9 @@ public final class Benchmark {
     private static final int PARALLELISM = 2;
     private static final int PARTITIONS = 4;
     private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(15);
+
+    /** How many slices the latency run spreads each step's snapshots over, within its pace. */
+    private static final int SLICES_PER_STEP = 20;
 
     private final EmbeddedKafka kafka;
     private final Options options;
@@ -153,7 +162,7 @@ public final class Benchmark {
                                                     HISTORY_CLOCK_SKEW.toMinutes() + "m")
                                             .toUpperCase(Locale.ROOT)),
                     given.containsKey("profile-dir") ? Path.of(given.get("profile-dir")) : null,
-                    Integer.parseInt(given.getOrDefault("repeat", "3")),
+                    Integer.parseInt(given.getOrDefault("repeat", "5")),
                     given.getOrDefault("state-backend", "hashmap"));
         }
     }
@@ -578,8 +587,23 @@ public final class Benchmark {
             long began = System.nanoTime();
             scenario.forEachStep(
                     snapshots -> {
-                        publisher.publish(snapshots);
-                        publisher.flush();
+                        // A fleet's jobs report at their own moments of the step, not all at
+                        // once: the step arrives in slices spread over its pace. Published in one
+                        // burst, a 1 M series step (183,337 snapshots) is a backlog of seconds
+                        // that no live fleet sends.
+                        long stepBegan = began + pace.toNanos() * step[0];
+                        int n = snapshots.size();
+                        for (int slice = 0; slice < SLICES_PER_STEP; slice++) {
+                            publisher.publish(
+                                    snapshots.subList(
+                                            slice * n / SLICES_PER_STEP,
+                                            (slice + 1) * n / SLICES_PER_STEP));
+                            publisher.flush();
+                            if (slice < SLICES_PER_STEP - 1) {
+                                sleepUntil(
+                                        stepBegan + pace.toNanos() * (slice + 1) / SLICES_PER_STEP);
+                            }
+                        }
                         arrivedAt[step[0]] = System.nanoTime();
                         stepTime[step[0]] =
                                 snapshots.stream()
@@ -988,33 +1012,94 @@ public final class Benchmark {
      */
     private String checkpointStatistics(JobClient job) {
         try {
-            java.net.http.HttpResponse<String> response =
-                    java.net.http.HttpClient.newHttpClient()
-                            .send(
-                                    java.net.http.HttpRequest.newBuilder(
-                                                    java.net.URI.create(
-                                                            "http://127.0.0.1:"
-                                                                    + restPort
-                                                                    + "/jobs/"
-                                                                    + job.getJobID()
-                                                                    + "/checkpoints"))
-                                            .build(),
-                                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            com.fasterxml.jackson.databind.JsonNode stats =
-                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
-            com.fasterxml.jackson.databind.JsonNode duration =
-                    stats.path("summary").path("end_to_end_duration");
+            JsonNode stats = rest("/jobs/" + job.getJobID() + "/checkpoints");
+            JsonNode duration = stats.path("summary").path("end_to_end_duration");
+            long failed = stats.path("counts").path("failed").asLong();
+            // A failed checkpoint is a finding, not a figure: say why the latest one failed.
+            String why =
+                    failed == 0
+                            ? ""
+                            : "; the latest failed: "
+                                    + stats.path("latest")
+                                            .path("failed")
+                                            .path("failure_message")
+                                            .asText("(no message)");
             return String.format(
                     "%d completed, %d failed; end-to-end duration p50 %,d ms, p99 %,d ms, max %,d"
-                            + " ms",
+                            + " ms%s%s",
                     stats.path("counts").path("completed").asLong(),
-                    stats.path("counts").path("failed").asLong(),
+                    failed,
                     duration.path("p50").asLong(),
                     duration.path("p99").asLong(),
-                    duration.path("max").asLong());
+                    duration.path("max").asLong(),
+                    why,
+                    barrierStatistics(job, stats));
         } catch (Exception e) {
             return "not read (" + e + ")";
         }
+    }
+
+    /**
+     * Where the checkpoints of Flink's history (its last ten) spent their time, per task: how long
+     * the barrier took to reach a subtask after the trigger (start delay: records and timers
+     * processed ahead of it, such as a burst of evaluations), the alignment of its inputs, and the
+     * synchronous and asynchronous parts of the snapshot; the largest over subtasks and
+     * checkpoints.
+     */
+    private String barrierStatistics(JobClient job, JsonNode stats) throws Exception {
+        String jobPath = "/jobs/" + job.getJobID();
+        StringBuilder lines = new StringBuilder();
+        for (JsonNode vertex : rest(jobPath).path("vertices")) {
+            long startDelay = 0;
+            long alignment = 0;
+            long sync = 0;
+            long async = 0;
+            int checkpoints = 0;
+            for (JsonNode checkpoint : stats.path("history")) {
+                if (!"COMPLETED".equals(checkpoint.path("status").asText())) {
+                    continue;
+                }
+                JsonNode summary =
+                        rest(jobPath
+                                        + "/checkpoints/details/"
+                                        + checkpoint.path("id").asLong()
+                                        + "/subtasks/"
+                                        + vertex.path("id").asText())
+                                .path("summary");
+                checkpoints++;
+                startDelay = Math.max(startDelay, summary.path("start_delay").path("max").asLong());
+                alignment =
+                        Math.max(
+                                alignment,
+                                summary.path("alignment").path("duration").path("max").asLong());
+                JsonNode parts = summary.path("checkpoint_duration");
+                sync = Math.max(sync, parts.path("sync").path("max").asLong());
+                async = Math.max(async, parts.path("async").path("max").asLong());
+            }
+            String name = vertex.path("name").asText();
+            lines.append(
+                    String.format(
+                            "%n    %s: barrier start delay max %,d ms, alignment max %,d ms, sync"
+                                    + " max %,d ms, async max %,d ms (%d checkpoints)",
+                            name.length() > 60 ? name.substring(0, 60) + "…" : name,
+                            startDelay,
+                            alignment,
+                            sync,
+                            async,
+                            checkpoints));
+        }
+        return lines.toString();
+    }
+
+    private JsonNode rest(String path) throws Exception {
+        HttpResponse<String> response =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create("http://127.0.0.1:" + restPort + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        return new ObjectMapper().readTree(response.body());
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
