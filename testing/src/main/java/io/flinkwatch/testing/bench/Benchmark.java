@@ -44,6 +44,7 @@ import java.util.stream.Stream;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -313,6 +314,7 @@ public final class Benchmark {
         List<Double> baselineRates = new ArrayList<>();
         List<Double> pipelineRates = new ArrayList<>();
         FlinkwatchConfig config = null;
+        JobID fastest = null;
         for (int run = 1; run <= options.repeat(); run++) {
             StreamExecutionEnvironment baselineEnv = environment(checkpointDir());
             ParseOnlyJob.build(baselineEnv, kafka.bootstrapServers(), topic);
@@ -324,6 +326,9 @@ public final class Benchmark {
             FlinkwatchJob.assemble(env, config);
             JobExecutionResult pipeline = env.execute("flinkwatch throughput");
             pipelineRates.add(loaded.snapshots() * 1000.0 / pipeline.getNetRuntime());
+            if (pipelineRates.get(run - 1) >= Collections.max(pipelineRates)) {
+                fastest = pipeline.getJobID();
+            }
             out.printf(
                     "  run %d: parse-only %.1f s (%,.0f snapshots/s), flinkwatch %.1f s (%,.0f"
                             + " snapshots/s)%n",
@@ -335,6 +340,9 @@ public final class Benchmark {
         }
         double baselineRate = Collections.max(baselineRates);
         double pipelineRate = Collections.max(pipelineRates);
+        out.printf(
+                "  checkpoints of the fastest Flinkwatch run (%s): %s%n",
+                options.stateBackend(), checkpointStatistics(fastest));
         out.printf("  parse-only: best of %d, %,.0f snapshots/s%n", options.repeat(), baselineRate);
         out.printf(
                 "  flinkwatch: best of %d, %,.0f snapshots/s, %,.0f samples/s, %.0f %% of"
@@ -463,7 +471,8 @@ public final class Benchmark {
             latest = awaitCheckpointAfter(checkpoints, latest, Duration.ofMinutes(5));
             long bytes = sizeOf(latest);
             out.printf(
-                    "  checkpoints (%s): %s%n", options.stateBackend(), checkpointStatistics(job));
+                    "  checkpoints (%s): %s%n",
+                    options.stateBackend(), checkpointStatistics(job.getJobID()));
             out.printf(
                     "  checkpoint %s: %,d bytes, %,.0f bytes per series, %,.0f per job%n",
                     latest.getFileName(),
@@ -622,7 +631,7 @@ public final class Benchmark {
             // watermark passes its instant, so a barrier held up behind them shows here.
             out.printf(
                     "  checkpoints during the latency run (%s): %s%n",
-                    delivery, checkpointStatistics(job));
+                    delivery, checkpointStatistics(job.getJobID()));
         } finally {
             stop.set(true);
             reader.join();
@@ -1010,9 +1019,9 @@ public final class Benchmark {
      * end duration (trigger to acknowledged by every task, so a barrier held up behind a burst of
      * evaluations shows here).
      */
-    private String checkpointStatistics(JobClient job) {
+    private String checkpointStatistics(JobID job) {
         try {
-            JsonNode stats = rest("/jobs/" + job.getJobID() + "/checkpoints");
+            JsonNode stats = rest("/jobs/" + job + "/checkpoints");
             JsonNode duration = stats.path("summary").path("end_to_end_duration");
             long failed = stats.path("counts").path("failed").asLong();
             // A failed checkpoint is a finding, not a figure: say why the latest one failed.
@@ -1020,23 +1029,29 @@ public final class Benchmark {
                     failed == 0
                             ? ""
                             : "; the latest failed: "
-                                    + stats.path("latest")
-                                            .path("failed")
-                                            .path("failure_message")
-                                            .asText("(no message)");
+                                    + failure(stats.path("latest").path("failed"));
+            JsonNode size = stats.path("summary").path("checkpointed_size");
             return String.format(
                     "%d completed, %d failed; end-to-end duration p50 %,d ms, p99 %,d ms, max %,d"
-                            + " ms%s%s",
+                            + " ms; size p50 %,d bytes, max %,d bytes%s%s",
                     stats.path("counts").path("completed").asLong(),
                     failed,
                     duration.path("p50").asLong(),
                     duration.path("p99").asLong(),
                     duration.path("max").asLong(),
+                    size.path("p50").asLong(),
+                    size.path("max").asLong(),
                     why,
                     barrierStatistics(job, stats));
         } catch (Exception e) {
             return "not read (" + e + ")";
         }
+    }
+
+    /** Why a checkpoint failed, or all Flink says of it when it gives no message. */
+    private static String failure(JsonNode failed) {
+        String message = failed.path("failure_message").asText("");
+        return message.isEmpty() ? failed.toString() : message;
     }
 
     /**
@@ -1046,8 +1061,8 @@ public final class Benchmark {
      * synchronous and asynchronous parts of the snapshot; the largest over subtasks and
      * checkpoints.
      */
-    private String barrierStatistics(JobClient job, JsonNode stats) throws Exception {
-        String jobPath = "/jobs/" + job.getJobID();
+    private String barrierStatistics(JobID job, JsonNode stats) throws Exception {
+        String jobPath = "/jobs/" + job;
         StringBuilder lines = new StringBuilder();
         for (JsonNode vertex : rest(jobPath).path("vertices")) {
             long startDelay = 0;
