@@ -37,7 +37,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -328,14 +331,19 @@ public final class Benchmark {
             // The local cluster goes with the bounded job, so its checkpoints are read while it
             // runs (the summary only: a light request every two seconds).
             String checkpoints = "not read";
-            while (!job.getJobStatus().get().isGloballyTerminalState()) {
+            CompletableFuture<JobExecutionResult> result = job.getJobExecutionResult();
+            while (!result.isDone()) {
                 String read = checkpointStatistics(job.getJobID(), false);
                 if (!read.startsWith("not read")) {
                     checkpoints = read;
                 }
-                Thread.sleep(2_000);
+                try {
+                    result.get(2, TimeUnit.SECONDS);
+                } catch (TimeoutException stillRunning) {
+                    // read again
+                }
             }
-            JobExecutionResult pipeline = job.getJobExecutionResult().get();
+            JobExecutionResult pipeline = result.get();
             pipelineRates.add(loaded.snapshots() * 1000.0 / pipeline.getNetRuntime());
             if (pipelineRates.get(run - 1) >= Collections.max(pipelineRates)) {
                 fastestCheckpoints = checkpoints;
