@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -165,12 +167,11 @@ public final class TestJobs {
      * A MiniCluster configuration whose REST endpoint binds a free loopback port: tests never bind
      * Flink's default 8081, which two builds on one machine would fight over.
      */
-    public static org.apache.flink.configuration.Configuration loopbackCluster() {
-        org.apache.flink.configuration.Configuration configuration =
-                new org.apache.flink.configuration.Configuration();
-        configuration.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, "127.0.0.1");
-        configuration.set(org.apache.flink.configuration.RestOptions.ADDRESS, "127.0.0.1");
-        configuration.set(org.apache.flink.configuration.RestOptions.BIND_PORT, "0");
+    public static Configuration loopbackCluster() {
+        Configuration configuration = new Configuration();
+        configuration.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        configuration.set(RestOptions.ADDRESS, "127.0.0.1");
+        configuration.set(RestOptions.BIND_PORT, "0");
         return configuration;
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.job.Snapshots;
 import io.flinkwatch.job.analytics.operator.OperatorFamily;
+import io.flinkwatch.job.detection.rules.LagGrowing;
+import io.flinkwatch.job.detection.rules.TrendCriterion;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -113,12 +115,11 @@ class SnapshotSplitterTest {
                 List.of(
                         new OperatorFamily(
                                 List.of(
-                                        new io.flinkwatch.job.detection.rules.LagGrowing(
+                                        new LagGrowing(
                                                 Duration.ofMinutes(5),
                                                 0,
                                                 Duration.ofMinutes(5),
-                                                io.flinkwatch.job.detection.rules.TrendCriterion
-                                                        .DEFAULT,
+                                                TrendCriterion.DEFAULT,
                                                 Duration.ofSeconds(1))),
                                 300_000)));
     }

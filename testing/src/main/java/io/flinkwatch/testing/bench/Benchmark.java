@@ -99,6 +99,15 @@ public final class Benchmark {
     private static final int PARTITIONS = 4;
     private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(15);
 
+    /**
+     * One client for every REST request: the throughput run polls while it runs, and each client
+     * would start a thread of its own.
+     */
+    private static final HttpClient REST =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** How many slices the latency run spreads each step's snapshots over, within its pace. */
     private static final int SLICES_PER_STEP = 20;
 
@@ -1128,13 +1137,12 @@ public final class Benchmark {
 
     private JsonNode rest(String path) throws Exception {
         HttpResponse<String> response =
-                HttpClient.newHttpClient()
-                        .send(
-                                HttpRequest.newBuilder(
-                                                URI.create("http://127.0.0.1:" + restPort + path))
-                                        .build(),
-                                HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(response.body());
+                REST.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
