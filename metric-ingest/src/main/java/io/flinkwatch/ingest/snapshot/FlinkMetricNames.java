@@ -44,6 +44,14 @@ public final class FlinkMetricNames {
     public static final String RECORDS_CONSUMED_RATE = "records-consumed-rate";
     public static final String PENDING_RECORDS = "pendingRecords";
 
+    /**
+     * Milliseconds between now and the event time of the record the source emitted last (FLIP-33,
+     * every FLIP-27 source whose records carry timestamps, such as the Kafka source): how far
+     * behind the source is in time. Flink computes it when it is read, so it is fresh even while
+     * the source is backpressured and its consumer metrics are stale.
+     */
+    public static final String CURRENT_EMIT_EVENT_TIME_LAG = "currentEmitEventTimeLag";
+
     // Operator level: RocksDB native metrics (prefixed by the column family when Flink reports
     // them).
     public static final String ROCKSDB_COMPACTION_PENDING = "rocksdb.compaction-pending";
@@ -91,6 +99,7 @@ public final class FlinkMetricNames {
                     RECORDS_LAG_MAX,
                     RECORDS_CONSUMED_RATE,
                     PENDING_RECORDS,
+                    CURRENT_EMIT_EVENT_TIME_LAG,
                     ROCKSDB_COMPACTION_PENDING,
                     CONSUMER_GROUP_LAG,
                     CONSUMER_GROUP_LAG_SECONDS);

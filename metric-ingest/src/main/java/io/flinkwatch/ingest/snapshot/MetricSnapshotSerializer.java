@@ -59,7 +59,8 @@ public final class MetricSnapshotSerializer extends TypeSerializerSingleton<Metr
                     FlinkMetricNames.PENDING_RECORDS,
                     FlinkMetricNames.ROCKSDB_COMPACTION_PENDING,
                     FlinkMetricNames.CONSUMER_GROUP_LAG,
-                    FlinkMetricNames.CONSUMER_GROUP_LAG_SECONDS);
+                    FlinkMetricNames.CONSUMER_GROUP_LAG_SECONDS,
+                    FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG);
 
     private static final Map<String, Integer> CODES = new HashMap<>();
 

@@ -32,6 +32,8 @@ class PrometheusSnapshotsTest {
             flink_taskmanager_job_task_operator_KafkaSourceReader_KafkaConsumer_records_lag_max{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",} 42.0
             flink_taskmanager_job_task_operator_KafkaSourceReader_topic_partition_currentOffset{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",topic="orders",partition="0",} 98765432.0
             flink_taskmanager_job_task_operator_enrich_state_rocksdb_compaction_pending{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",} 1.0
+            flink_taskmanager_job_task_operator_currentEmitEventTimeLag{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",} 231000.0
+            flink_taskmanager_job_task_operator_pendingRecords{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",} 40210.0
             flink_taskmanager_job_task_operator_numRecordsIn{host="127_0_0_1",tm_id="tm_1",job_id="%1$s",job_name="orders_cdc",task_id="%3$s",task_name="Source__orders",task_attempt_id="a0",task_attempt_num="0",subtask_index="0",operator_id="%3$s",operator_name="Source__orders",} 5.0
             """
                     .formatted(JOB, SINK, SOURCE);
@@ -69,6 +71,8 @@ class PrometheusSnapshotsTest {
                                 "KafkaSourceReader_KafkaConsumer.records-lag-max", 42.0,
                                 "KafkaSourceReader.topic.orders.partition.0.currentOffset",
                                         98765432.0,
+                                "currentEmitEventTimeLag", 231000.0,
+                                "pendingRecords", 40210.0,
                                 "enrich_state.rocksdb.compaction-pending", 1.0));
     }
 

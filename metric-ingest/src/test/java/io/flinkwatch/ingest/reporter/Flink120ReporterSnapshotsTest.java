@@ -92,7 +92,11 @@ class Flink120ReporterSnapshotsTest {
                         "KafkaSourceReader.KafkaConsumer.records-lag-max",
                         "KafkaSourceReader.KafkaConsumer.records-consumed-rate",
                         "KafkaSourceReader.topic.orders.partition.0.currentOffset",
-                        "pendingRecords");
+                        "pendingRecords",
+                        // The source's lag in time, which stays fresh under backpressure.
+                        FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG);
+        assertThat(FlinkMetricNames.isMonitored(ScopeLevel.OPERATOR, "currentEmitEventTimeLag"))
+                .isTrue();
         assertThat(
                         FlinkMetricNames.isMonitored(
                                 ScopeLevel.OPERATOR,
