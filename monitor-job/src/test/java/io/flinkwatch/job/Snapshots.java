@@ -23,6 +23,7 @@ public final class Snapshots {
     private Scope scope = Scope.job();
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private Topology topology;
+    private boolean external;
 
     private Snapshots(String jobName) {
         this.jobName = jobName;
@@ -82,6 +83,12 @@ public final class Snapshots {
         return this;
     }
 
+    /** Observed from outside the job, as the consumer-group lag poller's snapshots are. */
+    public Snapshots external() {
+        this.external = true;
+        return this;
+    }
+
     public MetricSnapshot build() {
         return new MetricSnapshot(
                 timestamp,
@@ -89,6 +96,7 @@ public final class Snapshots {
                 new JobRef(jobId, jobName, status, checkpointIntervalMs),
                 scope,
                 new LinkedHashMap<>(metrics),
-                topology);
+                topology,
+                external);
     }
 }

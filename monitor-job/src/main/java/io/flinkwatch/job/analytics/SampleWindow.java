@@ -2,6 +2,7 @@ package io.flinkwatch.job.analytics;
 
 import io.flinkwatch.job.analytics.math.CounterIncrease;
 import io.flinkwatch.job.analytics.math.LeastSquares;
+import io.flinkwatch.job.analytics.math.RefreshedTrend;
 import io.flinkwatch.job.analytics.math.Trend;
 import java.util.Arrays;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
@@ -205,6 +206,33 @@ public final class SampleWindow {
             }
         }
         return Trend.of(t, v, 0, n);
+    }
+
+    /** The largest value in {@code (from, to]}, or NaN without samples there. */
+    public double max(long from, long to) {
+        int start = firstIndexAfter(from);
+        int end = firstIndexAfter(to);
+        double max = Double.NaN;
+        for (int i = start; i < end; i++) {
+            if (Double.isNaN(max) || values[i] > max) {
+                max = values[i];
+            }
+        }
+        return max;
+    }
+
+    /**
+     * The {@link RefreshedTrend} of the samples in {@code (from, to]}: judged by the readings that
+     * refreshed the series, falling back on those in {@code (history, from]}.
+     */
+    public Trend refreshedTrend(long history, long from, long to, RefreshedTrend.Refresh refresh) {
+        return RefreshedTrend.of(
+                times,
+                values,
+                firstIndexAfter(history),
+                firstIndexAfter(from),
+                firstIndexAfter(to),
+                refresh);
     }
 
     /** The value of the oldest sample in {@code (from, to]}, or NaN. */

@@ -109,7 +109,7 @@ class TrendRulesOperatorTest {
                 .operator("Source: orders", 0, 0, "Source: orders")
                 .at(seconds(second))
                 .metric("records-lag-max", Math.rint(records))
-                .metric("records-consumed-rate", 100)
+                .metric("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100 * second)
                 .build();
     }
 

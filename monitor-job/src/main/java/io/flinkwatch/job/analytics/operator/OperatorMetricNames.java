@@ -20,6 +20,14 @@ public final class OperatorMetricNames {
         return FlinkMetricNames.isNamed(name, FlinkMetricNames.RECORDS_LAG_MAX);
     }
 
+    public static boolean isPendingRecords(String name) {
+        return FlinkMetricNames.isNamed(name, FlinkMetricNames.PENDING_RECORDS);
+    }
+
+    public static boolean isEmitLag(String name) {
+        return FlinkMetricNames.isNamed(name, FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG);
+    }
+
     public static boolean isConsumedRate(String name) {
         return FlinkMetricNames.isNamed(name, FlinkMetricNames.RECORDS_CONSUMED_RATE);
     }
@@ -77,6 +85,8 @@ public final class OperatorMetricNames {
 
     public static boolean isRelevant(String name) {
         return isLag(name)
+                || isPendingRecords(name)
+                || isEmitLag(name)
                 || isConsumedRate(name)
                 || isCompactionPending(name)
                 || isLagSeconds(name)

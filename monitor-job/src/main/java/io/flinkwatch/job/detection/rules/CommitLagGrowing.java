@@ -2,6 +2,7 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Severity;
+import io.flinkwatch.job.analytics.math.RefreshedTrend;
 import io.flinkwatch.job.analytics.operator.OperatorRule;
 import io.flinkwatch.job.analytics.operator.OperatorSamples;
 import io.flinkwatch.job.detection.AlertInstances;
@@ -58,18 +59,21 @@ public final class CommitLagGrowing extends BaseRule implements OperatorRule {
             if (Double.isNaN(behind)) {
                 continue;
             }
+            // Committed offsets move only on checkpoints: the gap drops at each commit.
+            long from = time - range.toMillis();
             TrendCriterion.Growth growth =
-                    criterion.growing(
+                    criterion.growingByRefreshes(
                             operator.commitLag,
-                            time - range.toMillis(),
+                            from - range.toMillis(),
+                            from,
                             time,
-                            false,
+                            RefreshedTrend.Refresh.DROPS,
                             minSlopePerSecond);
             if (growth == null) {
                 continue;
             }
             double slope = growth.slopePerSecond();
-            double consumedRate = operator.consumedRate.latest(time, lookbackMs);
+            double consumedRate = operator.consumedPerSecond(time, range.toMillis(), lookbackMs);
             double perSecond = consumedRate > 0 ? consumedRate : slope;
             if (!(behind > perSecond * minUncommitted.toMillis() / 1000.0)) {
                 continue;

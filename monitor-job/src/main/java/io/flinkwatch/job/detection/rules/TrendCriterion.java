@@ -2,6 +2,7 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.job.analytics.SampleWindow;
+import io.flinkwatch.job.analytics.math.RefreshedTrend;
 import io.flinkwatch.job.analytics.math.Trend;
 import java.io.Serializable;
 import javax.annotation.Nullable;
@@ -52,6 +53,31 @@ public record TrendCriterion(TrendMode mode, double noiseWidths) implements Seri
             return null;
         }
         Trend trend = series.trend(from, to, positiveOnly);
+        return trend.slopePerSecond() > minSlopePerSecond && trend.risesAbove(noiseWidths)
+                ? new Growth(trend.slopePerSecond(), trend)
+                : null;
+    }
+
+    /**
+     * How a lag that a stale part turns into a sawtooth grows ({@link RefreshedTrend}), or null
+     * when it does not count as growing faster than {@code minSlopePerSecond}. In mode {@link
+     * TrendMode#DERIV} it is {@code deriv} over the range, as for any series.
+     *
+     * @param history samples in {@code (history, from]} are read when the range holds too few
+     *     refreshes
+     */
+    @Nullable
+    Growth growingByRefreshes(
+            SampleWindow series,
+            long history,
+            long from,
+            long to,
+            RefreshedTrend.Refresh refresh,
+            double minSlopePerSecond) {
+        if (mode == TrendMode.DERIV) {
+            return growing(series, from, to, false, minSlopePerSecond);
+        }
+        Trend trend = series.refreshedTrend(history, from, to, refresh);
         return trend.slopePerSecond() > minSlopePerSecond && trend.risesAbove(noiseWidths)
                 ? new Growth(trend.slopePerSecond(), trend)
                 : null;

@@ -29,7 +29,7 @@ class OperatorRulesTest {
                         600,
                         t ->
                                 kafka(t).metric("records-lag-max", 1000 + 10 * t)
-                                        .metric("records-consumed-rate", 50));
+                                        .metric(OFFSET, 50 * t));
 
         List<RuleOutcome> holding = evaluate(lagGrowing(0), source, 600);
 
@@ -101,8 +101,7 @@ class OperatorRulesTest {
                                                 100 * t)
                                         .metric(
                                                 "KafkaSourceReader.topic.orders.partition.1.committedOffset",
-                                                0)
-                                        .metric("records-consumed-rate", 200));
+                                                0));
 
         List<RuleOutcome> holding = evaluate(commitLagGrowing(), source, 600);
 
@@ -151,8 +150,7 @@ class OperatorRulesTest {
                                                 100 * t)
                                         .metric(
                                                 "KafkaSourceReader.topic.orders.partition.0.committedOffset",
-                                                0)
-                                        .metric("records-consumed-rate", 100));
+                                                0));
         CommitLagGrowing rule = commitLagGrowing();
 
         assertThat(evaluate(rule, source, 90)).isEmpty();
@@ -169,6 +167,7 @@ class OperatorRulesTest {
                         t ->
                                 Snapshots.job("orders")
                                         .operator("Kafka consumer group g", 0, -1, "orders")
+                                        .external()
                                         .metric("records-lag-max", 1000 + 10 * t)
                                         .metric("records-consumed-rate", 50)
                                         .metric("consumer-group-lag-seconds", 30 + t / 10.0));
@@ -186,9 +185,7 @@ class OperatorRulesTest {
     void theMinimumLagIsJudgedInSecondsByThePollersEstimateFirst() {
         // 2,000 records growing by 1 a second, consumed at 10,000 records/s: 0.2 s behind.
         LongFunction<Snapshots> fast =
-                t ->
-                        kafka(t).metric("records-lag-max", 2000 + t)
-                                .metric("records-consumed-rate", 10_000);
+                t -> kafka(t).metric("records-lag-max", 2000 + t).metric(OFFSET, 10_000 * t);
         assertThat(evaluate(lagGrowing(0), history(0, 600, fast), 600)).isEmpty();
         // The poller estimates 30 s (the log end moves slowly): that is what counts.
         assertThat(
@@ -211,7 +208,7 @@ class OperatorRulesTest {
                                         600,
                                         t ->
                                                 kafka(t).metric("records-lag-max", 2000 + t)
-                                                        .metric("records-consumed-rate", 0)),
+                                                        .metric(OFFSET, 5_000)),
                                 600))
                 .hasSize(1);
         // The article's rule has no minimum lag.
@@ -248,6 +245,124 @@ class OperatorRulesTest {
     }
 
     /** The defaults: 5m range and duration, a significant rise, at least 1 s behind. */
+    /**
+     * A source consuming 100 of its 500 records/s, as on the Flink 2.2 cluster with a throttled
+     * sink: its consumer learns the log end only when it fetches, every 200 s, so its record counts
+     * fall between fetches while the backlog grows; its lag in time grows 0.8 s a second.
+     */
+    private static Snapshots backpressured(long t) {
+        double stale = 20_000 - 100 * (t % 200);
+        return kafka(t).metric("records-lag-max", stale)
+                .metric("pendingRecords", stale)
+                .metric(OFFSET, 100 * t)
+                .metric("currentEmitEventTimeLag", 800 * t);
+    }
+
+    @Test
+    void aBackpressuredSourceIsJudgedByItsLagInTimeNotByItsStaleRecordCounts() {
+        List<RuleOutcome> holding =
+                evaluate(lagGrowing(0), history(0, 600, OperatorRulesTest::backpressured), 600);
+
+        assertThat(holding).hasSize(1);
+        RuleOutcome lag = holding.get(0);
+        assertThat(lag.evidence().facts()).containsEntry("signal", "currentEmitEventTimeLag");
+        assertThat(lag.evidence().values().get("lagSeconds")).isCloseTo(480.0, within(1e-9));
+        assertThat(lag.evidence().values().get("lagSecondsGrowthPerMinute"))
+                .isCloseTo(48.0, within(1e-6));
+        assertThat(lag.evidence().values().get("recordsConsumedPerSecond"))
+                .isCloseTo(100.0, within(1e-9));
+        // 0.8 s a second at 100 records/s consumed: 500 arrive, 400 a second more behind.
+        assertThat(lag.evidence().values().get("lagSlopePerSecond")).isCloseTo(400.0, within(1e-6));
+        assertThat(lagGrowing(0).summary(lag.labels(), lag.evidence()))
+                .isEqualTo(
+                        "Consumer lag keeps growing: Flink job orders, Source: orders subtask 0"
+                                + " on prod is 8 min behind, 48 s more every minute");
+
+        // Without its lag in time, the stale counts decide: at this phase they are falling.
+        OperatorSamples countsOnly =
+                history(
+                        0,
+                        600,
+                        t ->
+                                kafka(t).metric("records-lag-max", 20_000 - 100 * (t % 200))
+                                        .metric(OFFSET, 100 * t));
+        assertThat(evaluate(lagGrowing(0), countsOnly, 590)).isEmpty();
+    }
+
+    @Test
+    void anIdleSourceWhoseLagInTimeGrowsByItselfIsNoIncident() {
+        // No record arrives: nothing consumed, nothing waiting, the last record only gets older.
+        OperatorSamples idle =
+                history(
+                        0,
+                        600,
+                        t ->
+                                kafka(t).metric("pendingRecords", 0)
+                                        .metric(OFFSET, 5_000)
+                                        .metric("currentEmitEventTimeLag", 1000 * t));
+
+        assertThat(evaluate(lagGrowing(0), idle, 600)).isEmpty();
+    }
+
+    @Test
+    void aSourceCatchingUpIsNoIncident() {
+        // Back after an outage, consuming at full speed: a large backlog, its age shrinking.
+        OperatorSamples catchingUp =
+                history(
+                        0,
+                        600,
+                        t ->
+                                kafka(t).metric("pendingRecords", 500_000 - 600 * t)
+                                        .metric(OFFSET, 1_100 * t)
+                                        .metric("currentEmitEventTimeLag", 1_000_000 - 500 * t));
+
+        assertThat(evaluate(lagGrowing(0), catchingUp, 600)).isEmpty();
+    }
+
+    @Test
+    void anUnknownConsumptionRateLeavesTheLagInSecondsUnknown() {
+        // Neither offsets nor a lag in time: how far behind in time is unknown, not unbounded.
+        OperatorSamples countsOnly =
+                history(0, 600, t -> kafka(t).metric("records-lag-max", 1000 + 10 * t));
+
+        List<RuleOutcome> holding = evaluate(lagGrowing(0), countsOnly, 600);
+
+        assertThat(holding).hasSize(1);
+        assertThat(holding.get(0).evidence().values())
+                .doesNotContainKeys("lagSeconds", "recordsConsumedPerSecond");
+        assertThat(holding.get(0).evidence().facts()).doesNotContainKey("lagSeconds");
+        assertThat(lagGrowing(0).summary(holding.get(0).labels(), holding.get(0).evidence()))
+                .isEqualTo(
+                        "Consumer lag keeps growing: Flink job orders, Source: orders subtask 0"
+                                + " on prod is 7,000 records behind");
+    }
+
+    @Test
+    void theConsumptionIsReadFromOffsetsWhateverPartitionsComeAndGo() {
+        // 100 records/s on partition 0; partition 1, at offset 1,000,000, is assigned at 300 s.
+        OperatorSamples source =
+                history(
+                        0,
+                        600,
+                        t -> {
+                            Snapshots snapshot = kafka(t).metric(OFFSET, 100 * t);
+                            return t < 300
+                                    ? snapshot
+                                    : snapshot.metric(
+                                            "KafkaSourceReader.topic.orders.partition.1.currentOffset",
+                                            1_000_000 + 50 * (t - 300));
+                        });
+
+        assertThat(source.consumedPerSecond(seconds(290), seconds(60), LOOKBACK))
+                .isCloseTo(100.0, within(1e-9));
+        assertThat(source.consumedPerSecond(seconds(600), seconds(60), LOOKBACK))
+                .isCloseTo(150.0, within(1e-9));
+        // Across the assignment: 6,000 records consumed in the minute, not the new partition's
+        // offset of a million (the ten seconds in which it came count nothing).
+        assertThat(source.consumedPerSecond(seconds(320), seconds(60), LOOKBACK))
+                .isCloseTo(100.0, within(1e-9));
+    }
+
     private static LagGrowing lagGrowing(double minSlope) {
         return new LagGrowing(
                 Duration.ofMinutes(5),
@@ -265,6 +380,9 @@ class OperatorRulesTest {
                 Duration.ofMinutes(5),
                 TrendCriterion.DEFAULT);
     }
+
+    /** The consumed offset of the source's one partition: it moves as records are consumed. */
+    private static final String OFFSET = "KafkaSourceReader.topic.orders.partition.0.currentOffset";
 
     private static Snapshots kafka(long t) {
         return Snapshots.job("orders").operator("Source: orders", 0, 0, "Source: orders");
