@@ -2,6 +2,7 @@ package io.flinkwatch.testing.backtest;
 
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.BUSY_TIME_MS_PER_SECOND;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.CHECKPOINT_ALIGNMENT_TIME;
+import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.LAST_CHECKPOINT_COMPLETED_TIMESTAMP;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.LAST_CHECKPOINT_DURATION;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.LAST_CHECKPOINT_FULL_SIZE;
@@ -9,6 +10,7 @@ import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.NUMBER_OF_FAILED_CH
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.NUM_RECORDS_IN_PER_SECOND;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.NUM_RECORDS_OUT_PER_SECOND;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.NUM_RESTARTS;
+import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.PENDING_RECORDS;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.RECORDS_LAG_MAX;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.ROCKSDB_COMPACTION_PENDING;
 import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.RUNNING_TIME;
@@ -16,6 +18,7 @@ import static io.flinkwatch.ingest.snapshot.FlinkMetricNames.UPTIME;
 
 import io.flinkwatch.alerts.event.AlertLabels;
 import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.ScopeLevel;
 import io.flinkwatch.job.config.FlinkwatchConfig;
@@ -195,27 +198,7 @@ public final class SeriesCatalog {
                         "alignmentMs");
             }
             case "FlinkLagGrowing" -> {
-                SeriesSpec.Trend trend = null;
-                Double slope = values.get("lagSlopePerSecond");
-                Double lag = values.get("recordsLagMax");
-                if (slope != null && lag != null) {
-                    trend =
-                            new SeriesSpec.Trend(
-                                    episode.startsAt(),
-                                    lag,
-                                    slope,
-                                    config.get(FlinkwatchParameters.LAG_GROWING_RANGE).toMillis());
-                }
-                return operator(
-                        RECORDS_LAG_MAX,
-                        "records",
-                        metric(RECORDS_LAG_MAX),
-                        vertex,
-                        subtask,
-                        operator,
-                        refs,
-                        trend,
-                        "recordsLagMax");
+                return lagGrowing(episode, config, vertex, subtask, operator, refs);
             }
             case "FlinkCommitLagGrowing" -> {
                 return operator(
@@ -262,6 +245,78 @@ public final class SeriesCatalog {
                         null);
             }
         }
+    }
+
+    /**
+     * The series FlinkLagGrowing judged ({@code signal} in its evidence): the source's lag in time,
+     * or its records behind, under whichever name its publisher gave it (the reporter's {@code
+     * KafkaSourceReader.KafkaConsumer.records-lag-max}, the bridge's {@code
+     * KafkaSourceReader_KafkaConsumer.records-lag-max}, the poller's {@code records-lag-max}).
+     */
+    private static SeriesSpec lagGrowing(
+            Episode episode,
+            FlinkwatchConfig config,
+            String vertex,
+            int subtask,
+            String operator,
+            List<SeriesSpec.Reference> refs) {
+        Map<String, Double> values = episode.evidence().values();
+        String signal = episode.evidence().facts().getOrDefault("signal", RECORDS_LAG_MAX);
+        long range = config.get(FlinkwatchParameters.LAG_GROWING_RANGE).toMillis();
+        if (signal.equals(CURRENT_EMIT_EVENT_TIME_LAG)) {
+            Double seconds = values.get("lagSeconds");
+            Double perMinute = values.get("lagSecondsGrowthPerMinute");
+            SeriesSpec.Trend trend =
+                    seconds == null || perMinute == null
+                            ? null
+                            : new SeriesSpec.Trend(
+                                    episode.startsAt(), seconds, perMinute / 60, range);
+            return operator(
+                    CURRENT_EMIT_EVENT_TIME_LAG + " (lag in time)",
+                    "s",
+                    s -> named(s, CURRENT_EMIT_EVENT_TIME_LAG) / 1000,
+                    vertex,
+                    subtask,
+                    operator,
+                    refs,
+                    trend,
+                    "lagSeconds");
+        }
+        String metric = signal.equals(PENDING_RECORDS) ? PENDING_RECORDS : RECORDS_LAG_MAX;
+        String key = signal.equals(PENDING_RECORDS) ? "pendingRecords" : "recordsLagMax";
+        Double slope = values.get("lagSlopePerSecond");
+        Double lag = values.get(key);
+        SeriesSpec.Trend trend =
+                slope == null || lag == null
+                        ? null
+                        : new SeriesSpec.Trend(episode.startsAt(), lag, slope, range);
+        return operator(
+                metric,
+                "records",
+                s -> named(s, metric),
+                vertex,
+                subtask,
+                operator,
+                refs,
+                trend,
+                key);
+    }
+
+    /**
+     * The value of {@code metric} under its bare name or with its metric-group path in front, as
+     * publishers send it; NaN when absent.
+     */
+    static double named(MetricSnapshot snapshot, String metric) {
+        Double bare = snapshot.metric(metric);
+        if (bare != null) {
+            return bare;
+        }
+        for (Map.Entry<String, Double> entry : snapshot.metrics().entrySet()) {
+            if (FlinkMetricNames.isNamed(entry.getKey(), metric)) {
+                return entry.getValue();
+            }
+        }
+        return Double.NaN;
     }
 
     private static SeriesSpec job(

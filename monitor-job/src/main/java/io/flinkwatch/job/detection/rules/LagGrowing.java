@@ -2,6 +2,7 @@ package io.flinkwatch.job.detection.rules;
 
 import io.flinkwatch.alerts.event.Evidence;
 import io.flinkwatch.alerts.event.Severity;
+import io.flinkwatch.ingest.snapshot.FlinkMetricNames;
 import io.flinkwatch.job.analytics.SampleWindow;
 import io.flinkwatch.job.analytics.operator.OperatorRule;
 import io.flinkwatch.job.analytics.operator.OperatorSamples;
@@ -140,7 +141,7 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
                 Evidence.builder()
                         .value("lagSeconds", lagSeconds)
                         .value("lagSecondsGrowthPerMinute", slope * 60)
-                        .fact(SIGNAL, "currentEmitEventTimeLag");
+                        .fact(SIGNAL, FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG);
         addLatest(evidence, RECORDS_LAG_MAX, operator.lag, time, lookbackMs);
         addLatest(evidence, PENDING_RECORDS, operator.pending, time, lookbackMs);
         if (Double.isFinite(recordsPerSecond)) {
@@ -185,8 +186,8 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
                         .fact(
                                 SIGNAL,
                                 name.equals(RECORDS_LAG_MAX)
-                                        ? "records-lag-max"
-                                        : "pendingRecords");
+                                        ? FlinkMetricNames.RECORDS_LAG_MAX
+                                        : FlinkMetricNames.PENDING_RECORDS);
         growth.addTo(evidence);
         LagSeconds.add(evidence, lag, consumed, estimatedSeconds);
         return evidence;
@@ -229,7 +230,7 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
 
     @Override
     public String description(Map<String, String> labels, Evidence evidence) {
-        if ("currentEmitEventTimeLag".equals(evidence.facts().get(SIGNAL))) {
+        if (FlinkMetricNames.CURRENT_EMIT_EVENT_TIME_LAG.equals(evidence.facts().get(SIGNAL))) {
             return "The source's lag in time (currentEmitEventTimeLag, how old the records it emits"
                     + " are) has grown (least-squares slope over "
                     + Texts.words(range)
@@ -239,7 +240,7 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
                     + Texts.words(sustainFor())
                     + ", while records waited to be read. The job is falling behind its input.";
         }
-        return evidence.facts().getOrDefault(SIGNAL, "records-lag-max")
+        return evidence.facts().getOrDefault(SIGNAL, FlinkMetricNames.RECORDS_LAG_MAX)
                 + " has grown (least-squares slope over "
                 + Texts.words(range)
                 + ": "
