@@ -59,9 +59,22 @@ public final class RefreshedTrend {
             }
         }
         if (found < Trend.MIN_OBSERVATIONS) {
-            return Trend.of(times, values, from, to);
+            return movesOnlyAsRefreshes(values, from, to, refresh)
+                    ? Trend.of(times, values, from, to)
+                    : Trend.none();
         }
-        return Trend.of(t, v, wanted - found, wanted);
+        return Trend.ofUneven(t, v, wanted - found, wanted);
+    }
+
+    /** Whether no sample of {@code [from, to)} moved the other way than a refresh does. */
+    private static boolean movesOnlyAsRefreshes(
+            double[] values, int from, int to, Refresh refresh) {
+        for (int i = Math.max(from, 1); i < to; i++) {
+            if (values[i] != values[i - 1] && !refreshed(values, i, refresh)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean refreshed(double[] values, int i, Refresh refresh) {

@@ -51,6 +51,55 @@ public record Trend(int observations, double slopePerSecond, double rise, double
         return new Trend(n, slope, rise, noise(values, from, to));
     }
 
+    /**
+     * The trend of observations made at uneven intervals, such as the readings just after each
+     * refresh of a sawtooth ({@link RefreshedTrend}): the noise is read from the differences around
+     * the median rate times their interval, not around the median difference, so that a long gap
+     * between two readings is not taken for a large step of noise. With even intervals this is
+     * {@link #of}.
+     */
+    static Trend ofUneven(long[] times, double[] values, int from, int to) {
+        Trend even = of(times, values, from, to);
+        if (Double.isNaN(even.slopePerSecond())) {
+            return even;
+        }
+        return new Trend(
+                even.observations(),
+                even.slopePerSecond(),
+                even.rise(),
+                noise(times, values, from, to));
+    }
+
+    /** {@link #noise(double[], int, int)} with the differences scaled to their intervals. */
+    static double noise(long[] times, double[] values, int from, int to) {
+        int n = Math.max(to - from, 0);
+        double[] differences = new double[n];
+        double[] gaps = new double[n];
+        double[] rates = new double[n];
+        int count = 0;
+        for (int i = from + 1; i < to; i++) {
+            if (values[i] != values[i - 1]) {
+                differences[count] = values[i] - values[i - 1];
+                gaps[count] = times[i] - times[i - 1];
+                rates[count] = differences[count] / gaps[count];
+                count++;
+            }
+        }
+        if (count < 2) {
+            return 0;
+        }
+        double rate = median(Arrays.copyOf(rates, count));
+        double[] deviations = new double[count];
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            deviations[i] = Math.abs(differences[i] - rate * gaps[i]);
+            sum += deviations[i];
+        }
+        double mad = median(deviations);
+        double deviation = mad > 0 ? MAD_TO_SD * mad : MEAN_AD_TO_SD * sum / count;
+        return deviation / Math.sqrt(2);
+    }
+
     /** No trend: too few observations. */
     public static Trend none() {
         return NONE;

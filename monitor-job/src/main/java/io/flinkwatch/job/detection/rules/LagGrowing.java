@@ -166,8 +166,16 @@ public final class LagGrowing extends BaseRule implements OperatorRule {
         if (Double.isNaN(lag)) {
             return null;
         }
+        // The lag is read against a part that is refreshed only now and then (see lagRefresh).
+        long from = time - range.toMillis();
         TrendCriterion.Growth growth =
-                criterion.growing(series, time - range.toMillis(), time, false, minSlopePerSecond);
+                criterion.growingByRefreshes(
+                        series,
+                        from - range.toMillis(),
+                        from,
+                        time,
+                        operator.lagRefresh(),
+                        minSlopePerSecond);
         if (growth == null) {
             return null;
         }

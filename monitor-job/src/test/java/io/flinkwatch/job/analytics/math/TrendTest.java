@@ -93,6 +93,20 @@ class TrendTest {
     }
 
     @Test
+    void observationsAtUnevenIntervalsAreNoiseOnlyOffTheirRate() {
+        // A clean line of 10 a second read at 30, 180, 15 and 165 s intervals: the differences
+        // (300, 1800, 150, 1650) differ, but all are the line's rate times their interval.
+        long[] times = {0, 30_000, 210_000, 225_000, 390_000};
+        double[] v = {0, 300, 2100, 2250, 3900};
+        assertThat(Trend.ofUneven(times, v, 0, 5).noise()).isZero();
+        assertThat(Trend.of(times, v, 0, 5).noise()).isGreaterThan(500);
+        // At even intervals the two are one statistic.
+        double[] jitter = {3, 9, 4, 12, 5, 10, 2, 8};
+        assertThat(Trend.noise(times(8), jitter, 0, 8))
+                .isCloseTo(Trend.noise(jitter, 0, 8), within(1e-9));
+    }
+
+    @Test
     void theFitIsDerivOverEverySample() {
         // A gauge that rose, then froze at 60: the fit, as deriv, includes the repeats.
         double[] v = {10, 20, 30, 40, 50, 60, 60, 60, 60, 60};
