@@ -243,7 +243,8 @@ class TrendFiguresITCase {
                             null));
             Map<String, Double> source = new LinkedHashMap<>();
             source.put(FlinkMetricNames.RECORDS_LAG_MAX, Math.rint(lag.applyAsDouble(t)));
-            source.put(FlinkMetricNames.RECORDS_CONSUMED_RATE, 100.0);
+            // Consumed at 100 records/s: the source's offset moves as it consumes.
+            source.put("KafkaSourceReader.topic.orders.partition.0.currentOffset", 100.0 * t);
             recording.add(
                     new MetricSnapshot(
                             time,
