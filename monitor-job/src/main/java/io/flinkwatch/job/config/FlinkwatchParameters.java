@@ -367,7 +367,9 @@ public final class FlinkwatchParameters {
                     "5m",
                     Duration.ofSeconds(30),
                     MAX_DURATION,
-                    "FlinkLagGrowing: range of deriv(records-lag-max[range]).");
+                    "FlinkLagGrowing: the range its trend is read over (the source's lag in time, or"
+                            + " deriv(records-lag-max[range])); a sawtooth lag keeps a range more to"
+                            + " find its refreshes in.");
 
     public static final Parameter<Duration> LAG_GROWING_FOR =
             duration(
@@ -383,8 +385,9 @@ public final class FlinkwatchParameters {
                     "0",
                     0,
                     Double.POSITIVE_INFINITY,
-                    "FlinkLagGrowing: the slope must exceed this many records per second (0: any"
-                            + " growth, as in the article).");
+                    "FlinkLagGrowing: the lag must grow by more than this many records per second"
+                            + " (0: any growth, as in the article); judged by the lag in time, the"
+                            + " records gained are estimated from the rate consumed.");
 
     // Trend rules: a slope counts only when it stands out of the series' noise (issue #13).
 
@@ -417,7 +420,8 @@ public final class FlinkwatchParameters {
                     Duration.ZERO,
                     Duration.ofDays(1),
                     "FlinkLagGrowing in mode significant: the lag must also be this far behind in time"
-                            + " (the lag poller's estimate, or lag ÷ records-consumed-rate).");
+                            + " (the source's currentEmitEventTimeLag or the lag poller's estimate, else"
+                            + " the records behind ÷ the rate the consumed offsets moved).");
 
     public static final Parameter<Duration> CHECKPOINT_DURATION_RANGE =
             duration(

@@ -347,14 +347,18 @@ public final class SlowSinkIncident implements AutoCloseable {
     }
 
     /**
-     * When each job's source fell behind after {@code throttledAt}: the first snapshot of its
-     * source in {@code recording} in which more than {@code records} waited for it in Kafka (the
-     * log-end offsets of the ground truth minus the offsets the source had consumed). Until then
-     * the network buffers between the tasks take what the sink cannot write, and the source keeps
-     * up.
+     * When each job's source fell behind for good after {@code throttledAt}: the first snapshot of
+     * its source from which, until {@code releasedAt}, more than {@code records} waited for it in
+     * Kafka at every snapshot (the log-end offsets of the ground truth minus the offsets the source
+     * had consumed). Until then the network buffers between the tasks take what the sink cannot
+     * write, and the source keeps up but for a passing burst.
      */
     public static Map<String, Long> behindSince(
-            Recording recording, List<TruthSample> truth, long throttledAt, long records) {
+            Recording recording,
+            List<TruthSample> truth,
+            long throttledAt,
+            long releasedAt,
+            long records) {
         Map<String, TreeMap<Long, Long>> logEnds = new TreeMap<>();
         for (TruthSample sample : truth) {
             logEnds.computeIfAbsent(sample.job(), j -> new TreeMap<>())
@@ -362,7 +366,7 @@ public final class SlowSinkIncident implements AutoCloseable {
         }
         SnapshotParser parser =
                 new SnapshotParser(SnapshotLimits.defaults(), java.time.Clock.systemUTC());
-        Map<String, Long> behind = new TreeMap<>();
+        Map<String, TreeMap<Long, Double>> backlogs = new TreeMap<>();
         recording.forEachLine(
                 bytes -> {
                     MetricSnapshot snapshot;
@@ -371,12 +375,11 @@ public final class SlowSinkIncident implements AutoCloseable {
                     } catch (InvalidSnapshotException e) {
                         return;
                     }
-                    String job = snapshot.job().name();
-                    TreeMap<Long, Long> ends = logEnds.get(job);
+                    TreeMap<Long, Long> ends = logEnds.get(snapshot.job().name());
                     if (snapshot.scope().level() != ScopeLevel.OPERATOR
                             || snapshot.timestamp() <= throttledAt
-                            || ends == null
-                            || behind.containsKey(job)) {
+                            || snapshot.timestamp() >= releasedAt
+                            || ends == null) {
                         return;
                     }
                     double consumed = 0;
@@ -388,8 +391,24 @@ public final class SlowSinkIncident implements AutoCloseable {
                         }
                     }
                     Map.Entry<Long, Long> logEnd = ends.floorEntry(snapshot.timestamp());
-                    if (any && logEnd != null && logEnd.getValue() - consumed > records) {
-                        behind.put(job, snapshot.timestamp());
+                    if (any && logEnd != null) {
+                        backlogs.computeIfAbsent(snapshot.job().name(), j -> new TreeMap<>())
+                                .put(snapshot.timestamp(), logEnd.getValue() - consumed);
+                    }
+                });
+        Map<String, Long> behind = new TreeMap<>();
+        backlogs.forEach(
+                (job, backlog) -> {
+                    Long since = null;
+                    for (Map.Entry<Long, Double> sample : backlog.entrySet()) {
+                        if (sample.getValue() <= records) {
+                            since = null;
+                        } else if (since == null) {
+                            since = sample.getKey();
+                        }
+                    }
+                    if (since != null) {
+                        behind.put(job, since);
                     }
                 });
         return behind;

@@ -198,7 +198,11 @@ class SlowSinkRecordingsITCase {
         }
         Map<String, Long> behind =
                 SlowSinkIncident.behindSince(
-                        new Recording(recording), truth, schedule.throttledAt(), BEHIND_RECORDS);
+                        new Recording(recording),
+                        truth,
+                        schedule.throttledAt(),
+                        schedule.releasedAt(),
+                        BEHIND_RECORDS);
         assertThat(behind).containsOnlyKeys(schedule.jobs().keySet());
         return behind;
     }
