@@ -44,7 +44,7 @@ public final class RefreshedTrend {
                 inRange++;
             }
         }
-        if (inRange == 0) {
+        if (inRange == 0 || overdue(times, values, history, to, refresh)) {
             return Trend.of(times, values, from, to);
         }
         int wanted = Math.max(inRange, Trend.MIN_OBSERVATIONS);
@@ -64,6 +64,29 @@ public final class RefreshedTrend {
                     : Trend.none();
         }
         return Trend.ofUneven(t, v, wanted - found, wanted);
+    }
+
+    /**
+     * Whether the refreshes stopped: the newest sample came later after the last refresh than half
+     * again the longest interval between two refreshes. Then the lag is no sawtooth any more, and
+     * what it reads is the news: committed offsets that stop moving (checkpoints no longer
+     * complete), or a lag that only falls (the job drains its backlog).
+     */
+    private static boolean overdue(
+            long[] times, double[] values, int history, int to, Refresh refresh) {
+        long last = Long.MIN_VALUE;
+        long longest = 0;
+        int refreshes = 0;
+        for (int i = history + 1; i < to; i++) {
+            if (refreshed(values, i, refresh)) {
+                if (refreshes > 0) {
+                    longest = Math.max(longest, times[i] - last);
+                }
+                last = times[i];
+                refreshes++;
+            }
+        }
+        return refreshes >= 2 && times[to - 1] - last > longest * 3 / 2;
     }
 
     /** Whether no sample of {@code [from, to)} moved the other way than a refresh does. */

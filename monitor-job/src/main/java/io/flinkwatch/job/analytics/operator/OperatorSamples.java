@@ -224,12 +224,13 @@ public final class OperatorSamples {
     }
 
     public void evict(long time, long rangeMs, long lookbackMs) {
-        // Later evaluations read (t - range, t] with t > time, the range before it for a lag's
-        // refreshes, and the newest lag within the lookback.
-        long keepAfter = time - Math.max(2 * rangeMs, lookbackMs);
-        lag.evictAtOrBefore(keepAfter);
-        commitLag.evictAtOrBefore(keepAfter);
-        pending.evictAtOrBefore(keepAfter);
+        // Later evaluations read (t - range, t] with t > time, and the newest sample within the
+        // lookback; a lag judged by its refreshes also the range before that.
+        long refreshedAfter = time - Math.max(2 * rangeMs, lookbackMs);
+        long keepAfter = time - Math.max(rangeMs, lookbackMs);
+        lag.evictAtOrBefore(refreshedAfter);
+        commitLag.evictAtOrBefore(refreshedAfter);
+        pending.evictAtOrBefore(refreshedAfter);
         emitLag.evictAtOrBefore(keepAfter);
         consumed.evictAtOrBefore(keepAfter);
         consumedRate.evictAtOrBefore(time - lookbackMs);

@@ -167,6 +167,27 @@ class RefreshedTrendTest {
     }
 
     @Test
+    void commitsThatStopAreNewsNotStaleness() {
+        // Committing every minute, then never again from 10 minutes on (checkpoints fail): from
+        // half a minute past the missed commit, the gap is judged on every sample, and it grows.
+        long[] times = new long[60];
+        double[] values = new double[60];
+        for (int i = 0; i < 60; i++) {
+            times[i] = i * STEP;
+            long t = Math.min(times[i], 600_000);
+            values[i] = 500 * (times[i] - t / 60_000 * 60_000) / 1000.0;
+        }
+        int at = (int) (705_000 / STEP);
+        int from = at + 1 - (int) (RANGE / STEP);
+        Trend trend = RefreshedTrend.of(times, values, from - 20, from, at + 1, Refresh.DROPS);
+        assertThat(trend).isEqualTo(Trend.of(times, values, from, at + 1));
+        assertThat(trend.slopePerSecond() > 0 && trend.risesAbove(NOISE_WIDTHS)).isTrue();
+        // A minute earlier the commit was only just late: judged by the commits, flat.
+        Trend before = RefreshedTrend.of(times, values, from - 24, from - 4, at - 3, Refresh.DROPS);
+        assertThat(before.risesAbove(NOISE_WIDTHS)).isFalse();
+    }
+
+    @Test
     void aTrendThatOnlyEverMovesTheRefreshsWayIsJudgedOnEverySampleFromItsFirstStep() {
         // Flat, then rising: the first rise is the only refresh there is.
         long[] times = new long[25];
