@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.flink.core.execution.JobClient;
@@ -33,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * A sink that cannot keep up, live, on a real standalone cluster of each Flink line at once (2.2
  * and 1.20, see {@link SlowSinkIncident}): on each, two sample jobs at 500 records/s, one
  * checkpointing every 10 s and one every 3 minutes, whose sinks are throttled to a fifth of the
- * input for 6½ minutes, then released. Two Flinkwatch jobs with their default detection parameters
- * watch both clusters, one through the reporter plugin, one through the Prometheus bridge. Each of
- * the four jobs must page FlinkLagGrowing on both, within 6 minutes of its source falling behind;
- * with checkpoints every 3 minutes it must be the job's first page; and it must resolve once the
- * backlog drained (the resolve hold is shortened to 30 s, which only delays the RESOLVED).
+ * input until every job has paged, then released. Two Flinkwatch jobs with their default detection
+ * parameters watch both clusters, one through the reporter plugin, one through the Prometheus
+ * bridge. Each of the four jobs must page FlinkLagGrowing on both, within 6 minutes of its source
+ * falling behind; with checkpoints every 3 minutes it must be the job's first page; and it must
+ * resolve once the backlog drained (the resolve hold is shortened to 15 s, which only delays the
+ * RESOLVED).
  *
  * <p>What the clusters published is written to {@code target/slow-sink-recordings/} (with the
  * ground truth and the schedule), in the form of the recordings that {@link
@@ -48,7 +50,10 @@ class SlowSinkLagITCase {
     private static final Logger LOG = LoggerFactory.getLogger(SlowSinkLagITCase.class);
 
     private static final String LAG = "FlinkLagGrowing";
-    private static final Duration WARM_UP = Duration.ofSeconds(90);
+
+    /** Enough for the sources' meters and lag to settle (the recordings warm up for 8 minutes). */
+    private static final Duration WARM_UP = Duration.ofSeconds(30);
+
     private static final Map<String, Duration> JOBS =
             Map.of("orders-cp10s", Duration.ofSeconds(10), "orders-cp3m", Duration.ofMinutes(3));
 
@@ -60,20 +65,9 @@ class SlowSinkLagITCase {
             throws Exception {
         Path out = Path.of("target", "slow-sink-recordings");
         try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                SlowSinkIncident flink22 =
-                        SlowSinkIncident.start(
-                                FlinkLine.FLINK_2_2,
-                                kafka,
-                                Duration.ofSeconds(15),
-                                JOBS,
-                                "monitored");
-                SlowSinkIncident flink120 =
-                        SlowSinkIncident.start(
-                                FlinkLine.FLINK_1_20,
-                                kafka,
-                                Duration.ofSeconds(15),
-                                JOBS,
-                                "monitored")) {
+                Clusters both = Clusters.start(kafka)) {
+            SlowSinkIncident flink22 = both.flink22;
+            SlowSinkIncident flink120 = both.flink120;
             List<SlowSinkIncident> clusters = List.of(flink22, flink120);
             Map<String, String> alertsTopics =
                     Map.of(
@@ -240,6 +234,52 @@ class SlowSinkLagITCase {
         }
     }
 
+    /** The two clusters, started side by side (each takes half a minute or more). */
+    private record Clusters(SlowSinkIncident flink22, SlowSinkIncident flink120)
+            implements AutoCloseable {
+
+        static Clusters start(EmbeddedKafka kafka) throws Exception {
+            CompletableFuture<SlowSinkIncident> flink120 =
+                    CompletableFuture.supplyAsync(() -> start(FlinkLine.FLINK_1_20, kafka));
+            SlowSinkIncident flink22;
+            try {
+                flink22 = start(FlinkLine.FLINK_2_2, kafka);
+            } catch (RuntimeException e) {
+                flink120.thenAccept(Clusters::closeQuietly);
+                throw e;
+            }
+            try {
+                return new Clusters(flink22, flink120.get(3, TimeUnit.MINUTES));
+            } catch (Exception e) {
+                closeQuietly(flink22);
+                throw e;
+            }
+        }
+
+        private static SlowSinkIncident start(FlinkLine line, EmbeddedKafka kafka) {
+            try {
+                return SlowSinkIncident.start(
+                        line, kafka, Duration.ofSeconds(15), JOBS, "monitored");
+            } catch (Exception e) {
+                throw new IllegalStateException("starting the " + line + " cluster failed", e);
+            }
+        }
+
+        private static void closeQuietly(SlowSinkIncident incident) {
+            try {
+                incident.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed", incident.line(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(flink120);
+            closeQuietly(flink22);
+        }
+    }
+
     private static String alerts(String publisher) {
         return "alerts-" + publisher;
     }
@@ -258,7 +298,7 @@ class SlowSinkLagITCase {
         parameters.put("parallelism", "1");
         // Alerts become visible at each checkpoint; the hold only delays the RESOLVED.
         parameters.put("checkpoint.interval", "2s");
-        parameters.put("lifecycle.resolve-hold", "30s");
+        parameters.put("lifecycle.resolve-hold", "15s");
         return TestJobs.environment(FlinkwatchConfig.fromMap(parameters))
                 .executeAsync("flinkwatch " + alerts);
     }
