@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -152,6 +153,24 @@ public final class TestJobs {
                         .setNumberTaskManagers(1)
                         .setNumberSlotsPerTaskManager(2)
                         .build());
+    }
+
+    /**
+     * The job parameters that say where a Flinkwatch job of a test reads and writes: {@code
+     * metricsTopic} from the earliest offset, {@code alertsTopic} and its dead letters, and a group
+     * and transactional ids of their own. A mutable map, for the test's own parameters.
+     */
+    public static Map<String, String> flinkwatchParameters(
+            String bootstrapServers, String metricsTopic, String alertsTopic) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("kafka.bootstrap-servers", bootstrapServers);
+        parameters.put("kafka.metrics-topics", metricsTopic);
+        parameters.put("kafka.alerts-topic", alertsTopic);
+        parameters.put("kafka.dead-letter-topic", alertsTopic + "-dead-letters");
+        parameters.put("kafka.group-id", "flinkwatch-" + alertsTopic);
+        parameters.put("kafka.transactional-id-prefix", "flinkwatch-" + alertsTopic);
+        parameters.put("kafka.starting-offsets", "earliest");
+        return parameters;
     }
 
     /** An alert event read from the alerts topic. */

@@ -3,6 +3,7 @@ package io.flinkwatch.job.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.job.analytics.job.JobHealthState;
+import io.flinkwatch.job.state.OldSavepoints;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -113,8 +114,6 @@ class SampleWindowSerializerTest {
                                 "series",
                                         new NullableMapTypeInfo<>(
                                                 Types.STRING, oldPojoTypeInfo())));
-        TypeSerializer<JobHealthState> oldSerializer =
-                oldState.createSerializer(new SerializerConfigImpl());
         JobHealthState state = new JobHealthState();
         state.cluster = "prod";
         state.jobName = "orders";
@@ -123,28 +122,8 @@ class SampleWindowSerializerTest {
         state.series.put(
                 "lastCheckpointSize",
                 new SampleWindow(new long[] {10, 20, 30}, new double[] {1, 2, 3}, -1));
-        DataOutputSerializer out = new DataOutputSerializer(512);
-        TypeSerializerSnapshot.writeVersionedSnapshot(out, oldSerializer.snapshotConfiguration());
-        oldSerializer.serialize(state, out);
-
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        TypeSerializerSnapshot<JobHealthState> restored =
-                TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
-        TypeSerializer<JobHealthState> current =
-                TypeInformation.of(JobHealthState.class)
-                        .createSerializer(new SerializerConfigImpl());
-        assertThat(
-                        current.snapshotConfiguration()
-                                .resolveSchemaCompatibility(restored)
-                                .isCompatibleAfterMigration())
-                .isTrue();
-
-        JobHealthState read = restored.restoreSerializer().deserialize(in);
-        // Migrated: written again by the current serializer, read back.
-        DataOutputSerializer migrated = new DataOutputSerializer(512);
-        current.serialize(read, migrated);
         JobHealthState after =
-                current.deserialize(new DataInputDeserializer(migrated.getCopyOfBuffer()));
+                OldSavepoints.restoredAndMigrated(oldState, state, JobHealthState.class);
         assertThat(after.latest("lastCheckpointSize", 30, 60)).isEqualTo(3);
         assertThat(after.series("lastCheckpointSize").times()).containsExactly(10, 20, 30);
     }

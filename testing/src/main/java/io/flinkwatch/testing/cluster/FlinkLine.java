@@ -61,6 +61,47 @@ public enum FlinkLine {
         return StandaloneCluster.builder(dist()).legacyConfigFile(legacyConfigFile);
     }
 
+    /**
+     * A cluster of this line that publishes its metrics as a watched fleet's would: the Flinkwatch
+     * reporter plugin (from {@code flinkwatch.reporter.jar}) sending to {@code topic} every {@code
+     * reporterInterval}, job details from its own REST API, and Flink's Prometheus reporter on one
+     * port per process. Four task slots (sample jobs and, on 2.2, Flinkwatch jobs beside them).
+     */
+    public StandaloneCluster.Builder clusterWithPublishers(
+            String clusterName,
+            String bootstrapServers,
+            String topic,
+            String reporterInterval,
+            int jobManagerPrometheusPort,
+            int taskManagerPrometheusPort) {
+        StandaloneCluster.Builder builder =
+                cluster()
+                        .plugin(
+                                "flinkwatch",
+                                Path.of(System.getProperty("flinkwatch.reporter.jar")))
+                        .config("taskmanager.numberOfTaskSlots", "4")
+                        .config("taskmanager.memory.process.size", "1600m")
+                        // The reporter, as a user would configure it: a few lines of config.
+                        .config(
+                                "metrics.reporter.flinkwatch.factory.class",
+                                "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory")
+                        .config("metrics.reporter.flinkwatch.interval", reporterInterval)
+                        .config("metrics.reporter.flinkwatch.bootstrap-servers", bootstrapServers)
+                        .config("metrics.reporter.flinkwatch.topic", topic)
+                        .config("metrics.reporter.flinkwatch.cluster", clusterName)
+                        // Flink's own Prometheus reporter (plugins/metrics-prometheus).
+                        .config(
+                                "metrics.reporter.prom.factory.class",
+                                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
+                        .jobManagerConfig(
+                                "metrics.reporter.prom.port",
+                                Integer.toString(jobManagerPrometheusPort))
+                        .taskManagerConfig(
+                                "metrics.reporter.prom.port",
+                                Integer.toString(taskManagerPrometheusPort));
+        return builder.config("metrics.reporter.flinkwatch.rest-url", builder.restUrl().toString());
+    }
+
     private static Path existing(String property) {
         String value = System.getProperty(property);
         if (value == null || !Files.exists(Path.of(value))) {

@@ -155,34 +155,16 @@ public final class SlowSinkIncident implements AutoCloseable {
         ThrottledSink.throttle(throttle, 0);
         kafka.createTopics(2, REPORTED, SCRAPED, POLLED);
         String interval = publishInterval.toSeconds() + " s";
-        StandaloneCluster.Builder builder =
-                line.cluster()
-                        .plugin(
-                                "flinkwatch",
-                                Path.of(System.getProperty("flinkwatch.reporter.jar")))
-                        .config("taskmanager.numberOfTaskSlots", "4")
-                        .config("taskmanager.memory.process.size", "1600m")
-                        .config(
-                                "metrics.reporter.flinkwatch.factory.class",
-                                "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory")
-                        .config("metrics.reporter.flinkwatch.interval", interval)
-                        .config(
-                                "metrics.reporter.flinkwatch.bootstrap-servers",
-                                kafka.bootstrapServers())
-                        .config("metrics.reporter.flinkwatch.topic", REPORTED)
-                        .config("metrics.reporter.flinkwatch.cluster", clusterName)
+        StandaloneCluster cluster =
+                line.clusterWithPublishers(
+                                clusterName,
+                                kafka.bootstrapServers(),
+                                REPORTED,
+                                interval,
+                                jobManagerPrometheus,
+                                taskManagerPrometheus)
                         .config("metrics.reporter.flinkwatch.include", include)
-                        .config(
-                                "metrics.reporter.prom.factory.class",
-                                "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
-                        .jobManagerConfig(
-                                "metrics.reporter.prom.port",
-                                Integer.toString(jobManagerPrometheus))
-                        .taskManagerConfig(
-                                "metrics.reporter.prom.port",
-                                Integer.toString(taskManagerPrometheus));
-        builder.config("metrics.reporter.flinkwatch.rest-url", builder.restUrl().toString());
-        StandaloneCluster cluster = builder.start();
+                        .start();
         SlowSinkIncident incident =
                 new SlowSinkIncident(line, clusterName, kafka, cluster, throttle);
         try {

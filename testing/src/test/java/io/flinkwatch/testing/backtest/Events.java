@@ -69,4 +69,39 @@ final class Events {
                 at,
                 false);
     }
+
+    /**
+     * The episode of one alert of job {@code orders} on cluster {@code prod} that started at minute
+     * 2 with this evidence (a warning, firing for a minute).
+     */
+    static Episode episode(String alertname, Map<String, String> extraLabels, Evidence evidence) {
+        Map<String, String> labels =
+                new java.util.HashMap<>(
+                        Map.of(
+                                "alertname",
+                                alertname,
+                                "severity",
+                                "warning",
+                                "cluster",
+                                "prod",
+                                "job_name",
+                                "orders"));
+        labels.putAll(extraLabels);
+        AlertEvent started =
+                new AlertEvent(
+                        alertname,
+                        Severity.WARNING,
+                        AlertStatus.FIRING,
+                        labels,
+                        Map.of(),
+                        min(2),
+                        null,
+                        "fp",
+                        "g",
+                        evidence,
+                        AlertReason.STARTED,
+                        min(2),
+                        List.of());
+        return Episodes.of(List.of(started), name -> java.time.Duration.ofMinutes(1)).get(0);
+    }
 }

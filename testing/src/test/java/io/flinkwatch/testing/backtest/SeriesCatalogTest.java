@@ -3,17 +3,11 @@ package io.flinkwatch.testing.backtest;
 import static io.flinkwatch.testing.backtest.Events.min;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertReason;
-import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.alerts.event.Evidence;
-import io.flinkwatch.alerts.event.Severity;
 import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;
 import io.flinkwatch.job.config.FlinkwatchConfig;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,30 +80,12 @@ class SeriesCatalogTest {
     }
 
     private static Episode lagEpisode(Evidence evidence) {
-        Map<String, String> labels =
+        return Events.episode(
+                "FlinkLagGrowing",
                 Map.of(
-                        "alertname", "FlinkLagGrowing",
-                        "severity", "critical",
-                        "cluster", "prod",
-                        "job_name", "orders",
                         "task_name", "Source: orders",
                         "subtask_index", "0",
-                        "operator_name", "Source: orders");
-        AlertEvent started =
-                new AlertEvent(
-                        "FlinkLagGrowing",
-                        Severity.CRITICAL,
-                        AlertStatus.FIRING,
-                        labels,
-                        Map.of(),
-                        min(2),
-                        null,
-                        "fp",
-                        "g",
-                        evidence,
-                        AlertReason.STARTED,
-                        min(2),
-                        List.of());
-        return Episodes.of(List.of(started), name -> Duration.ofMinutes(5)).get(0);
+                        "operator_name", "Source: orders"),
+                evidence);
     }
 }

@@ -3,11 +3,7 @@ package io.flinkwatch.testing.backtest;
 import static io.flinkwatch.testing.backtest.Events.min;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertReason;
-import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.alerts.event.Evidence;
-import io.flinkwatch.alerts.event.Severity;
 import io.flinkwatch.ingest.snapshot.JobRef;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
 import io.flinkwatch.ingest.snapshot.Scope;
@@ -37,38 +33,6 @@ class SeriesExtractorTest {
                 null);
     }
 
-    private static Episode episode(
-            String alertname, Map<String, String> extraLabels, Evidence evidence) {
-        Map<String, String> labels =
-                new java.util.HashMap<>(
-                        Map.of(
-                                "alertname",
-                                alertname,
-                                "severity",
-                                "warning",
-                                "cluster",
-                                "prod",
-                                "job_name",
-                                "orders"));
-        labels.putAll(extraLabels);
-        AlertEvent started =
-                new AlertEvent(
-                        alertname,
-                        Severity.WARNING,
-                        AlertStatus.FIRING,
-                        labels,
-                        Map.of(),
-                        min(2),
-                        null,
-                        "fp",
-                        "g",
-                        evidence,
-                        AlertReason.STARTED,
-                        min(2),
-                        List.of());
-        return Episodes.of(List.of(started), name -> java.time.Duration.ofMinutes(1)).get(0);
-    }
-
     /** Two jobs, two subtasks, every 30 s for 5 minutes, plus a line that is no snapshot. */
     private Recording recording(String name) throws Exception {
         Path file = dir.resolve(name);
@@ -93,7 +57,7 @@ class SeriesExtractorTest {
     void readsOneSubtasksSeriesWithinTheWindow() throws Exception {
         Recording recording = recording("r.jsonl.gz");
         Episode episode =
-                episode(
+                Events.episode(
                         "FlinkHighBackpressure",
                         Map.of("task_name", "Sink: out", "subtask_index", "1"),
                         Evidence.builder().value("busyThreshold", 900).build());
@@ -120,7 +84,7 @@ class SeriesExtractorTest {
     void aVertexRateSumsItsSubtasks() throws Exception {
         Recording recording = recording("r.jsonl");
         Episode episode =
-                episode(
+                Events.episode(
                         "FlinkThroughputDrop",
                         Map.of("task_name", "Sink: out"),
                         Evidence.builder()
@@ -147,7 +111,7 @@ class SeriesExtractorTest {
     @Test
     void anAlertWithoutAMetricIsShownBySnapshotsPerMinute() throws Exception {
         Recording recording = recording("r.jsonl");
-        Episode episode = episode("FlinkMetricsAbsent", Map.of(), Evidence.none());
+        Episode episode = Events.episode("FlinkMetricsAbsent", Map.of(), Evidence.none());
         SeriesSpec spec = SeriesCatalog.of(episode, FlinkwatchConfig.defaults());
         SeriesExtractor.Request request =
                 new SeriesExtractor.Request(episode, spec, min(0), min(5));

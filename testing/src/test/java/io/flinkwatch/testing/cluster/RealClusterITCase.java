@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -149,38 +148,16 @@ class RealClusterITCase {
             ThrottledSink.throttle(throttle, 0);
 
             long starting = System.nanoTime();
-            StandaloneCluster.Builder builder =
-                    line.cluster()
-                            .plugin(
-                                    "flinkwatch",
-                                    Path.of(System.getProperty("flinkwatch.reporter.jar")))
-                            // The sample job, the canary and, on 2.2, two Flinkwatch jobs: a slot
-                            // each.
-                            .config("taskmanager.numberOfTaskSlots", "4")
-                            .config("taskmanager.memory.process.size", "1600m")
-                            // The reporter, as a user would configure it: a few lines of config.
-                            .config(
-                                    "metrics.reporter.flinkwatch.factory.class",
-                                    "io.flinkwatch.ingest.reporter.FlinkwatchReporterFactory")
-                            .config("metrics.reporter.flinkwatch.interval", "2 s")
-                            .config(
-                                    "metrics.reporter.flinkwatch.bootstrap-servers",
-                                    "127.0.0.1:" + metricsPort)
-                            .config("metrics.reporter.flinkwatch.topic", REPORTED)
-                            .config("metrics.reporter.flinkwatch.cluster", clusterName)
-                            // Flink's own Prometheus reporter (plugins/metrics-prometheus), one
-                            // port per process.
-                            .config(
-                                    "metrics.reporter.prom.factory.class",
-                                    "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
-                            .jobManagerConfig(
-                                    "metrics.reporter.prom.port",
-                                    Integer.toString(jobManagerPrometheus))
-                            .taskManagerConfig(
-                                    "metrics.reporter.prom.port",
-                                    Integer.toString(taskManagerPrometheus));
-            builder.config("metrics.reporter.flinkwatch.rest-url", builder.restUrl().toString());
-            cluster = builder.start();
+            // The sample job, the canary and, on 2.2, two Flinkwatch jobs: a slot each.
+            cluster =
+                    line.clusterWithPublishers(
+                                    clusterName,
+                                    "127.0.0.1:" + metricsPort,
+                                    REPORTED,
+                                    "2 s",
+                                    jobManagerPrometheus,
+                                    taskManagerPrometheus)
+                            .start();
             prometheusTargets =
                     "http://127.0.0.1:"
                             + jobManagerPrometheus
@@ -417,14 +394,9 @@ class RealClusterITCase {
         }
 
         private Map<String, String> flinkwatchParameters(String metricsTopic, String alertsTopic) {
-            Map<String, String> parameters = new LinkedHashMap<>();
-            parameters.put("kafka.bootstrap-servers", metrics.bootstrapServers());
-            parameters.put("kafka.metrics-topics", metricsTopic);
-            parameters.put("kafka.alerts-topic", alertsTopic);
-            parameters.put("kafka.dead-letter-topic", alertsTopic + "-dead-letters");
-            parameters.put("kafka.group-id", "flinkwatch-" + alertsTopic);
-            parameters.put("kafka.transactional-id-prefix", "flinkwatch-" + alertsTopic);
-            parameters.put("kafka.starting-offsets", "earliest");
+            Map<String, String> parameters =
+                    TestJobs.flinkwatchParameters(
+                            metrics.bootstrapServers(), metricsTopic, alertsTopic);
             parameters.put("checkpoint.interval", "2s");
             parameters.put("watermark.idleness", "2s");
             parameters.put("evaluation.interval", "5s");

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -287,14 +286,8 @@ class SlowSinkLagITCase {
     private static JobClient startFlinkwatch(EmbeddedKafka kafka, String metrics, String alerts)
             throws Exception {
         kafka.createTopics(1, alerts, alerts + "-dead-letters");
-        Map<String, String> parameters = new LinkedHashMap<>();
-        parameters.put("kafka.bootstrap-servers", kafka.bootstrapServers());
-        parameters.put("kafka.metrics-topics", metrics);
-        parameters.put("kafka.alerts-topic", alerts);
-        parameters.put("kafka.dead-letter-topic", alerts + "-dead-letters");
-        parameters.put("kafka.group-id", "flinkwatch-" + alerts);
-        parameters.put("kafka.transactional-id-prefix", "flinkwatch-" + alerts);
-        parameters.put("kafka.starting-offsets", "earliest");
+        Map<String, String> parameters =
+                TestJobs.flinkwatchParameters(kafka.bootstrapServers(), metrics, alerts);
         parameters.put("parallelism", "1");
         // Alerts become visible at each checkpoint; the hold only delays the RESOLVED.
         parameters.put("checkpoint.interval", "2s");

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.job.Snapshots;
 import io.flinkwatch.job.analytics.SampleWindow;
+import io.flinkwatch.job.state.OldSavepoints;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputDeserializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,26 +32,11 @@ class OperatorSamplesEvolutionTest {
                                 "consumedRate", window,
                                 "compactionPending", window,
                                 "lagSeconds", window));
-        TypeSerializer<OperatorSamples> oldSerializer =
-                before.createSerializer(new SerializerConfigImpl());
         OperatorSamples old = new OperatorSamples();
         old.add(source(10).metric("records-lag-max", 100).build());
-        DataOutputSerializer out = new DataOutputSerializer(512);
-        TypeSerializerSnapshot.writeVersionedSnapshot(out, oldSerializer.snapshotConfiguration());
-        oldSerializer.serialize(old, out);
 
-        DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
-        TypeSerializerSnapshot<OperatorSamples> restored =
-                TypeSerializerSnapshot.readVersionedSnapshot(in, getClass().getClassLoader());
-        TypeSerializer<OperatorSamples> current =
-                TypeInformation.of(OperatorSamples.class)
-                        .createSerializer(new SerializerConfigImpl());
-        assertThat(
-                        current.snapshotConfiguration()
-                                .resolveSchemaCompatibility(restored)
-                                .isCompatibleAfterMigration())
-                .isTrue();
-        OperatorSamples read = restored.restoreSerializer().deserialize(in);
+        OperatorSamples read =
+                OldSavepoints.restoredAndMigrated(before, old, OperatorSamples.class);
 
         assertThat(read.lag.latest(seconds(10), seconds(60))).isEqualTo(100);
         assertThat(read.emitLag.isEmpty()).isTrue();
