@@ -1,6 +1,7 @@
 package io.flinkwatch.job;
 
-import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
+import io.flinkwatch.alerts.alertmanager.AlertForwarder;
+import io.flinkwatch.alerts.alertmanager.AlertmanagerForwarding;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.ingest.deadletter.DeadLetter;
 import io.flinkwatch.ingest.kafka.IngestedRecord;
@@ -36,9 +37,11 @@ import io.flinkwatch.job.lifecycle.AlertSignal;
 import io.flinkwatch.job.lifecycle.LifecyclePolicy;
 import io.flinkwatch.job.metrics.FlinkwatchMetrics;
 import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -70,6 +73,11 @@ import org.apache.flink.util.Collector;
  * wires Kafka. Every operator has a stable uid, so savepoints survive upgrades.
  */
 public final class FlinkwatchPipeline {
+
+    /**
+     * The always-firing alert posted to Alertmanager while Flinkwatch runs: a dead man's switch.
+     */
+    public static final String WATCHDOG = "FlinkwatchWatchdog";
 
     private final FlinkwatchConfig config;
     private final AlertCatalog catalog;
@@ -214,17 +222,36 @@ public final class FlinkwatchPipeline {
         alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts");
         String alertmanager = config.get(FlinkwatchParameters.ALERTMANAGER_URL);
         if (!alertmanager.isEmpty()) {
-            alerts.sinkTo(
-                            new AlertmanagerSink(
-                                    alertmanager,
-                                    config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
-                                    config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
-                                    config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
-                                    config.alertmanagerHttp(),
-                                    // The lifecycle's key, so each job's events stay in order.
-                                    event -> AlertSignal.lifecycleKey(event.labels())))
+            AlertForwarder.Settings settings =
+                    new AlertForwarder.Settings(
+                            URI.create(alertmanager),
+                            config.get(FlinkwatchParameters.ALERTMANAGER_GENERATOR_URL),
+                            config.get(FlinkwatchParameters.ALERTMANAGER_RESEND_INTERVAL),
+                            config.get(FlinkwatchParameters.ALERTMANAGER_QUEUE_CAPACITY),
+                            Duration.ofSeconds(10),
+                            config.alertmanagerHttp(),
+                            config.get(FlinkwatchParameters.ALERTMANAGER_MAX_ALERTS_PER_REQUEST),
+                            config.get(FlinkwatchParameters.ALERTMANAGER_WATCHDOG)
+                                    ? Map.of(
+                                            "alertname",
+                                            WATCHDOG,
+                                            "severity",
+                                            "none",
+                                            "flinkwatch",
+                                            config.get(
+                                                    FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX))
+                                    : Map.of());
+            alerts.transform(
+                            FlinkwatchMetrics.ALERTMANAGER,
+                            Types.VOID,
+                            new AlertmanagerForwarding(
+                                            settings,
+                                            // The lifecycle's key, so each job's events stay in
+                                            // order.
+                                            event -> AlertSignal.lifecycleKey(event.labels()))
+                                    .operator())
                     .uid("alertmanager-sink")
-                    .name(FlinkwatchMetrics.ALERTMANAGER_SINK);
+                    .name(FlinkwatchMetrics.ALERTMANAGER);
         }
     }
 

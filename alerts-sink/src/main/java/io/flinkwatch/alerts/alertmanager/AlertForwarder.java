@@ -43,18 +43,32 @@ public final class AlertForwarder implements AutoCloseable {
 
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final int MAX_BATCH = 500;
+
+    /** The longest wait a {@code Retry-After} answer is honoured for. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+    public static final int DEFAULT_MAX_ALERTS_PER_REQUEST = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertForwarder.class);
 
-    /** What to forward to and how. */
+    /**
+     * What to forward to and how.
+     *
+     * @param maxAlertsPerRequest the most alerts one request carries; larger sets (a resend of a
+     *     large incident) go in several requests
+     * @param watchdog labels of an always-firing watchdog alert posted with every resend (a dead
+     *     man's switch), or empty for none; see {@link #armWatchdog}
+     */
     public record Settings(
             URI alertmanager,
             String generatorUrlTemplate,
             Duration resendInterval,
             int queueCapacity,
             Duration requestTimeout,
-            AlertmanagerHttpConfig http) {
+            AlertmanagerHttpConfig http,
+            int maxAlertsPerRequest,
+            Map<String, String> watchdog)
+            implements java.io.Serializable {
 
         public Settings {
             if (UrlRedaction.hasUserInfo(alertmanager)) {
@@ -70,6 +84,30 @@ public final class AlertForwarder implements AutoCloseable {
                                 + UrlRedaction.redact(alertmanager)
                                 + ", which is not an https:// URL");
             }
+            if (maxAlertsPerRequest < 1) {
+                throw new IllegalArgumentException(
+                        "at least one alert per request, not " + maxAlertsPerRequest);
+            }
+            watchdog = Map.copyOf(watchdog);
+        }
+
+        /** Without a watchdog, at most {@value #DEFAULT_MAX_ALERTS_PER_REQUEST} per request. */
+        public Settings(
+                URI alertmanager,
+                String generatorUrlTemplate,
+                Duration resendInterval,
+                int queueCapacity,
+                Duration requestTimeout,
+                AlertmanagerHttpConfig http) {
+            this(
+                    alertmanager,
+                    generatorUrlTemplate,
+                    resendInterval,
+                    queueCapacity,
+                    requestTimeout,
+                    http,
+                    DEFAULT_MAX_ALERTS_PER_REQUEST,
+                    Map.of());
         }
 
         /** Without authentication, trusting the JVM's default certificate authorities. */
@@ -86,6 +124,32 @@ public final class AlertForwarder implements AutoCloseable {
                     queueCapacity,
                     requestTimeout,
                     AlertmanagerHttpConfig.NONE);
+        }
+
+        /** These settings with at most {@code alerts} per request. */
+        public Settings withMaxAlertsPerRequest(int alerts) {
+            return new Settings(
+                    alertmanager,
+                    generatorUrlTemplate,
+                    resendInterval,
+                    queueCapacity,
+                    requestTimeout,
+                    http,
+                    alerts,
+                    watchdog);
+        }
+
+        /** These settings with a watchdog alert of these labels. */
+        public Settings withWatchdog(Map<String, String> labels) {
+            return new Settings(
+                    alertmanager,
+                    generatorUrlTemplate,
+                    resendInterval,
+                    queueCapacity,
+                    requestTimeout,
+                    http,
+                    maxAlertsPerRequest,
+                    labels);
         }
     }
 
@@ -109,6 +173,16 @@ public final class AlertForwarder implements AutoCloseable {
     private final AtomicLong failedPosts = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong authenticationFailures = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    /** When forwarding started: the watchdog alert's start. */
+    private final long startedAt = System.currentTimeMillis();
+
+    /** Whether the watchdog alert is posted with every resend (guarded by {@code lock}). */
+    private boolean watchdogArmed;
+
+    /** Whether the watchdog alert is to be posted now, not waiting for the next resend. */
+    private boolean watchdogDue;
 
     /** Accepted events not yet posted: queued, or in the batch being posted. */
     private final java.util.concurrent.atomic.AtomicInteger unsent =
@@ -208,6 +282,32 @@ public final class AlertForwarder implements AutoCloseable {
         return authenticationFailures.get();
     }
 
+    /**
+     * Alert events Alertmanager refused for good (a 4xx other than for credentials or load, for the
+     * alert itself): logged by name, not retried.
+     */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /**
+     * Starts posting the watchdog alert, now and with every resend, if the settings name one.
+     * Called once the pipeline has shown it works (a checkpoint completed), so that a job that
+     * fails over and over does not keep the dead man's switch quiet.
+     */
+    public void armWatchdog() {
+        if (settings.watchdog().isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            if (!watchdogArmed) {
+                watchdogArmed = true;
+                watchdogDue = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
     /** Events dropped because the queue was full. */
     public long dropped() {
         return dropped.get();
@@ -225,53 +325,111 @@ public final class AlertForwarder implements AutoCloseable {
         return unsent.get();
     }
 
+    /**
+     * Alerts for one request. {@code fromQueue}: the queued events it settles once posted or
+     * refused; {@code watchdog}: whether it carries the watchdog alert.
+     */
+    private record Request(List<AlertEvent> alerts, int fromQueue, boolean watchdog) {
+
+        int size() {
+            return alerts.size() + (watchdog ? 1 : 0);
+        }
+
+        /** The two halves of a request Alertmanager refused as a whole. */
+        List<Request> halves() {
+            int half = size() / 2;
+            int alertsInFirst = watchdog ? half - 1 : half;
+            return List.of(
+                    new Request(alerts.subList(0, alertsInFirst), 0, watchdog),
+                    new Request(alerts.subList(alertsInFirst, alerts.size()), fromQueue, false));
+        }
+    }
+
+    /** What an answer of Alertmanager asks of the sender. */
+    private enum Answer {
+        /** Taken. */
+        POSTED,
+        /** Retry the same request after the backoff. */
+        RETRY,
+        /** Retry after the wait Alertmanager (or a proxy) asked for in {@code Retry-After}. */
+        RETRY_AFTER,
+        /** Refused as a whole for something in it: post each half on its own. */
+        SPLIT,
+        /** Refused for good: retrying cannot help. */
+        REJECTED
+    }
+
     private void run() {
         long nextResend = System.currentTimeMillis() + settings.resendInterval().toMillis();
         Duration backoff = FIRST_BACKOFF;
-        List<AlertEvent> batch = new ArrayList<>();
-        int fromQueue = 0;
+        ArrayDeque<Request> outbox = new ArrayDeque<>();
         while (running) {
             try {
-                if (batch.isEmpty()) {
+                if (outbox.isEmpty()) {
                     synchronized (lock) {
                         long wait = nextResend - System.currentTimeMillis();
-                        if (queue.isEmpty() && wait > 0) {
+                        if (queue.isEmpty() && !watchdogDue && wait > 0) {
                             lock.wait(Math.min(wait, 1000));
                         }
                         // One entry per alert, the newest: Alertmanager merges a batch in no
                         // promised order.
                         Map<String, AlertEvent> newest = new LinkedHashMap<>();
-                        while (!queue.isEmpty() && newest.size() < MAX_BATCH) {
+                        int fromQueue = 0;
+                        while (!queue.isEmpty() && newest.size() < settings.maxAlertsPerRequest()) {
                             AlertEvent event = queue.pollFirst();
                             fromQueue++;
                             newest.remove(event.fingerprint());
                             newest.put(event.fingerprint(), event);
                         }
+                        boolean watchdog = watchdogDue;
+                        watchdogDue = false;
                         if (System.currentTimeMillis() >= nextResend) {
                             nextResend =
                                     System.currentTimeMillis()
                                             + settings.resendInterval().toMillis();
                             firing.forEach(newest::putIfAbsent);
+                            watchdog = watchdogArmed;
                         }
-                        batch.addAll(newest.values());
+                        outbox.addAll(
+                                requests(new ArrayList<>(newest.values()), fromQueue, watchdog));
                     }
                 }
-                if (batch.isEmpty()) {
+                Request request = outbox.peekFirst();
+                if (request == null) {
                     continue;
                 }
-                if (post(batch)) {
-                    posted.addAndGet(batch.size());
-                    unsent.addAndGet(-fromQueue);
-                    fromQueue = 0;
-                    batch.clear();
-                    backoff = FIRST_BACKOFF;
-                } else {
-                    failedPosts.incrementAndGet();
-                    sleep(backoff);
-                    backoff =
-                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
-                                    ? MAX_BACKOFF
-                                    : backoff.multipliedBy(2);
+                PostResult result = post(request);
+                switch (result.answer()) {
+                    case POSTED -> {
+                        outbox.pollFirst();
+                        posted.addAndGet(request.alerts().size());
+                        unsent.addAndGet(-request.fromQueue());
+                        backoff = FIRST_BACKOFF;
+                    }
+                    case SPLIT -> {
+                        outbox.pollFirst();
+                        List<Request> halves = request.halves();
+                        outbox.addFirst(halves.get(1));
+                        outbox.addFirst(halves.get(0));
+                    }
+                    case REJECTED -> {
+                        outbox.pollFirst();
+                        rejected.addAndGet(request.alerts().size());
+                        unsent.addAndGet(-request.fromQueue());
+                        backoff = FIRST_BACKOFF;
+                    }
+                    case RETRY_AFTER -> {
+                        failedPosts.incrementAndGet();
+                        sleep(result.delay());
+                    }
+                    case RETRY -> {
+                        failedPosts.incrementAndGet();
+                        sleep(backoff);
+                        backoff =
+                                backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                                        ? MAX_BACKOFF
+                                        : backoff.multipliedBy(2);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -281,11 +439,39 @@ public final class AlertForwarder implements AutoCloseable {
     }
 
     /**
-     * Posts one batch; true when Alertmanager took it (or refused it for good: retrying will not
-     * help).
+     * The alerts in requests of at most {@link Settings#maxAlertsPerRequest}; the last settles the
+     * queued events, the first carries the watchdog.
      */
-    private boolean post(List<AlertEvent> batch) throws InterruptedException {
-        HttpRequest.Builder request =
+    private List<Request> requests(List<AlertEvent> alerts, int fromQueue, boolean watchdog) {
+        List<Request> requests = new ArrayList<>();
+        int max = settings.maxAlertsPerRequest();
+        int first = watchdog ? max - 1 : max;
+        int from = 0;
+        while (from < alerts.size() || (requests.isEmpty() && watchdog)) {
+            int to = Math.min(alerts.size(), from + (requests.isEmpty() ? first : max));
+            requests.add(new Request(alerts.subList(from, to), 0, requests.isEmpty() && watchdog));
+            from = to;
+        }
+        if (!requests.isEmpty()) {
+            Request last = requests.remove(requests.size() - 1);
+            requests.add(new Request(last.alerts(), fromQueue, last.watchdog()));
+        } else {
+            unsent.addAndGet(-fromQueue);
+        }
+        return requests;
+    }
+
+    private record PostResult(Answer answer, Duration delay) {
+
+        static final PostResult POSTED = new PostResult(Answer.POSTED, Duration.ZERO);
+        static final PostResult RETRY = new PostResult(Answer.RETRY, Duration.ZERO);
+        static final PostResult SPLIT = new PostResult(Answer.SPLIT, Duration.ZERO);
+        static final PostResult REJECTED = new PostResult(Answer.REJECTED, Duration.ZERO);
+    }
+
+    /** Posts one request and says what to do next. */
+    private PostResult post(Request request) throws InterruptedException {
+        HttpRequest.Builder builder =
                 HttpRequest.newBuilder(endpoint)
                         .timeout(settings.requestTimeout())
                         .header("Content-Type", "application/json");
@@ -293,28 +479,33 @@ public final class AlertForwarder implements AutoCloseable {
         try {
             authorization = credentials.authorization();
             if (authorization != null) {
-                request.header("Authorization", authorization);
+                builder.header("Authorization", authorization);
             }
             client();
         } catch (CredentialFileException e) {
             authenticationFailures.incrementAndGet();
             LOG.error(
                     "Cannot post {} alerts to Alertmanager at {}: {}; retrying",
-                    batch.size(),
+                    request.size(),
                     shownEndpoint,
                     e.getMessage());
-            return false;
+            return PostResult.RETRY;
         }
-        request.POST(
+        long now = System.currentTimeMillis();
+        List<AlertEvent> alerts = request.alerts();
+        builder.POST(
                 HttpRequest.BodyPublishers.ofByteArray(
-                        payload.toJson(batch, System.currentTimeMillis())));
+                        request.watchdog()
+                                ? payload.toJson(alerts, now, watchdogLabels(), startedAt)
+                                : payload.toJson(alerts, now)));
         try {
             HttpResponse<String> response =
-                    http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
             if (status / 100 == 2) {
-                return true;
+                return PostResult.POSTED;
             }
+            String body = response.body().strip();
             if (status == 401 || status == 403) {
                 // Retried rather than dropped: a rotated secret file fixes it without a restart.
                 authenticationFailures.incrementAndGet();
@@ -322,29 +513,54 @@ public final class AlertForwarder implements AutoCloseable {
                         "Alertmanager at {} refused {} alerts for their credentials ({}: {}); sent"
                                 + " {}; {}",
                         shownEndpoint,
-                        batch.size(),
+                        request.size(),
                         status,
-                        response.body().strip(),
+                        body,
                         settings.http().describeCredentials(),
                         authorization == null
                                 ? "it needs basic auth or a bearer token; retrying"
                                 : "the secret is read again before the retry");
-                return false;
+                return PostResult.RETRY;
+            }
+            if (status == 429 || status == 503) {
+                Duration wait =
+                        retryAfter(
+                                response.headers().firstValue("Retry-After").orElse(null),
+                                now,
+                                FIRST_BACKOFF);
+                LOG.warn(
+                        "Alertmanager at {} answered {} to {} alerts ({}); retrying in {} s",
+                        shownEndpoint,
+                        status,
+                        request.size(),
+                        body,
+                        wait.toMillis() / 1000.0);
+                return new PostResult(Answer.RETRY_AFTER, wait);
+            }
+            boolean forSomethingInIt = status == 413 || status == 400 || status == 422;
+            if (forSomethingInIt && request.size() > 1) {
+                // Too large for a proxy, or one alert Alertmanager will not take: the halves
+                // find the limit, or the one bad alert, and the others get through.
+                LOG.warn(
+                        "Alertmanager at {} refused a request of {} alerts ({}: {}); posting its"
+                                + " halves",
+                        shownEndpoint,
+                        request.size(),
+                        status,
+                        body);
+                return PostResult.SPLIT;
             }
             if (status / 100 == 4) {
                 LOG.error(
-                        "Alertmanager at {} refused {} alerts ({}): {}",
+                        "Alertmanager at {} refused {} alerts for good ({}: {}); not retried: {}",
                         shownEndpoint,
-                        batch.size(),
+                        alerts.size(),
                         status,
-                        response.body());
-                return true;
+                        body,
+                        names(alerts));
+                return PostResult.REJECTED;
             }
-            LOG.warn(
-                    "Alertmanager at {} answered {}: {}; retrying",
-                    shownEndpoint,
-                    status,
-                    response.body());
+            LOG.warn("Alertmanager at {} answered {}: {}; retrying", shownEndpoint, status, body);
         } catch (IOException e) {
             SSLHandshakeException tls = handshakeFailure(e);
             if (tls != null) {
@@ -360,12 +576,73 @@ public final class AlertForwarder implements AutoCloseable {
             } else {
                 LOG.warn(
                         "Posting {} alerts to Alertmanager at {} failed: {}; retrying",
-                        batch.size(),
+                        request.size(),
                         shownEndpoint,
                         UrlRedaction.redact(e.toString()));
             }
         }
-        return false;
+        return PostResult.RETRY;
+    }
+
+    /**
+     * The wait a {@code Retry-After} header asks for (seconds, or an HTTP date), at least {@code
+     * least} and at most {@link #MAX_RETRY_AFTER}; {@code least} without a readable header.
+     */
+    static Duration retryAfter(String header, long now, Duration least) {
+        Duration wait = least;
+        if (header != null && !header.isBlank()) {
+            String value = header.strip();
+            try {
+                wait = Duration.ofSeconds(Long.parseLong(value));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    wait =
+                            Duration.ofMillis(
+                                    java.time.ZonedDateTime.parse(
+                                                            value,
+                                                            java.time.format.DateTimeFormatter
+                                                                    .RFC_1123_DATE_TIME)
+                                                    .toInstant()
+                                                    .toEpochMilli()
+                                            - now);
+                } catch (java.time.format.DateTimeParseException notADate) {
+                    LOG.debug("Unreadable Retry-After header '{}'", value);
+                }
+            }
+        }
+        if (wait.compareTo(least) < 0) {
+            return least;
+        }
+        return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    /** The alerts of a refused request as on-call knows them, for the log. */
+    private static String names(List<AlertEvent> alerts) {
+        StringBuilder text = new StringBuilder();
+        int shown = 0;
+        for (AlertEvent alert : alerts) {
+            if (shown++ == 20) {
+                text.append(", and ").append(alerts.size() - 20).append(" more");
+                break;
+            }
+            if (!text.isEmpty()) {
+                text.append(", ");
+            }
+            text.append(alert.alertname())
+                    .append(' ')
+                    .append(alert.status().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" {cluster=")
+                    .append(alert.labels().getOrDefault("cluster", ""))
+                    .append(", job_name=")
+                    .append(alert.labels().getOrDefault("job_name", ""))
+                    .append("} ")
+                    .append(alert.fingerprint());
+        }
+        return text.toString();
+    }
+
+    private Map<String, String> watchdogLabels() {
+        return settings.watchdog();
     }
 
     /** The HTTP client, built anew when the CA file's content changed (a rotated CA). */
@@ -419,10 +696,11 @@ public final class AlertForwarder implements AutoCloseable {
     public void close() {
         if (running) {
             LOG.info(
-                    "Alertmanager forwarding to {} stops: {} alerts posted, {} failed posts ({} for"
-                            + " credentials), {} events dropped, {} unsent",
+                    "Alertmanager forwarding to {} stops: {} alerts posted, {} refused for good, {}"
+                            + " failed posts ({} for credentials), {} events dropped, {} unsent",
                     shownEndpoint,
                     posted(),
+                    rejected(),
                     failedPosts(),
                     authenticationFailures(),
                     dropped(),

@@ -41,9 +41,25 @@ public final class AlertmanagerPayload {
 
     /** The JSON array for {@code POST /api/v2/alerts}, with {@code now} as the poster's clock. */
     public byte[] toJson(Collection<AlertEvent> events, long now) {
+        return toJson(events, now, Map.of(), now);
+    }
+
+    /**
+     * The JSON array, with an always-firing watchdog alert of {@code watchdogLabels} (none if
+     * empty) that started at {@code watchdogSince}: a dead man's switch, which Alertmanager
+     * resolves when Flinkwatch stops re-posting it.
+     */
+    public byte[] toJson(
+            Collection<AlertEvent> events,
+            long now,
+            Map<String, String> watchdogLabels,
+            long watchdogSince) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024 * Math.max(1, events.size()));
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartArray();
+            if (!watchdogLabels.isEmpty()) {
+                writeWatchdog(json, watchdogLabels, watchdogSince, now);
+            }
             for (AlertEvent event : events) {
                 write(json, event, now);
             }
@@ -79,6 +95,29 @@ public final class AlertmanagerPayload {
                         : Math.max(now + firingValidityMs, event.startsAt() + firingValidityMs);
         json.writeStringField("endsAt", Instant.ofEpochMilli(endsAt).toString());
         json.writeStringField("generatorURL", generatorUrl(event.labels()));
+        json.writeEndObject();
+    }
+
+    private void writeWatchdog(JsonGenerator json, Map<String, String> labels, long since, long now)
+            throws IOException {
+        json.writeStartObject();
+        json.writeObjectFieldStart("labels");
+        for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
+            json.writeStringField(label.getKey(), label.getValue());
+        }
+        json.writeEndObject();
+        json.writeObjectFieldStart("annotations");
+        json.writeStringField(
+                "summary",
+                "Flinkwatch is running and reaches Alertmanager: this alert always fires.");
+        json.writeStringField(
+                "description",
+                "A dead man's switch. Route it to a receiver that pages when its notifications"
+                        + " stop: then Flinkwatch is not running, fails over and over, or cannot"
+                        + " reach Alertmanager, and no other alert of it can be trusted.");
+        json.writeEndObject();
+        json.writeStringField("startsAt", Instant.ofEpochMilli(since).toString());
+        json.writeStringField("endsAt", Instant.ofEpochMilli(now + firingValidityMs).toString());
         json.writeEndObject();
     }
 

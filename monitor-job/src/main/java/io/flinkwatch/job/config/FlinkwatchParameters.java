@@ -778,6 +778,25 @@ public final class FlinkwatchParameters {
                             + " oldest are dropped (counted) rather than slowing the alerts topic.",
                     ValueParsers.integer(1, 1_000_000));
 
+    public static final Parameter<Integer> ALERTMANAGER_MAX_ALERTS_PER_REQUEST =
+            declare(
+                    "alertmanager.max-alerts-per-request",
+                    "whole number from 1 to 10000",
+                    "500",
+                    "The most alerts one request to Alertmanager carries; a resend of a large"
+                            + " incident goes in several. A request refused as too large (413) is"
+                            + " split in halves.",
+                    ValueParsers.integer(1, 10_000));
+
+    public static final Parameter<Boolean> ALERTMANAGER_WATCHDOG =
+            bool(
+                    "alertmanager.watchdog",
+                    true,
+                    "Post an always-firing FlinkwatchWatchdog alert (severity none, label flinkwatch"
+                            + " = --kafka.transactional-id-prefix) once a checkpoint completed, and"
+                            + " with every resend: a dead man's switch for a receiver that pages when"
+                            + " it stops.");
+
     // Authentication and TLS in the words of Prometheus' http_config. Secrets only ever come from
     // files: job parameters are shown in Flink's web UI.
 

@@ -1,6 +1,6 @@
 package io.flinkwatch.job.metrics;
 
-import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
+import io.flinkwatch.alerts.alertmanager.AlertmanagerForwarding;
 import java.util.List;
 
 /**
@@ -110,10 +110,8 @@ public final class FlinkwatchMetrics {
     public static final String LATE_EDGES = "detection: late condition edges (counted)";
     public static final String RESTARTS = "detection: job restarts";
 
-    /** The Alertmanager sink; its writer operator, which registers the metrics, adds a suffix. */
-    public static final String ALERTMANAGER_SINK = "alertmanager";
-
-    public static final String ALERTMANAGER = ALERTMANAGER_SINK + ": Writer";
+    /** The Alertmanager forwarding, the pipeline's last operator beside the alerts topic. */
+    public static final String ALERTMANAGER = "alertmanager";
 
     /** Every metric Flinkwatch registers, in pipeline order. */
     public static final List<Exported> ALL =
@@ -224,32 +222,39 @@ public final class FlinkwatchMetrics {
                             LIFECYCLE,
                             "wall clock minus the operator's watermark, ms"),
                     new Exported(
-                            AlertmanagerSink.METRIC_POSTED,
+                            AlertmanagerForwarding.METRIC_POSTED,
                             List.of(),
                             Kind.GAUGE,
                             ALERTMANAGER,
                             "posts Alertmanager accepted (cumulative)"),
                     new Exported(
-                            AlertmanagerSink.METRIC_FAILED_POSTS,
+                            AlertmanagerForwarding.METRIC_REJECTED,
+                            List.of(),
+                            Kind.GAUGE,
+                            ALERTMANAGER,
+                            "alert events Alertmanager refused for good, logged by name"
+                                    + " (cumulative)"),
+                    new Exported(
+                            AlertmanagerForwarding.METRIC_FAILED_POSTS,
                             List.of(),
                             Kind.GAUGE,
                             ALERTMANAGER,
                             "forwarding failures: failed posts, retried (cumulative)"),
                     new Exported(
-                            AlertmanagerSink.METRIC_AUTHENTICATION_FAILURES,
+                            AlertmanagerForwarding.METRIC_AUTHENTICATION_FAILURES,
                             List.of(),
                             Kind.GAUGE,
                             ALERTMANAGER,
                             "posts refused for their credentials or not made for an unreadable"
                                     + " secret file (cumulative)"),
                     new Exported(
-                            AlertmanagerSink.METRIC_DROPPED,
+                            AlertmanagerForwarding.METRIC_DROPPED,
                             List.of(),
                             Kind.GAUGE,
                             ALERTMANAGER,
                             "alert events dropped from the full queue (cumulative)"),
                     new Exported(
-                            AlertmanagerSink.METRIC_QUEUED,
+                            AlertmanagerForwarding.METRIC_QUEUED,
                             List.of(),
                             Kind.GAUGE,
                             ALERTMANAGER,

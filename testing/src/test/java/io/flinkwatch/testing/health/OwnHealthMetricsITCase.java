@@ -3,7 +3,7 @@ package io.flinkwatch.testing.health;
 import static io.flinkwatch.testing.scenario.Scenario.minutes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.flinkwatch.alerts.alertmanager.AlertmanagerSink;
+import io.flinkwatch.alerts.alertmanager.AlertmanagerForwarding;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertStatus;
 import io.flinkwatch.ingest.prometheus.PrometheusSample;
@@ -304,8 +304,8 @@ class OwnHealthMetricsITCase {
 
     /** The Alertmanager sink's names, as the scrape has them. */
     private static final class AlertmanagerNames {
-        static final String FAILED = AlertmanagerSink.METRIC_FAILED_POSTS;
-        static final String QUEUED = AlertmanagerSink.METRIC_QUEUED;
+        static final String FAILED = AlertmanagerForwarding.METRIC_FAILED_POSTS;
+        static final String QUEUED = AlertmanagerForwarding.METRIC_QUEUED;
     }
 
     private static boolean downFiring(AlertEvent event) {
