@@ -111,7 +111,9 @@ public final class JobAnalytics extends KeyedProcessFunction<String, MetricSnaps
 
     /** Counts the watched jobs and series of the restored state of this subtask. */
     @Override
-    public void recount(KeyedStateBackend<String> backend) throws Exception {
+    public void recount(
+            KeyedStateBackend<String> backend, KeyedStateMetricsOperator.EventTimers timers)
+            throws Exception {
         long[] jobs = {0};
         backend.applyToAllKeys(
                 VoidNamespace.INSTANCE,

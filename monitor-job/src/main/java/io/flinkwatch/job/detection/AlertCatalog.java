@@ -47,8 +47,12 @@ public final class AlertCatalog implements Serializable {
 
     private final Map<String, Rule> rules;
 
-    private AlertCatalog(Map<String, Rule> rules) {
+    /** The rules turned off, kept to resolve the alerts they left firing before a restart. */
+    private final Map<String, Rule> disabled;
+
+    private AlertCatalog(Map<String, Rule> rules, Map<String, Rule> disabled) {
         this.rules = rules;
+        this.disabled = disabled;
     }
 
     public static AlertCatalog from(FlinkwatchConfig config) {
@@ -124,8 +128,12 @@ public final class AlertCatalog implements Serializable {
         for (Rule rule : all) {
             byName.put(rule.name(), rule);
         }
+        Map<String, Rule> disabledByName = new LinkedHashMap<>();
         for (String disabled : config.get(DISABLED_RULES)) {
-            if (byName.remove(disabled) == null) {
+            Rule rule = byName.remove(disabled);
+            if (rule != null) {
+                disabledByName.put(disabled, rule);
+            } else if (!disabledByName.containsKey(disabled)) {
                 throw new InvalidParameterException(
                         "Invalid value '"
                                 + disabled
@@ -136,7 +144,7 @@ public final class AlertCatalog implements Serializable {
                                 + ".");
             }
         }
-        return new AlertCatalog(byName);
+        return new AlertCatalog(byName, disabledByName);
     }
 
     private static TrendCriterion trend(FlinkwatchConfig config, Parameter<TrendMode> mode) {
@@ -152,6 +160,15 @@ public final class AlertCatalog implements Serializable {
     @Nullable
     public Rule rule(String name) {
         return rules.get(name);
+    }
+
+    /**
+     * The rule with that name if it is turned off with {@code --rules.disabled}, or null: its
+     * alerts that fired before are resolved, saying so.
+     */
+    @Nullable
+    public Rule disabledRule(String name) {
+        return disabled.get(name);
     }
 
     /** Enabled rules whose sustained condition is detected by a CEP pattern. */

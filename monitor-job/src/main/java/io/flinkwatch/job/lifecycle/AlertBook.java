@@ -45,6 +45,9 @@ public final class AlertBook {
      */
     public long settledUpTo = Long.MIN_VALUE;
 
+    /** The evidence fact that says why an alert resolved when its condition did not clear. */
+    public static final String RESOLVED_BECAUSE = "resolvedBecause";
+
     /** Orders signals that share a timestamp, so that the outcome does not depend on arrival. */
     public static final Comparator<AlertSignal> ORDER =
             Comparator.comparingLong(AlertSignal::timestamp)
@@ -104,6 +107,22 @@ public final class AlertBook {
 
     public boolean isEmpty() {
         return alerts.isEmpty();
+    }
+
+    /** Whether an alert of the book belongs to a rule the catalog no longer evaluates. */
+    public boolean hasAlertsOfDisabledRules(AlertCatalog catalog) {
+        for (TrackedAlert alert : alerts.values()) {
+            if (catalog.rule(alert.rule) == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String disabledReason(String rule) {
+        return rule
+                + " was disabled (--rules.disabled) while this alert fired: it is no longer"
+                + " evaluated, so it is resolved; its condition may still hold";
     }
 
     private void record(AlertSignal signal) {
@@ -171,8 +190,25 @@ public final class AlertBook {
             TrackedAlert alert = alerts.get(fingerprint);
             Rule rule = catalog.rule(alert.rule);
             if (rule == null) {
-                // Disabled since the alert was recorded (a restart with other parameters).
+                // Disabled since the alert was recorded (a restart with other parameters): on-call
+                // learns that it ends, and why, rather than never hearing of it again.
                 alerts.remove(fingerprint);
+                Rule disabled = catalog.disabledRule(alert.rule);
+                if (alert.published && disabled != null) {
+                    events.add(
+                            event(
+                                    disabled,
+                                    fingerprint,
+                                    alert,
+                                    AlertReason.RESOLVED,
+                                    now,
+                                    now,
+                                    Evidence.builder()
+                                            .addAll(alert.evidence)
+                                            .fact(RESOLVED_BECAUSE, disabledReason(alert.rule))
+                                            .build(),
+                                    policy));
+                }
             } else if (alert.cleared()
                     && (alert.retired ? alert.clearedAt : alert.clearedAt + policy.resolveHoldMs())
                             <= now) {

@@ -118,12 +118,21 @@ public final class AlertLifecycleFunction
 
     /** Counts the open alerts of the books restored to this subtask. */
     @Override
-    public void recount(KeyedStateBackend<String> backend) throws Exception {
+    public void recount(
+            KeyedStateBackend<String> backend, KeyedStateMetricsOperator.EventTimers timers)
+            throws Exception {
         backend.applyToAllKeys(
                 VoidNamespace.INSTANCE,
                 VoidNamespaceSerializer.INSTANCE,
                 bookState(),
-                (key, state) -> open.add(state.value(), 1));
+                (key, state) -> {
+                    AlertBook alerts = state.value();
+                    open.add(alerts, 1);
+                    if (alerts != null && alerts.hasAlertsOfDisabledRules(catalog)) {
+                        // Resolved with the first watermark, however quiet the job stays.
+                        timers.register(alerts.settledUpTo);
+                    }
+                });
     }
 
     @Override

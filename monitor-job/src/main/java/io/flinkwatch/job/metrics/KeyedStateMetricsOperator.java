@@ -2,7 +2,10 @@ package io.flinkwatch.job.metrics;
 
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 
@@ -32,9 +35,17 @@ public final class KeyedStateMetricsOperator<K, IN, OUT> extends KeyedProcessOpe
 
         /**
          * Sets the function's counts from the state of {@code backend}'s keys. Called once, after
-         * {@code open} and before the first record; may change the backend's current key.
+         * {@code open} and before the first record; may change the backend's current key. {@code
+         * timers} registers an event-time timer for the backend's current key, for restored state
+         * that needs attention (as the function's own timer service would).
          */
-        void recount(KeyedStateBackend<K> backend) throws Exception;
+        void recount(KeyedStateBackend<K> backend, EventTimers timers) throws Exception;
+    }
+
+    /** Registers event-time timers of the current key, from outside record processing. */
+    @FunctionalInterface
+    public interface EventTimers {
+        void register(long time);
     }
 
     private transient volatile long watermark;
@@ -54,7 +65,12 @@ public final class KeyedStateMetricsOperator<K, IN, OUT> extends KeyedProcessOpe
         if (userFunction instanceof Recountable<?> recountable) {
             @SuppressWarnings("unchecked")
             Recountable<K> function = (Recountable<K>) recountable;
-            function.recount(getKeyedStateBackend());
+            // The timer service of KeyedProcessOperator, by its name: the same timers.
+            InternalTimerService<VoidNamespace> timers =
+                    getInternalTimerService("user-timers", VoidNamespaceSerializer.INSTANCE, this);
+            function.recount(
+                    getKeyedStateBackend(),
+                    time -> timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time));
         }
     }
 

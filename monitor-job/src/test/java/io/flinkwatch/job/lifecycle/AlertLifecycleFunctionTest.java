@@ -14,6 +14,10 @@ import static org.assertj.core.groups.Tuple.tuple;
 import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.AlertStatus;
+import io.flinkwatch.job.config.FlinkwatchConfig;
+import io.flinkwatch.job.detection.AlertCatalog;
+import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -131,6 +135,46 @@ class AlertLifecycleFunctionTest {
     }
 
     @Test
+    void aRuleDisabledAcrossARestartResolvesItsOpenAlertsSayingWhy() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(CATALOG, PLAIN, null)) {
+            send(harness, fire(DOWN, "orders", 1));
+            send(harness, fire(FAILURES, "orders", 1));
+            send(harness, fire(FAILURES, "payments", 2));
+            harness.processWatermark(180_000);
+            assertThat(harness.extractOutputValues()).hasSize(3);
+            snapshot = harness.snapshot(1, 1);
+        }
+        AlertCatalog withoutFailures =
+                AlertCatalog.from(FlinkwatchConfig.fromMap(Map.of("rules.disabled", FAILURES)));
+        try (var restored = harness(withoutFailures, PLAIN, snapshot)) {
+            // Neither job sends anything for these alerts again: the first watermark resolves them.
+            restored.processWatermark(240_000);
+
+            assertThat(restored.extractOutputValues())
+                    .extracting(AlertEvent::alertname, e -> e.label("job_name"), AlertEvent::reason)
+                    .containsExactlyInAnyOrder(
+                            tuple(FAILURES, "orders", AlertReason.RESOLVED),
+                            tuple(FAILURES, "payments", AlertReason.RESOLVED));
+            assertThat(restored.extractOutputValues())
+                    .allSatisfy(
+                            event ->
+                                    assertThat(
+                                                    event.evidence()
+                                                            .facts()
+                                                            .get(AlertBook.RESOLVED_BECAUSE))
+                                            .contains("was disabled (--rules.disabled)"));
+            // The other rule's alert is still open.
+            assertThat(restored.numKeyedStateEntries()).isPositive();
+            send(restored, resolve(DOWN, "orders", 10));
+            restored.processWatermark(3_600_000);
+            assertThat(restored.extractOutputValues())
+                    .extracting(AlertEvent::alertname, AlertEvent::reason)
+                    .contains(tuple(DOWN, AlertReason.RESOLVED));
+        }
+    }
+
+    @Test
     void theSameJobNameOnTwoClustersIsTwoJobs() throws Exception {
         // A user's inhibition that names only job_name: it still works within one cluster's job.
         LifecyclePolicy byName =
@@ -180,6 +224,23 @@ class AlertLifecycleFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
             long endOfInput) throws Exception {
         return harness(PLAIN, endOfInput, null);
+    }
+
+    /** The function as the job runs it, restored state recounted. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
+            AlertCatalog catalog, LifecyclePolicy policy, OperatorSubtaskState restored)
+            throws Exception {
+        var harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedStateMetricsOperator<>(
+                                new AlertLifecycleFunction(catalog, policy, Long.MAX_VALUE)),
+                        AlertSignal::lifecycleKey,
+                        Types.STRING);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
+        harness.open();
+        return harness;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
