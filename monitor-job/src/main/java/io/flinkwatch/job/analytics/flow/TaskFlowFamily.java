@@ -25,6 +25,8 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.TimerService;
@@ -87,6 +89,9 @@ public final class TaskFlowFamily implements MetricFamily {
 
     private transient MapState<String, ThroughputBaseline> baselines;
 
+    /** The one retention timer of the key, while it waits: replaced, never piled up. */
+    private transient ValueState<Long> retentionTimer;
+
     private transient StateCount series;
 
     public TaskFlowFamily(
@@ -128,6 +133,9 @@ public final class TaskFlowFamily implements MetricFamily {
                                 "throughput-baselines",
                                 Types.STRING,
                                 TypeInformation.of(ThroughputBaseline.class)));
+        retentionTimer =
+                runtime.getState(
+                        new ValueStateDescriptor<>("throughput-baseline-expiry", Types.LONG));
     }
 
     private static MapStateDescriptor<String, SubtaskSamples> subtasksState() {
@@ -331,12 +339,23 @@ public final class TaskFlowFamily implements MetricFamily {
         if (!baselines.isEmpty()) {
             // One millisecond off the evaluation grid, so that it is told apart from evaluations.
             long expiry = time + baselineSettings.retentionMs();
-            timers.registerEventTimeTimer(expiry - Math.floorMod(expiry, evaluationIntervalMs) + 1);
+            long at = expiry - Math.floorMod(expiry, evaluationIntervalMs) + 1;
+            // A job that goes stale again and again would otherwise collect one timer each time.
+            Long pending = retentionTimer.value();
+            if (pending != null && pending != at) {
+                timers.deleteEventTimeTimer(pending);
+            }
+            timers.registerEventTimeTimer(at);
+            retentionTimer.update(at);
         }
     }
 
     @Override
     public void housekeeping(long time) throws Exception {
+        Long pending = retentionTimer.value();
+        if (pending != null && pending <= time) {
+            retentionTimer.clear();
+        }
         for (Iterator<Map.Entry<String, ThroughputBaseline>> it = baselines.iterator();
                 it.hasNext(); ) {
             if (it.next().getValue().newestSample <= time - baselineSettings.retentionMs()) {

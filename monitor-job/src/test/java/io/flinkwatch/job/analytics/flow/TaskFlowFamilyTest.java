@@ -141,6 +141,26 @@ class TaskFlowFamilyTest {
     }
 
     @Test
+    void aJobThatGoesStaleAHundredTimesKeepsOneRetentionTimer() throws Exception {
+        try (var harness = harness()) {
+            long start = 0;
+            for (int episode = 0; episode < 100; episode++) {
+                // Ten minutes of metrics, then an hour away: its series go stale and are forgotten,
+                // its baseline waits out the retention (a day) for its return.
+                feed(harness, start, start + 600, "job-1", 0, t -> 1000);
+                harness.processWatermark(seconds(start + 600 + 3600));
+                start += 600 + 3600 + 60;
+            }
+            assertThat(baselines(harness)).containsOnlyKeys("Source: orders");
+            assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+            harness.processWatermark(seconds(start) + RETENTION.toMillis());
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void allFamiliesShareTheOperatorWithoutStateClashes() throws Exception {
         var catalog =
                 io.flinkwatch.job.detection.AlertCatalog.from(
