@@ -6,10 +6,13 @@ import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 
 /**
  * How the job writes to Kafka: the brokers, the delivery guarantee and, for exactly-once, the
  * transactional id prefix. One place builds every Kafka sink of the job, so they agree.
+ * Exactly-once sinks pool their transactional ids ({@link TransactionNamingStrategy#POOLING}): the
+ * brokers see a few ids per subtask for the life of the deployment.
  *
  * @param bootstrapServers Kafka bootstrap servers
  * @param guarantee exactly-once (transactions committed on checkpoints) or at-least-once
@@ -38,6 +41,9 @@ public record KafkaDelivery(
                 .setKafkaProducerConfig(properties)
                 .setDeliveryGuarantee(guarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
+                // A small pool of ids per subtask, reused across checkpoints and restarts, rather
+                // than a new id per checkpoint that brokers keep for days.
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
                 .setRecordSerializer(serializer)
                 .build();
     }

@@ -134,6 +134,7 @@ public final class FlinkwatchConfig implements Serializable {
                             + max
                             + ").");
         }
+        checkTransactionTimeout();
         Duration skew = get(FlinkwatchParameters.MAX_CLOCK_SKEW);
         Duration future = get(FlinkwatchParameters.MAX_FUTURE_SKEW);
         if (future.compareTo(skew) < 0) {
@@ -147,6 +148,34 @@ public final class FlinkwatchConfig implements Serializable {
                             + " ("
                             + skew
                             + ").");
+        }
+    }
+
+    /**
+     * Under exactly-once, a transaction stays open from one checkpoint until the next one completes
+     * and commits it; one the broker aborts first loses the alerts in it. The interval must leave
+     * room for a checkpoint as long as the interval itself: at most half the timeout.
+     */
+    private void checkTransactionTimeout() {
+        if (get(FlinkwatchParameters.DELIVERY_GUARANTEE) != DeliveryMode.EXACTLY_ONCE) {
+            return;
+        }
+        Duration interval = get(FlinkwatchParameters.CHECKPOINT_INTERVAL);
+        Duration timeout = get(FlinkwatchParameters.TRANSACTION_TIMEOUT);
+        if (interval.multipliedBy(2).compareTo(timeout) > 0) {
+            throw new InvalidParameterException(
+                    "Job parameter --"
+                            + FlinkwatchParameters.CHECKPOINT_INTERVAL.name()
+                            + " is "
+                            + interval
+                            + ": allowed under exactly-once is at most half of --"
+                            + FlinkwatchParameters.TRANSACTION_TIMEOUT.name()
+                            + " ("
+                            + timeout
+                            + "), so that a transaction is committed by the next checkpoint, even a"
+                            + " slow one, before the broker aborts it and its alerts with it; shorten"
+                            + " the interval or lengthen the timeout (at most the broker's"
+                            + " transaction.max.timeout.ms).");
         }
     }
 

@@ -14,6 +14,25 @@ import org.junit.jupiter.api.io.TempDir;
 class FlinkwatchConfigTest {
 
     @Test
+    void aCheckpointIntervalNotSafelyBelowTheTransactionTimeoutIsRefusedUnderExactlyOnce() {
+        assertThatThrownBy(
+                        () ->
+                                FlinkwatchConfig.fromArgs(
+                                        "--checkpoint.interval", "10m",
+                                        "--kafka.transaction-timeout", "15m"))
+                .isInstanceOf(InvalidParameterException.class)
+                .hasMessageContaining("--checkpoint.interval is PT10M")
+                .hasMessageContaining("at most half of --kafka.transaction-timeout (PT15M)");
+        assertThatThrownBy(() -> FlinkwatchConfig.fromArgs("--kafka.transaction-timeout", "15s"))
+                .hasMessageContaining("--checkpoint.interval is PT10S");
+        // Half is enough; at-least-once has no transactions.
+        FlinkwatchConfig.fromArgs(
+                "--checkpoint.interval", "7m", "--kafka.transaction-timeout", "15m");
+        FlinkwatchConfig.fromArgs(
+                "--checkpoint.interval", "10m", "--delivery.guarantee", "at-least-once");
+    }
+
+    @Test
     void defaultsAreTheDeclaredOnes() {
         FlinkwatchConfig config = FlinkwatchConfig.defaults();
 

@@ -13,6 +13,7 @@ import io.flinkwatch.alerts.event.AlertEvent;
 import io.flinkwatch.alerts.event.AlertReason;
 import io.flinkwatch.alerts.event.InhibitingAlert;
 import io.flinkwatch.ingest.snapshot.MetricSnapshot;
+import io.flinkwatch.job.config.FlinkwatchParameters;
 import io.flinkwatch.testing.AlertLog;
 import io.flinkwatch.testing.SharedKafka;
 import io.flinkwatch.testing.TestJobs;
@@ -22,13 +23,18 @@ import io.flinkwatch.testing.scenario.SnapshotPublisher;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,6 +70,8 @@ class LifecycleFailoverITCase {
 
     private static MiniCluster cluster;
     private static List<AlertEvent> alerts;
+    private static long completedCheckpoints;
+    private static Set<String> transactionalIds;
 
     @BeforeAll
     static void runTheScenarioAndKillATaskManagerMidIncident() throws Exception {
@@ -127,6 +135,25 @@ class LifecycleFailoverITCase {
         // Anything a duplicate would add is published by now: wait for a few more checkpoints.
         Thread.sleep(5_000);
         alerts = AlertLog.read(topics, events -> false, Duration.ofSeconds(3));
+        // Enough checkpoints that a new transactional id per checkpoint would show.
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        do {
+            Thread.sleep(500);
+            completedCheckpoints =
+                    cluster.getExecutionGraph(job)
+                            .get()
+                            .getCheckpointStatsSnapshot()
+                            .getCounts()
+                            .getNumberOfCompletedCheckpoints();
+        } while (completedCheckpoints <= 20 && System.nanoTime() < deadline);
+        String prefix = topics.config(Map.of()).get(FlinkwatchParameters.TRANSACTIONAL_ID_PREFIX);
+        try (Admin admin = kafka.admin()) {
+            transactionalIds =
+                    admin.listTransactions().all().get().stream()
+                            .map(TransactionListing::transactionalId)
+                            .filter(id -> id.startsWith(prefix + "-"))
+                            .collect(Collectors.toCollection(TreeSet::new));
+        }
         cluster.cancelJob(job).get();
     }
 
@@ -142,6 +169,14 @@ class LifecycleFailoverITCase {
         // The alerts after the kill (RESOLVED of payments) prove the job came back.
         assertThat(alerts)
                 .anyMatch(e -> AlertLog.is(e, "payments", "FlinkJobNotRunning", RESOLVED));
+    }
+
+    @Test
+    void theSinksReuseAFewTransactionalIdsAcrossCheckpointsAndTheRestart() {
+        // Two exactly-once sinks (alerts, dead letters) of two subtasks each. A new id per
+        // checkpoint (Flink's INCREMENTING naming) would leave one per checkpoint per subtask.
+        assertThat(completedCheckpoints).isGreaterThan(20);
+        assertThat(transactionalIds).isNotEmpty().hasSizeLessThanOrEqualTo(2 * 2 * 3);
     }
 
     @Test
