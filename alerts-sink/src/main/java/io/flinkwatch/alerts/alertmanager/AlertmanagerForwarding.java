@@ -199,8 +199,7 @@ public final class AlertmanagerForwarding extends ProcessFunction<AlertEvent, Vo
     }
 
     /** The sink writer's version 1 format: an alert's JSON. */
-    private static final class LegacyAlertSerializer
-            implements SimpleVersionedSerializer<AlertEvent> {
+    static final class LegacyAlertSerializer implements SimpleVersionedSerializer<AlertEvent> {
 
         @Override
         public int getVersion() {

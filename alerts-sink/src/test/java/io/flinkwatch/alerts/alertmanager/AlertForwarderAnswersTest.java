@@ -6,11 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.flinkwatch.alerts.alertmanager.StubAlertmanager.Answer;
 import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertReason;
-import io.flinkwatch.alerts.event.AlertStatus;
-import io.flinkwatch.alerts.event.Evidence;
-import io.flinkwatch.alerts.event.Fingerprint;
-import io.flinkwatch.alerts.event.Severity;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -33,8 +28,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 1, unit = TimeUnit.MINUTES)
 class AlertForwarderAnswersTest {
 
-    private static final long STARTS = 1_767_571_920_000L;
-
     private StubAlertmanager server;
     private List<StubAlertmanager.Received> received;
 
@@ -49,9 +42,8 @@ class AlertForwarderAnswersTest {
     void aRequestTooLargeForAProxyIsSplitUntilEveryAlertGetsThrough() throws Exception {
         // A proxy whose body limit fits three alerts.
         URI url = serve(request -> request.alerts().size() > 3 ? Answer.of(413, "") : Answer.OK);
-        try (AlertForwarder forwarder = new AlertForwarder(settings(url)).start()) {
-            List<AlertEvent> alerts = firing(10);
-            alerts.forEach(forwarder::accept);
+        List<AlertEvent> alerts = firing(10);
+        try (AlertForwarder forwarder = startedWith(settings(url), alerts)) {
 
             await(() -> forwarder.posted() == 10);
             assertThat(accepted()).containsExactlyInAnyOrderElementsOf(jobs(alerts));
@@ -68,9 +60,8 @@ class AlertForwarderAnswersTest {
                                 request.jobs().contains("job-3")
                                         ? Answer.of(400, "invalid label set")
                                         : Answer.OK);
-        try (AlertForwarder forwarder = new AlertForwarder(settings(url)).start()) {
-            List<AlertEvent> alerts = firing(8);
-            alerts.forEach(forwarder::accept);
+        List<AlertEvent> alerts = firing(8);
+        try (AlertForwarder forwarder = startedWith(settings(url), alerts)) {
 
             await(() -> forwarder.posted() + forwarder.rejected() == 8);
             assertThat(forwarder.rejected()).isEqualTo(1);
@@ -85,9 +76,8 @@ class AlertForwarderAnswersTest {
     void aRequestRefusedForGoodIsCountedNotRetriedAndLaterAlertsGoOn() throws Exception {
         List<Answer> answers = new ArrayList<>(List.of(Answer.of(404, "no such route")));
         URI url = serve(request -> answers.isEmpty() ? Answer.OK : answers.remove(0));
-        try (AlertForwarder forwarder = new AlertForwarder(settings(url)).start()) {
-            List<AlertEvent> first = firing(3);
-            first.forEach(forwarder::accept);
+        List<AlertEvent> first = firing(3);
+        try (AlertForwarder forwarder = startedWith(settings(url), first)) {
             await(() -> forwarder.rejected() == 3);
             assertThat(forwarder.posted()).isZero();
             assertThat(forwarder.failedPosts()).isZero();
@@ -107,8 +97,7 @@ class AlertForwarderAnswersTest {
         List<Answer> answers =
                 new ArrayList<>(List.of(new Answer(429, Map.of("Retry-After", "2"), "slow down")));
         URI url = serve(request -> answers.isEmpty() ? Answer.OK : answers.remove(0));
-        try (AlertForwarder forwarder = new AlertForwarder(settings(url)).start()) {
-            firing(2).forEach(forwarder::accept);
+        try (AlertForwarder forwarder = startedWith(settings(url), firing(2))) {
 
             await(() -> forwarder.posted() == 2);
             assertThat(received).hasSize(2);
@@ -132,8 +121,7 @@ class AlertForwarderAnswersTest {
                                             ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(3));
                             return new Answer(503, Map.of("Retry-After", date), "maintenance");
                         });
-        try (AlertForwarder forwarder = new AlertForwarder(settings(url)).start()) {
-            firing(1).forEach(forwarder::accept);
+        try (AlertForwarder forwarder = startedWith(settings(url), firing(1))) {
 
             await(() -> forwarder.posted() == 1);
             // HTTP dates have whole seconds: at least 2 s of the 3 asked for.
@@ -164,8 +152,7 @@ class AlertForwarderAnswersTest {
                 new AlertForwarder.Settings(
                                 url, "x", Duration.ofSeconds(1), 1000, Duration.ofSeconds(5))
                         .withMaxAlertsPerRequest(4);
-        try (AlertForwarder forwarder = new AlertForwarder(settings).start()) {
-            firing(10).forEach(forwarder::accept);
+        try (AlertForwarder forwarder = startedWith(settings, firing(10))) {
 
             // The queued events, then one resend of all ten.
             await(() -> forwarder.posted() >= 20);
@@ -225,6 +212,17 @@ class AlertForwarderAnswersTest {
         return server.accepted;
     }
 
+    /**
+     * A forwarder that starts with {@code alerts} queued, so that its first request carries all of
+     * them whatever the threads' timing.
+     */
+    private static AlertForwarder startedWith(
+            AlertForwarder.Settings settings, List<AlertEvent> alerts) {
+        AlertForwarder forwarder = new AlertForwarder(settings);
+        alerts.forEach(forwarder::accept);
+        return forwarder.start();
+    }
+
     private static AlertForwarder.Settings settings(URI url) {
         return new AlertForwarder.Settings(
                 url, "x", Duration.ofMinutes(1), 1000, Duration.ofSeconds(5));
@@ -235,30 +233,6 @@ class AlertForwarderAnswersTest {
     }
 
     private static List<AlertEvent> firing(int count) {
-        List<AlertEvent> alerts = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            Map<String, String> labels =
-                    Map.of(
-                            "alertname", "FlinkLagGrowing",
-                            "severity", "critical",
-                            "cluster", "prod",
-                            "job_name", "job-" + i);
-            alerts.add(
-                    new AlertEvent(
-                            "FlinkLagGrowing",
-                            Severity.CRITICAL,
-                            AlertStatus.FIRING,
-                            labels,
-                            Map.of("summary", "Lag grows"),
-                            STARTS,
-                            null,
-                            Fingerprint.of(labels),
-                            "g",
-                            Evidence.none(),
-                            AlertReason.STARTED,
-                            STARTS,
-                            List.of()));
-        }
-        return alerts;
+        return StubAlertmanager.firing(count, "FlinkLagGrowing");
     }
 }

@@ -4,20 +4,12 @@ import static io.flinkwatch.alerts.alertmanager.StubAlertmanager.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.flinkwatch.alerts.event.AlertEvent;
-import io.flinkwatch.alerts.event.AlertJson;
-import io.flinkwatch.alerts.event.AlertReason;
-import io.flinkwatch.alerts.event.AlertStatus;
-import io.flinkwatch.alerts.event.Evidence;
-import io.flinkwatch.alerts.event.Fingerprint;
-import io.flinkwatch.alerts.event.Severity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.core.io.SimpleVersionedSerialization;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.StateInitializationContext;
@@ -37,11 +29,10 @@ import org.junit.jupiter.api.Timeout;
 class AlertmanagerForwardingTest {
 
     private static final int MAX_PARALLELISM = 128;
-    private static final long STARTS = 1_767_571_920_000L;
 
     @Test
     void afterARescaleEachFiringAlertIsRepostedOnceByTheSubtaskThatNowOwnsIt() throws Exception {
-        List<AlertEvent> alerts = firing(12);
+        List<AlertEvent> alerts = StubAlertmanager.firing(12, "FlinkJobNotRunning");
         List<OperatorSubtaskState> before = new ArrayList<>();
         try (StubAlertmanager alertmanager = StubAlertmanager.accepting()) {
             for (int subtask = 0; subtask < 2; subtask++) {
@@ -88,7 +79,7 @@ class AlertmanagerForwardingTest {
     @Test
     void firingAlertsKeptByTheSinkWriterOfEarlierVersionsAreRepostedAfterAnUpgrade()
             throws Exception {
-        List<AlertEvent> alerts = firing(3);
+        List<AlertEvent> alerts = StubAlertmanager.firing(3, "FlinkJobNotRunning");
         OperatorSubtaskState saved;
         try (var legacy = new OneInputStreamOperatorTestHarness<>(new LegacySinkWriter())) {
             legacy.open();
@@ -133,22 +124,7 @@ class AlertmanagerForwardingTest {
         public void processElement(StreamRecord<AlertEvent> element) throws Exception {
             state.add(
                     SimpleVersionedSerialization.writeVersionAndSerialize(
-                            new SimpleVersionedSerializer<AlertEvent>() {
-                                @Override
-                                public int getVersion() {
-                                    return 1;
-                                }
-
-                                @Override
-                                public byte[] serialize(AlertEvent alert) {
-                                    return AlertJson.toJson(alert);
-                                }
-
-                                @Override
-                                public AlertEvent deserialize(int version, byte[] serialized) {
-                                    throw new UnsupportedOperationException();
-                                }
-                            },
+                            new AlertmanagerForwarding.LegacyAlertSerializer(),
                             element.getValue()));
         }
     }
@@ -185,33 +161,5 @@ class AlertmanagerForwardingTest {
     private static int owner(AlertEvent alert, int parallelism) {
         return KeyGroupRangeAssignment.assignKeyToParallelOperator(
                 routingKey(alert), MAX_PARALLELISM, parallelism);
-    }
-
-    private static List<AlertEvent> firing(int count) {
-        List<AlertEvent> alerts = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
-            Map<String, String> labels =
-                    Map.of(
-                            "alertname", "FlinkJobNotRunning",
-                            "severity", "critical",
-                            "cluster", "prod",
-                            "job_name", "job-" + i);
-            alerts.add(
-                    new AlertEvent(
-                            "FlinkJobNotRunning",
-                            Severity.CRITICAL,
-                            AlertStatus.FIRING,
-                            labels,
-                            Map.of("summary", "down"),
-                            STARTS,
-                            null,
-                            Fingerprint.of(labels),
-                            "g",
-                            Evidence.none(),
-                            AlertReason.STARTED,
-                            STARTS,
-                            List.of()));
-        }
-        return alerts;
     }
 }

@@ -3,6 +3,12 @@ package io.flinkwatch.alerts.alertmanager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.flinkwatch.alerts.event.AlertEvent;
+import io.flinkwatch.alerts.event.AlertReason;
+import io.flinkwatch.alerts.event.AlertStatus;
+import io.flinkwatch.alerts.event.Evidence;
+import io.flinkwatch.alerts.event.Fingerprint;
+import io.flinkwatch.alerts.event.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -23,6 +29,7 @@ import java.util.function.Function;
 final class StubAlertmanager implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long STARTS = 1_767_571_920_000L;
 
     /** A request as the server received it. */
     record Received(long at, List<JsonNode> alerts) {
@@ -111,6 +118,39 @@ final class StubAlertmanager implements AutoCloseable {
                 throw new UncheckedIOException(new IOException("interrupted", e));
             }
         }
+    }
+
+    /** {@code count} firing alerts of one rule, for jobs {@code job-1} to {@code job-<count>}. */
+    static List<AlertEvent> firing(int count, String alertname) {
+        List<AlertEvent> alerts = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            Map<String, String> labels =
+                    Map.of(
+                            "alertname",
+                            alertname,
+                            "severity",
+                            "critical",
+                            "cluster",
+                            "prod",
+                            "job_name",
+                            "job-" + i);
+            alerts.add(
+                    new AlertEvent(
+                            alertname,
+                            Severity.CRITICAL,
+                            AlertStatus.FIRING,
+                            labels,
+                            Map.of("summary", alertname + " of job-" + i),
+                            STARTS,
+                            null,
+                            Fingerprint.of(labels),
+                            "g",
+                            Evidence.none(),
+                            AlertReason.STARTED,
+                            STARTS,
+                            List.of()));
+        }
+        return alerts;
     }
 
     @Override
