@@ -156,6 +156,24 @@ public final class TestJobs {
     }
 
     /**
+     * A started MiniCluster of one TaskManager with {@code slots} slots, its REST endpoint on a
+     * free loopback port: for tests that stop, restore or rescale jobs themselves. The caller
+     * closes it.
+     */
+    public static org.apache.flink.runtime.minicluster.MiniCluster startMiniCluster(int slots)
+            throws Exception {
+        var cluster =
+                new org.apache.flink.runtime.minicluster.MiniCluster(
+                        new org.apache.flink.runtime.minicluster.MiniClusterConfiguration.Builder()
+                                .setConfiguration(loopbackCluster())
+                                .setNumTaskManagers(1)
+                                .setNumSlotsPerTaskManager(slots)
+                                .build());
+        cluster.start();
+        return cluster;
+    }
+
+    /**
      * The job parameters that say where a Flinkwatch job of a test reads and writes: {@code
      * metricsTopic} from the earliest offset, {@code alertsTopic} and its dead letters, and a group
      * and transactional ids of their own. A mutable map, for the test's own parameters.

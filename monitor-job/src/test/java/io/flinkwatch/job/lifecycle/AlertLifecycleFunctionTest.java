@@ -20,7 +20,6 @@ import io.flinkwatch.job.metrics.KeyedStateMetricsOperator;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -230,10 +229,19 @@ class AlertLifecycleFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
             AlertCatalog catalog, LifecyclePolicy policy, OperatorSubtaskState restored)
             throws Exception {
+        return harness(catalog, policy, Long.MAX_VALUE, restored);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
+            AlertCatalog catalog,
+            LifecyclePolicy policy,
+            long endOfInput,
+            OperatorSubtaskState restored)
+            throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedStateMetricsOperator<>(
-                                new AlertLifecycleFunction(catalog, policy, Long.MAX_VALUE)),
+                                new AlertLifecycleFunction(catalog, policy, endOfInput)),
                         AlertSignal::lifecycleKey,
                         Types.STRING);
         if (restored != null) {
@@ -246,16 +254,6 @@ class AlertLifecycleFunctionTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, AlertSignal, AlertEvent> harness(
             LifecyclePolicy policy, long endOfInput, OperatorSubtaskState restored)
             throws Exception {
-        var harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new AlertLifecycleFunction(CATALOG, policy, endOfInput)),
-                        AlertSignal::lifecycleKey,
-                        Types.STRING);
-        if (restored != null) {
-            harness.initializeState(restored);
-        }
-        harness.open();
-        return harness;
+        return harness(CATALOG, policy, endOfInput, restored);
     }
 }

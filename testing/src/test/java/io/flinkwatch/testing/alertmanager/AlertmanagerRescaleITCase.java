@@ -23,7 +23,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,14 +53,7 @@ class AlertmanagerRescaleITCase {
         Scenario scenario = builder.build();
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 2);
-        MiniCluster cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(TestJobs.loopbackCluster())
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(3)
-                                .build());
-        cluster.start();
+        MiniCluster cluster = TestJobs.startMiniCluster(3);
         try (var producer = kafka.producer();
                 LocalAlertmanager alertmanager = LocalAlertmanager.start();
                 Poller poller = new Poller(alertmanager)) {

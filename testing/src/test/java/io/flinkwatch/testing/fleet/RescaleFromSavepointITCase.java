@@ -28,7 +28,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,14 +65,7 @@ class RescaleFromSavepointITCase {
 
     @BeforeAll
     static void runTheIncidentThroughTwoRescales(@TempDir Path savepoints) throws Exception {
-        cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(TestJobs.loopbackCluster())
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(4)
-                                .build());
-        cluster.start();
+        cluster = TestJobs.startMiniCluster(4);
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 4);
         List<MetricSnapshot> snapshots = SCENARIO.snapshots();
