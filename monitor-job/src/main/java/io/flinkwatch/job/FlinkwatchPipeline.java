@@ -22,13 +22,19 @@ import io.flinkwatch.job.detection.ClockSkewDetector;
 import io.flinkwatch.job.detection.ConditionEvaluation;
 import io.flinkwatch.job.detection.LateConditionEdges;
 import io.flinkwatch.job.detection.MetricsAbsenceDetector;
+import io.flinkwatch.job.detection.SilenceGate;
+import io.flinkwatch.job.detection.SilenceGateFunction;
 import io.flinkwatch.job.detection.SustainedConditionOperator;
 import io.flinkwatch.job.detection.restart.JobRestart;
 import io.flinkwatch.job.detection.restart.JobStatusSample;
 import io.flinkwatch.job.detection.restart.RestartLoopOperator;
 import io.flinkwatch.job.detection.restart.RestartTransitions;
+import io.flinkwatch.job.detection.rules.ClusterMetricsAbsent;
+import io.flinkwatch.job.detection.rules.InputSilent;
 import io.flinkwatch.job.detection.rules.JobRestartLoop;
+import io.flinkwatch.job.detection.rules.MetricsAbsent;
 import io.flinkwatch.job.ingest.JobHeartbeat;
+import io.flinkwatch.job.ingest.JobOrigin;
 import io.flinkwatch.job.ingest.SnapshotRouter;
 import io.flinkwatch.job.ingest.SnapshotSplitter;
 import io.flinkwatch.job.lifecycle.AlertGrouping;
@@ -182,17 +188,23 @@ public final class FlinkwatchPipeline {
                 .ifPresent(
                         rule ->
                                 signals.add(
-                                        heartbeats
-                                                .keyBy(MetricsAbsenceDetector::jobKey, Types.STRING)
-                                                .process(
-                                                        new MetricsAbsenceDetector(
-                                                                rule,
-                                                                config.get(
-                                                                        FlinkwatchParameters
-                                                                                .STATE_RETENTION),
-                                                                endOfInput == Long.MAX_VALUE))
-                                                .uid("detect-metrics-absent")
-                                                .name("detection: FlinkMetricsAbsent")));
+                                        jobsSilentTogether(
+                                                heartbeats
+                                                        .keyBy(
+                                                                MetricsAbsenceDetector::jobKey,
+                                                                Types.STRING)
+                                                        .process(
+                                                                new MetricsAbsenceDetector(
+                                                                        rule,
+                                                                        config.get(
+                                                                                FlinkwatchParameters
+                                                                                        .STATE_RETENTION),
+                                                                        endOfInput
+                                                                                == Long.MAX_VALUE))
+                                                        .uid("detect-metrics-absent")
+                                                        .name("detection: FlinkMetricsAbsent"),
+                                                snapshots.getSideOutput(SnapshotRouter.ORIGINS),
+                                                rule)));
 
         catalog.restartLoop().ifPresent(rule -> signals.add(restartLoops(env, snapshots, rule)));
 
@@ -219,7 +231,6 @@ public final class FlinkwatchPipeline {
                                         new AlertLifecycleFunction(
                                                 catalog, lifecyclePolicy(config), endOfInput)))
                         .uid("alert-lifecycle");
-        alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts");
         String alertmanager = config.get(FlinkwatchParameters.ALERTMANAGER_URL);
         if (!alertmanager.isEmpty()) {
             AlertForwarder.Settings settings =
@@ -253,6 +264,37 @@ public final class FlinkwatchPipeline {
                     .uid("alertmanager-sink")
                     .name(FlinkwatchMetrics.ALERTMANAGER);
         }
+        // A task of its own: while Kafka is down the alerts topic's writer blocks on it, and must
+        // not block the lifecycle with it, so that Alertmanager still hears of the outage
+        // (FlinkwatchInputSilent).
+        alerts.sinkTo(alertSink).uid("alerts-sink").name("alerts").disableChaining();
+    }
+
+    /**
+     * FlinkMetricsAbsent of jobs that fell silent together, gathered ({@link SilenceGate}): one
+     * FlinkwatchInputSilent or FlinkClusterMetricsAbsent instead of a page per job. Without either
+     * rule, or with a group window of 0, the absence signals go straight on.
+     */
+    private DataStream<AlertSignal> jobsSilentTogether(
+            DataStream<AlertSignal> absent, DataStream<JobOrigin> origins, MetricsAbsent rule) {
+        long window = config.get(FlinkwatchParameters.METRICS_ABSENT_GROUP_WINDOW).toMillis();
+        InputSilent input = catalog.inputSilent().orElse(null);
+        ClusterMetricsAbsent cluster = catalog.clusterMetricsAbsent().orElse(null);
+        if (window == 0 || (input == null && cluster == null)) {
+            return absent;
+        }
+        SilenceGate.Settings settings =
+                new SilenceGate.Settings(
+                        input,
+                        cluster,
+                        window,
+                        rule.after().toMillis(),
+                        config.get(FlinkwatchParameters.INPUT_SILENT_MIN_JOBS));
+        return absent.keyBy(signal -> SilenceGateFunction.FLEET, Types.STRING)
+                .connect(origins.keyBy(origin -> SilenceGateFunction.FLEET, Types.STRING))
+                .process(new SilenceGateFunction(settings), TypeInformation.of(AlertSignal.class))
+                .uid("group-silent-jobs")
+                .name("detection: jobs silent together");
     }
 
     /**

@@ -323,6 +323,26 @@ public final class FlinkwatchParameters {
                             + " time and, so that a lone silent job is noticed, in wall-clock time since"
                             + " its last snapshot arrived.");
 
+    public static final Parameter<Duration> METRICS_ABSENT_GROUP_WINDOW =
+            duration(
+                    "rule.metrics-absent.group-window",
+                    "30s",
+                    Duration.ZERO,
+                    Duration.ofMinutes(10),
+                    "FlinkMetricsAbsent waits this long for other jobs falling silent together: many"
+                            + " jobs of several clusters make one FlinkwatchInputSilent, every job of a"
+                            + " cluster one FlinkClusterMetricsAbsent. At least the publishers' interval;"
+                            + " 0 pages each job at once, alone.");
+
+    public static final Parameter<Integer> INPUT_SILENT_MIN_JOBS =
+            declare(
+                    "rule.input-silent.min-jobs",
+                    "whole number from 2 to 1000000",
+                    "3",
+                    "FlinkwatchInputSilent: the fewest jobs, on two clusters or more, that fall silent"
+                            + " within --rule.metrics-absent.group-window to make an input failure.",
+                    ValueParsers.integer(2, 1_000_000));
+
     public static final Parameter<Duration> CLOCK_SKEW_CLEAR_AFTER =
             duration(
                     "rule.clock-skew.clear-after",

@@ -14,8 +14,10 @@ import io.flinkwatch.job.detection.rules.CheckpointDurationExceedsInterval;
 import io.flinkwatch.job.detection.rules.CheckpointDurationIncreasing;
 import io.flinkwatch.job.detection.rules.CheckpointFailures;
 import io.flinkwatch.job.detection.rules.ClockSkew;
+import io.flinkwatch.job.detection.rules.ClusterMetricsAbsent;
 import io.flinkwatch.job.detection.rules.CommitLagGrowing;
 import io.flinkwatch.job.detection.rules.HighBackpressure;
+import io.flinkwatch.job.detection.rules.InputSilent;
 import io.flinkwatch.job.detection.rules.JobNotRunning;
 import io.flinkwatch.job.detection.rules.JobRestartLoop;
 import io.flinkwatch.job.detection.rules.LagGrowing;
@@ -62,6 +64,8 @@ public final class AlertCatalog implements Serializable {
                 new JobRestartLoop(
                         config.get(RESTART_LOOP_RESTARTS), config.get(RESTART_LOOP_WITHIN)));
         all.add(new MetricsAbsent(config.get(METRICS_ABSENT_AFTER)));
+        all.add(new InputSilent(config.get(INPUT_SILENT_MIN_JOBS)));
+        all.add(new ClusterMetricsAbsent());
         all.add(new ClockSkew(config.get(CLOCK_SKEW_CLEAR_AFTER)));
         all.add(
                 new CheckpointFailures(
@@ -177,6 +181,8 @@ public final class AlertCatalog implements Serializable {
                 .filter(
                         rule ->
                                 !(rule instanceof MetricsAbsent
+                                        || rule instanceof InputSilent
+                                        || rule instanceof ClusterMetricsAbsent
                                         || rule instanceof ClockSkew
                                         || rule instanceof JobRestartLoop))
                 .toList();
@@ -198,6 +204,22 @@ public final class AlertCatalog implements Serializable {
         return rules.values().stream()
                 .filter(MetricsAbsent.class::isInstance)
                 .map(MetricsAbsent.class::cast)
+                .findFirst();
+    }
+
+    /** FlinkwatchInputSilent, decided with FlinkMetricsAbsent, when enabled. */
+    public Optional<InputSilent> inputSilent() {
+        return rules.values().stream()
+                .filter(InputSilent.class::isInstance)
+                .map(InputSilent.class::cast)
+                .findFirst();
+    }
+
+    /** FlinkClusterMetricsAbsent, decided with FlinkMetricsAbsent, when enabled. */
+    public Optional<ClusterMetricsAbsent> clusterMetricsAbsent() {
+        return rules.values().stream()
+                .filter(ClusterMetricsAbsent.class::isInstance)
+                .map(ClusterMetricsAbsent.class::cast)
                 .findFirst();
     }
 

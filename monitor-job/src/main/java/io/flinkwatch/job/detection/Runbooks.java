@@ -88,6 +88,28 @@ public final class Runbooks {
                     "If the job is gone for good, expect this alert to stay until its metrics"
                             + " return; silence it downstream.");
 
+    public static final List<String> INPUT_SILENT =
+            List.of(
+                    "Check Flinkwatch's Kafka: are its brokers up and reachable from the publishers"
+                            + " and from Flinkwatch's TaskManagers (the Flinkwatch job's log shows the"
+                            + " source's connection errors)?",
+                    "Check the metrics topic: does it exist, do its partitions have leaders, do"
+                            + " its end offsets still grow (kafka-get-offsets)? The alert names the"
+                            + " partitions whose jobs fell silent.",
+                    "Check the publishers of the clusters the alert names: their logs show send"
+                            + " failures, expired batches or refused credentials.",
+                    "Until the input is back nothing about these jobs is known; jobs still silent"
+                            + " after it returns page on their own (FlinkMetricsAbsent).");
+
+    public static final List<String> CLUSTER_METRICS_ABSENT =
+            List.of(
+                    "Check the cluster in its Flink dashboard or with kubectl: is its JobManager up?",
+                    "Check the cluster's publisher: the Flinkwatch reporter (JobManager and"
+                            + " TaskManager logs) or the Prometheus bridge that scrapes it, and its way"
+                            + " to Kafka.",
+                    "If the cluster was decommissioned on purpose, its jobs retire after the state"
+                            + " retention; silence the alert until then.");
+
     public static final List<String> CLOCK_SKEW =
             List.of(
                     "Read the offset in the alert and the CLOCK_SKEW dead letters: which cluster, which"

@@ -54,6 +54,15 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(
                             IngestedRecord.ClockSkew.class));
 
+    /** Where each job's snapshots come from, when that is news (for FlinkwatchInputSilent). */
+    public static final OutputTag<JobOrigin> ORIGINS =
+            new OutputTag<>(
+                    "job-origins",
+                    org.apache.flink.api.common.typeinfo.TypeInformation.of(JobOrigin.class));
+
+    /** Bounds the origins remembered; forgetting only sends an origin again. */
+    private static final int MAX_REMEMBERED_ORIGINS = 100_000;
+
     private final long lagWarningMs;
     private final long idlenessMs;
 
@@ -61,6 +70,7 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
     private transient Map<RejectionReason, Counter> deadLettersByReason;
     private transient Counter accepted;
     private transient EventTimeLag eventTimeLag;
+    private transient Map<String, Integer> origins;
 
     /**
      * @param lagWarning event-time lag behind the wall clock above which to warn; zero never warns
@@ -76,6 +86,7 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        origins = new java.util.HashMap<>();
         EventTimeLag lag = new EventTimeLag(lagWarningMs, idlenessMs);
         eventTimeLag = lag;
         metrics.gauge(
@@ -120,7 +131,26 @@ public final class SnapshotRouter extends ProcessFunction<IngestedRecord, Metric
                 now);
         warnIfEventTimeLags(now);
         accepted.inc();
+        noteOrigin(snapshot, record.origin(), ctx);
         out.collect(snapshot);
+    }
+
+    private void noteOrigin(MetricSnapshot snapshot, IngestedRecord.Origin origin, Context ctx) {
+        String job = snapshot.cluster() + "/" + snapshot.job().name() + "@" + origin.topic();
+        Integer before = origins.get(job);
+        if (before == null || before != origin.partition()) {
+            if (origins.size() >= MAX_REMEMBERED_ORIGINS) {
+                origins.clear();
+            }
+            origins.put(job, origin.partition());
+            ctx.output(
+                    ORIGINS,
+                    new JobOrigin(
+                            snapshot.cluster(),
+                            snapshot.job().name(),
+                            origin.topic(),
+                            origin.partition()));
+        }
     }
 
     private void warnIfEventTimeLags(long now) {

@@ -132,7 +132,10 @@ public final class AlertBook {
                 if (alert == null) {
                     boolean identifiedByJobId = signal.labels().containsKey(AlertLabels.JOB_ID);
                     Map<String, String> labels = new TreeMap<>(signal.labels());
-                    labels.put(AlertLabels.JOB_ID, signal.jobId());
+                    // Alerts about no single job (FlinkwatchInputSilent) have no job id.
+                    if (!signal.jobId().isEmpty()) {
+                        labels.put(AlertLabels.JOB_ID, signal.jobId());
+                    }
                     alerts.put(
                             signal.fingerprint(),
                             new TrackedAlert(

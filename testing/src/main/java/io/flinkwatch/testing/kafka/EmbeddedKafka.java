@@ -49,16 +49,20 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     private final Path dataDir;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private KafkaRaftServer server;
+    private boolean stopped;
     private final String bootstrapServers;
     @Nullable private final Secured secured;
 
     private EmbeddedKafka(
             Path dataDir,
+            KafkaConfig config,
             KafkaRaftServer server,
             String bootstrapServers,
             @Nullable Secured secured) {
         this.dataDir = dataDir;
+        this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.secured = secured;
@@ -196,12 +200,12 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setHasDynamicQuorum(false)
                 .run();
 
-        KafkaRaftServer server =
-                new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        KafkaConfig config = KafkaConfig.fromProps(props, false);
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
         Secured secured = ca == null ? null : new Secured("127.0.0.1:" + securedPort, ca.caPem());
         EmbeddedKafka kafka =
-                new EmbeddedKafka(dataDir, server, "127.0.0.1:" + brokerPort, secured);
+                new EmbeddedKafka(dataDir, config, server, "127.0.0.1:" + brokerPort, secured);
         kafka.awaitReady();
         if (secured != null) {
             kafka.addScramUsers(users);
@@ -381,11 +385,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker, keeping its data and ports: what its clients see when Kafka is down. {@link
+     * #restart()} brings it back.
+     */
+    public synchronized void stop() {
+        server.shutdown();
+        server.awaitShutdown();
+        stopped = true;
+        LOG.info("Kafka broker at {} stopped", bootstrapServers);
+    }
+
+    /** Starts the stopped broker again, on the same ports and data. */
+    public synchronized void restart() throws Exception {
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        stopped = false;
+        awaitReady();
+        LOG.info("Kafka broker at {} restarted", bootstrapServers);
+    }
+
     @Override
     public void close() {
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            if (!stopped) {
+                server.shutdown();
+                server.awaitShutdown();
+            }
         } finally {
             LocalProcesses.deleteRecursively(dataDir);
         }

@@ -21,7 +21,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,14 +59,7 @@ class FlinkwatchRestartITCase {
     @BeforeAll
     static void stopFlinkwatchWhileTheFleetPublishesAndRestoreIt(@TempDir Path savepoints)
             throws Exception {
-        cluster =
-                new MiniCluster(
-                        new MiniClusterConfiguration.Builder()
-                                .setConfiguration(TestJobs.loopbackCluster())
-                                .setNumTaskManagers(1)
-                                .setNumSlotsPerTaskManager(2)
-                                .build());
-        cluster.start();
+        cluster = TestJobs.startMiniCluster(2);
         EmbeddedKafka kafka = SharedKafka.broker();
         TestJobs topics = new TestJobs(kafka, 2);
 
@@ -154,7 +146,10 @@ class FlinkwatchRestartITCase {
                                 topics.config(
                                         Map.of(
                                                 "rule.metrics-absent.after",
-                                                AFTER.toSeconds() + "s")))
+                                                AFTER.toSeconds() + "s",
+                                                // Scaled as the duration: one publish interval.
+                                                "rule.metrics-absent.group-window",
+                                                STEP.toSeconds() + "s")))
                         .getStreamGraph();
         if (savepoint != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
