@@ -67,7 +67,8 @@ import org.apache.flink.util.Collector;
  * analytics:  keyed by cluster and job name, each run (job id) on its own samples; rules evaluated on an event-time grid → condition edges;
  *             cleared conditions → resolve signals
  * detection:  a CEP pattern keyed by alert instance ("raised, not cleared, still holding D later")
- *             → fire signals; absence detector (event time and wall clock); clock-skew detector;
+ *             → fire signals; absence detector (event time and wall clock) → a gate for jobs
+ *             silent together (one input or cluster alert, not one per job); clock-skew detector;
  *             job status → restarts → a CEP sequence pattern ("N restarts within D") for restart
  *             loops
  * lifecycle:  keyed by cluster and job name → FIRING / RESOLVED events (dedup, resolve hold, repeats,
