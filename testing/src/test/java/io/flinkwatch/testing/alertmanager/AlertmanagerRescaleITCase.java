@@ -65,7 +65,10 @@ class AlertmanagerRescaleITCase {
             Set<String> firing =
                     names(
                             alertmanager.awaitAlerts(
-                                    alerts -> names(alerts).size() == JOBS, Duration.ofMinutes(2)));
+                                    // And the watchdog, posted once a checkpoint completed.
+                                    alerts ->
+                                            names(alerts).size() == JOBS && watchdogs(alerts) == 1,
+                                    Duration.ofMinutes(2)));
             poller.start();
             Thread.sleep(5_000);
             String savepoint = stop(cluster, first, savepoints);
@@ -114,15 +117,7 @@ class AlertmanagerRescaleITCase {
                 try {
                     List<JsonNode> alerts = alertmanager.alerts();
                     polls.add(names(alerts));
-                    watchdogs.add(
-                            alerts.stream()
-                                    .filter(
-                                            alert ->
-                                                    alert.get("labels")
-                                                            .get("alertname")
-                                                            .asText()
-                                                            .equals("FlinkwatchWatchdog"))
-                                    .count());
+                    watchdogs.add(watchdogs(alerts));
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
                     return;
@@ -138,6 +133,17 @@ class AlertmanagerRescaleITCase {
             thread.interrupt();
             thread.join();
         }
+    }
+
+    private static long watchdogs(List<JsonNode> alerts) {
+        return alerts.stream()
+                .filter(
+                        alert ->
+                                alert.get("labels")
+                                        .get("alertname")
+                                        .asText()
+                                        .equals("FlinkwatchWatchdog"))
+                .count();
     }
 
     /** The FlinkJobNotRunning alerts in a list of Alertmanager's, by job name. */
